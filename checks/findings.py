@@ -1,0 +1,152 @@
+"""Findings: what a check reports, with its evidence, and the catalogue of finding codes.
+
+A :class:`Finding` is plain data: a stable kebab-case ``code``, a severity, a message a person
+can act on, the statuses involved, a witness path where one applies, and the table line it
+comes from. :data:`CATALOGUE` documents every code (the docs' finding catalogue is written from
+the same facts). Checks create findings with :func:`finding`, which takes the severity from the
+catalogue so that one code always has one severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from statusproof.model.table import SourceSpan
+
+__all__ = ["Severity", "Finding", "CodeInfo", "CATALOGUE", "finding", "sort_findings"]
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What a finding code means and how to act on it."""
+
+    severity: Severity
+    title: str
+    meaning: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a check, with its evidence.
+
+    ``witness`` is a path of statuses (from an entry point) that shows the finding;
+    ``evidence`` holds further structured evidence (a trace, a model, an unsat core) as
+    JSON-ready data.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    statuses: tuple[str, ...] = ()
+    witness: tuple[str, ...] = ()
+    span: SourceSpan | None = None
+    evidence: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span is not None else None
+
+    def evidence_dict(self) -> dict[str, Any]:
+        return dict(self.evidence)
+
+
+CATALOGUE: dict[str, CodeInfo] = {}
+
+
+def _code(code: str, severity: Severity, title: str, meaning: str, fix: str) -> None:
+    CATALOGUE[code] = CodeInfo(severity, title, meaning, fix)
+
+
+_code("entry-point", Severity.INFO, "Entry point",
+      "A status where a run may start: its Previous cell says 'none' or names an external "
+      "trigger rather than a status.",
+      "Nothing to fix; check that every status meant to start a run is listed.")
+_code("no-entry-point", Severity.ERROR, "No entry point",
+      "No status has a Previous cell of 'none' or an external trigger, so no run can start.",
+      "Write 'none' (or the trigger) in the Previous cell of the status where runs start.")
+_code("reachable-status", Severity.INFO, "Reachable status",
+      "The status can be reached from an entry point; the witness is a shortest path.",
+      "Nothing to fix.")
+_code("unreachable-status", Severity.ERROR, "Unreachable status",
+      "No path from any entry point reaches this row's status.",
+      "List the status in the Next cell of a status that leads to it (or in its own Previous "
+      "cell), or mark it as an entry point with 'none'.")
+_code("no-incoming", Severity.WARNING, "Nothing leads to this row",
+      "The row is not an entry point and no transition in either column enters it.",
+      "Fill its Previous cell, or list it in the Next cell of a predecessor.")
+_code("undefined-status", Severity.WARNING, "Undefined status",
+      "A Previous or Next cell names a status that has no row; it is kept as a status "
+      "without a description (an exit when it is a next status).",
+      "Add a row for it, fix a misspelt name, or declare it an alias of an existing row in an "
+      "amendment file.")
+_code("terminal-status", Severity.INFO, "Terminal status",
+      "A run may end here: the Next cell says 'none' (documented), 'none if ...' "
+      "(conditional), or the status has no row (exit).",
+      "Nothing to fix; check the list is what the lifecycle intends.")
+_code("no-path-to-terminal", Severity.ERROR, "Trap: no path to a terminal",
+      "From this status no terminal status can be reached; a run that gets here never ends.",
+      "Give the status (or one it leads to) a next status that leads to a terminal, or 'none'.")
+_code("column-mismatch", Severity.WARNING, "Columns disagree",
+      "One status lists another as next (or previous) but the other's non-empty cell does not "
+      "list it back.",
+      "Add the missing status to the cell that lacks it, or remove it from the other one.")
+_code("undocumented-link", Severity.INFO, "Link listed in one column only, the other empty",
+      "A transition listed in one column, where the matching cell of the other column is "
+      "empty (not documented).",
+      "Fill the empty cell so that both columns document the transition.")
+_code("empty-cell", Severity.INFO, "Empty cell",
+      "A Previous or Next cell is empty: not documented (not the same as 'none').",
+      "Fill it, or write 'none' if there is really no previous or next status.")
+_code("unresolved-reference", Severity.ERROR, "Unresolved reference",
+      "A 'See X status.' cell refers to a row that does not exist, or references form a cycle.",
+      "Refer to an existing row, or list the statuses in the cell.")
+_code("duplicate-status", Severity.ERROR, "Duplicate status",
+      "Two rows have the same status name; the second is ignored.",
+      "Merge the two rows into one.")
+_code("uninterpreted-entry", Severity.WARNING, "Entry not understood",
+      "A Next cell entry names no status and matches no rule (none, 'X if ...', history).",
+      "Rewrite the entry as a status name, 'none', 'X if <condition>' or "
+      "'X if the <thing> was in X status'.")
+_code("guarded-transition", Severity.INFO, "Guarded transition",
+      "A transition that is only taken when its guard holds: a history return "
+      "(remembered status) or a named condition.",
+      "Nothing to fix; the formal checks verify the guards.")
+_code("amendment", Severity.INFO, "Amendment applied",
+      "A reviewed statement from the amendment file changed the model; its source is given.",
+      "Nothing to fix; check the source.")
+
+
+def finding(
+    code: str,
+    message: str,
+    statuses: Iterable[str] = (),
+    witness: Iterable[str] = (),
+    span: SourceSpan | None = None,
+    evidence: Mapping[str, Any] | None = None,
+) -> Finding:
+    """Make a finding whose severity is the catalogue's for ``code``."""
+    info = CATALOGUE[code]
+    return Finding(code, info.severity, message, tuple(statuses), tuple(witness), span,
+                   tuple(sorted((evidence or {}).items())))
+
+
+def sort_findings(findings: Iterable[Finding], order: Mapping[str, int]) -> tuple[Finding, ...]:
+    """Deterministic order: severity, then code, then table line, then statuses."""
+    def key(f: Finding) -> tuple[int, str, int, tuple[int, ...], str]:
+        return (f.severity.rank, f.code, f.line or 0,
+                tuple(order.get(s, len(order)) for s in f.statuses), f.message)
+    return tuple(sorted(findings, key=key))

@@ -1,0 +1,236 @@
+"""The interpreted model: statuses, guarded transitions, and what the table left open.
+
+Everything here is immutable. Every element keeps the table cell it came from (``span``, kept
+out of equality). The model records both what each column says (:class:`Link`) and what the
+chosen reconciliation policy made of it (:class:`Transition`), so that checks can report
+disagreements between the columns. Building a model is :mod:`statusproof.model.interpret`'s job;
+graphs over it are in :mod:`statusproof.model.graph`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .table import Column, SourceSpan
+
+__all__ = [
+    "TerminalKind",
+    "GuardKind",
+    "Guard",
+    "Status",
+    "Link",
+    "Transition",
+    "Note",
+    "Cause",
+    "Timer",
+    "Amendment",
+    "Model",
+    "POLICIES",
+    "HISTORY_VARIABLE",
+]
+
+#: Column reconciliation policies, in the order the CLI lists them.
+POLICIES = ("union", "next", "previous", "intersection")
+
+#: The name of the variable a history guard reads: the status held before an interruption.
+HISTORY_VARIABLE = "remembered"
+
+
+class TerminalKind(Enum):
+    """Why a status ends a run."""
+
+    DOCUMENTED = "documented"  # its Next cell says "none"
+    EXIT = "exit"  # it has no row: named as a next status only
+    CONDITIONAL = "conditional"  # its Next cell says "none if <condition>"
+
+
+class GuardKind(Enum):
+    HISTORY = "history"  # "X if the session was in X status": reads the remembered status
+    CONDITION = "condition"  # "X if <condition>": a named condition (a cause)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition on a transition: ``variable`` is one of ``values``.
+
+    A history guard reads :data:`HISTORY_VARIABLE` and its values are status names; a
+    condition guard reads a cause variable (named per status, or by an amendment) whose
+    values are the condition texts or the amendment's names for them.
+    """
+
+    kind: GuardKind
+    variable: str
+    values: tuple[str, ...]
+    text: str
+    span: SourceSpan | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        if len(self.values) == 1:
+            return f"{self.variable} = {self.values[0]}"
+        return f"{self.variable} in {{{', '.join(self.values)}}}"
+
+
+@dataclass(frozen=True)
+class Status:
+    """One status of the model: a table row, or a name mentioned without a row."""
+
+    name: str
+    defined: bool
+    description: str = ""
+    entry: bool = False
+    triggers: tuple[str, ...] = ()
+    terminal: TerminalKind | None = None
+    remembers: bool = False
+    previous_documented: bool = False
+    next_documented: bool = False
+    span: SourceSpan | None = field(default=None, compare=False)
+    previous_span: SourceSpan | None = field(default=None, compare=False)
+    next_span: SourceSpan | None = field(default=None, compare=False)
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span is not None else None
+
+
+@dataclass(frozen=True)
+class Link:
+    """What one column says: ``source`` may be followed by ``target`` (one cell entry).
+
+    ``column`` is the column the entry stands in: the source's Next cell or the target's
+    Previous cell. ``via`` names the row a "See X status." reference copied the entry from.
+    ``amendment`` holds the source of an amendment that added the entry, if any.
+    """
+
+    source: str
+    target: str
+    column: Column
+    guard: Guard | None = None
+    via: str | None = None
+    amendment: str | None = None
+    span: SourceSpan | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A step of the model: from ``source`` to ``target`` when ``guard`` holds.
+
+    ``target`` None is a termination ("none if <condition>"): the run ends in ``source``.
+    ``columns`` tells which columns list the step; a step listed in one column only is
+    what the other column left out.
+    """
+
+    source: str
+    target: str | None
+    guard: Guard | None
+    columns: frozenset[Column]
+    amendment: str | None = None
+    spans: tuple[SourceSpan, ...] = field(default=(), compare=False)
+
+    @property
+    def line(self) -> int | None:
+        return self.spans[0].line if self.spans else None
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the interpretation could not settle; the checks turn notes into findings."""
+
+    code: str
+    message: str
+    statuses: tuple[str, ...]
+    span: SourceSpan | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A cause variable: the alternatives behind a status's conditional exits.
+
+    ``values`` maps the cause's value names to the condition text of the table each stands for.
+    """
+
+    status: str
+    variable: str
+    values: tuple[tuple[str, str], ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A timed rule: after ``seconds`` in ``status`` the run may move to ``target``.
+
+    ``minimum``/``maximum`` bound a setting an administrator chooses (both None for a fixed
+    delay); ``never`` says the setting may switch the rule off. ``cause`` is the value of the
+    target's cause variable that this timer sets.
+    """
+
+    status: str
+    target: str
+    seconds: int | None
+    minimum: int | None = None
+    maximum: int | None = None
+    never: bool = False
+    cause: str | None = None
+    setting: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One reviewed statement an amendment file adds to the table, with its source."""
+
+    kind: str
+    statement: str
+    source: str
+    span: SourceSpan | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Model:
+    """An interpreted status table."""
+
+    path: str
+    policy: str
+    statuses: tuple[Status, ...]
+    transitions: tuple[Transition, ...]
+    links: tuple[Link, ...]
+    notes: tuple[Note, ...] = ()
+    causes: tuple[Cause, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+
+    def status(self, name: str) -> Status:
+        """The status called ``name`` (exact canonical name); KeyError if there is none."""
+        for status in self.statuses:
+            if status.name == name:
+                return status
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses)
+
+    @property
+    def entries(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses if s.entry)
+
+    @property
+    def terminals(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses if s.terminal is not None)
+
+    @property
+    def remembering(self) -> tuple[str, ...]:
+        """The statuses that remember the status to return to (history statuses)."""
+        return tuple(s.name for s in self.statuses if s.remembers)
+
+    def outgoing(self, name: str) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions if t.source == name)
+
+    def incoming(self, name: str) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions if t.target == name)
+
+    def cause_of(self, name: str) -> Cause | None:
+        for cause in self.causes:
+            if cause.status == name:
+                return cause
+        return None

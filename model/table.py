@@ -1,0 +1,180 @@
+"""The raw status table: rows and cells exactly as a loader read them.
+
+This module owns the loader-neutral data structure that every input format produces
+(:class:`StatusTable`). It keeps each cell's verbatim text and where it came from, and splits
+a cell into its entries (list items, or the whole text); it interprets nothing. Turning
+entries into statuses, references and guards is left to :mod:`statusproof.model.interpret`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = [
+    "Column",
+    "SourceSpan",
+    "Entry",
+    "Cell",
+    "Row",
+    "StatusTable",
+    "split_entries",
+]
+
+
+class Column(Enum):
+    """The four columns of a status table, in their documented order."""
+
+    STATUS = "status"
+    DESCRIPTION = "description"
+    PREVIOUS = "previous"
+    NEXT = "next"
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {
+    Column.STATUS: "Status",
+    Column.DESCRIPTION: "Description",
+    Column.PREVIOUS: "Previous status",
+    Column.NEXT: "Next status",
+}
+
+
+@dataclass(frozen=True, order=True)
+class SourceSpan:
+    """Where a piece of table text came from: a file and 1-based line numbers."""
+
+    path: str
+    line: int
+    end_line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a cell: a ``- `` list item, or the whole cell when it has no list.
+
+    ``text`` is the item with its wrapped lines joined by one space.
+    """
+
+    text: str
+    span: SourceSpan | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the verbatim text, and the entries it splits into."""
+
+    column: Column
+    raw: str
+    entries: tuple[Entry, ...]
+    span: SourceSpan | None = field(default=None, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The cell as one line: entries joined by ``; ``."""
+        return "; ".join(e.text for e in self.entries)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.entries
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span is not None else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: a status cell, a description, a Previous and a Next cell."""
+
+    status: Cell
+    description: Cell
+    previous: Cell
+    next: Cell
+    span: SourceSpan | None = field(default=None, compare=False)
+
+    def cell(self, column: Column) -> Cell:
+        return {
+            Column.STATUS: self.status,
+            Column.DESCRIPTION: self.description,
+            Column.PREVIOUS: self.previous,
+            Column.NEXT: self.next,
+        }[column]
+
+    @property
+    def name(self) -> str:
+        return self.status.text
+
+
+@dataclass(frozen=True)
+class StatusTable:
+    """A whole table as loaded: its rows in order, the file, and the format it was read as."""
+
+    path: str
+    format: str
+    rows: tuple[Row, ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+_ITEM = re.compile(r"^\s*[-*\u2022]\s+")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def split_entries(
+    raw: str, path: str, first_line: int, column: Column
+) -> Cell:
+    """Split a cell's verbatim text into entries.
+
+    Lines starting with ``- `` (or ``* ``, ``•``) open a list item; other lines continue the
+    current item, joined with one space. ``<br>`` counts as a line break (Markdown tables).
+    A cell without list items is one entry; an empty cell has none.
+
+    Examples
+    --------
+    >>> c = split_entries("\\n- Closed by\\ntechnician\\n- Aborted\\n", "t.txt", 3, Column.NEXT)
+    >>> [e.text for e in c.entries]
+    ['Closed by technician', 'Aborted']
+    >>> [e.span.line for e in c.entries]
+    [4, 6]
+    """
+    text = _BREAK.sub("\n", raw)
+    lines = text.split("\n")
+    items: list[tuple[int, int, list[str]]] = []  # (first line, last line, parts)
+    for offset, line in enumerate(lines):
+        number = first_line + offset
+        if not line.strip():
+            continue
+        match = _ITEM.match(line)
+        if match:
+            items.append((number, number, [line[match.end():]]))
+        elif items:
+            start, _, parts = items[-1]
+            parts.append(line)
+            items[-1] = (start, number, parts)
+        else:
+            items.append((number, number, [line]))
+    entries = tuple(
+        Entry(_squash(" ".join(parts)), SourceSpan(path, start, end))
+        for start, end, parts in items
+        if _squash(" ".join(parts))
+    )
+    if entries:
+        span = SourceSpan(path, entries[0].span.line if entries[0].span else first_line,
+                          entries[-1].span.end_line if entries[-1].span else first_line)
+    else:
+        span = SourceSpan(path, first_line, first_line)
+    return Cell(column, raw, entries, span)
