@@ -58,7 +58,26 @@ class _RawCell:
     spans: dict[str, str]
     segments: list[_Segment] = field(default_factory=list)
     current: _Segment | None = None
-    lists: int = 0  # how many <li> are open
+    open_lists: list[str] = field(default_factory=list)  # "ul" and "li", innermost last
+
+    @property
+    def in_item(self) -> bool:
+        return "li" in self.open_lists
+
+    def open_item(self) -> None:
+        """Open an ``<li>``; an ``<li>`` still open in the same list ends first."""
+        if self.open_lists and self.open_lists[-1] == "li":
+            self.open_lists.pop()
+        self.open_lists.append("li")
+        self.current = _Segment(item=True)
+        self.segments.append(self.current)
+
+    def close(self, kind: str) -> None:
+        """Close the innermost open ``kind`` ("ul" or "li") and what is open inside it."""
+        if kind in self.open_lists:
+            while self.open_lists.pop() != kind:
+                pass
+        self.current = None
 
     def text(self) -> str:
         return " ".join(s.text for s in self.segments if s.text)
@@ -104,10 +123,10 @@ class _TableParser(HTMLParser):
         cell = self.cell
         if cell is None:
             return
-        if cell.lists and cell.current is not None:
-            cell.current.add(self._line(), " ")
-        elif not cell.lists:
+        if not cell.in_item:
             cell.current = None
+        elif cell.current is not None:
+            cell.current.add(self._line(), " ")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:
@@ -136,9 +155,10 @@ class _TableParser(HTMLParser):
         elif self.depth == 1 and tag in ("thead", "tbody", "tfoot"):
             self._close_row()
         elif self.cell is not None and tag == "li":
-            self.cell.lists += 1
-            self.cell.current = _Segment(item=True)
-            self.cell.segments.append(self.cell.current)
+            self.cell.open_item()
+        elif self.cell is not None and tag in ("ul", "ol"):
+            self.cell.open_lists.append("ul")
+            self._break()
         elif tag == "br" or tag in _BLOCKS or tag in ("tr", "td", "th", "li"):
             self._break()
 
@@ -161,9 +181,8 @@ class _TableParser(HTMLParser):
         elif self.depth == 1 and tag in ("td", "th"):
             self._mark_end()
             self._close_cell()
-        elif self.cell is not None and tag == "li":
-            self.cell.lists = max(0, self.cell.lists - 1)
-            self.cell.current = None
+        elif self.cell is not None and tag in ("li", "ul", "ol"):
+            self.cell.close("li" if tag == "li" else "ul")
         elif tag in _BLOCKS or tag in ("tr", "td", "th"):
             self._break()
 
@@ -180,7 +199,7 @@ class _TableParser(HTMLParser):
             if cell.current is None:
                 if not part.strip():
                     continue
-                cell.current = _Segment(item=cell.lists > 0)
+                cell.current = _Segment(item=cell.in_item)
                 cell.segments.append(cell.current)
             cell.current.add(line + offset, part)
             if self.row is not None and part.strip():
