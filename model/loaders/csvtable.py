@@ -157,7 +157,11 @@ def load_csv(text: str, path: str) -> StatusTable:
                 columns = match_columns(header, path, start)
                 continue
             if len(fields) != len(header):
-                problems.append(cell_count_problem(path, start, len(fields), len(header), hint))
+                problem = cell_count_problem(path, start, len(fields), len(header), hint)
+                if end > start:
+                    problem = InputProblem(path, start, f"{problem.message} (the record runs "
+                                           f"on to line {end}: is a '\"' quote left open?)")
+                problems.append(problem)
                 continue
             made = {}
             for column, index in columns.items():
