@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .amend import AmendmentSet
+from .amend import AmendmentSet, CauseDecl
 from .errors import AmendmentError, StatusproofError
 from .model import (
     HISTORY_VARIABLE,
@@ -187,8 +187,12 @@ class _Interpreter:
                 )
             entries = tuple(Entry(text, where) for text in fill.entries)
             new = Cell(fill.column, "\n".join(f"- {t}" for t in fill.entries), entries, where)
-            changes = {fill.column.value: new}
-            self.rows[position] = replace(row, **changes)
+            if fill.column is Column.PREVIOUS:
+                self.rows[position] = replace(row, previous=new)
+            elif fill.column is Column.NEXT:
+                self.rows[position] = replace(row, next=new)
+            else:
+                self.rows[position] = replace(row, description=new)
             self.records.append(Amendment(
                 "fill", f"{row.name}: {fill.column.title} = {', '.join(fill.entries)}",
                 fill.source, where))
@@ -245,7 +249,7 @@ class _Interpreter:
         mentions = [
             e.text for r in self.rows for c in (r.previous, r.next) for e in c.entries
         ] + [a.status for a in self.amend.aliases]
-        aliases = {}
+        aliases: dict[str, str] = {}
         row_names = [r.name for r in self.rows]
         for alias in self.amend.aliases:
             where = alias.span or SourceSpan(self.amend.path, 1, 1)
@@ -262,7 +266,7 @@ class _Interpreter:
             self.records.append(Amendment("alias", f"{alias.name!r} is the row {target!r}",
                                           alias.source, where))
         index = NameIndex.build(row_names, mentions, aliases)
-        cause_decls = {}
+        cause_decls: dict[str, CauseDecl] = {}
         for decl in self.amend.causes:
             name = index.resolve(decl.status)
             where = decl.span or SourceSpan(self.amend.path, 1, 1)
@@ -332,8 +336,7 @@ class _Interpreter:
                         source = self._canonical(mention, index, entry.span)
                         guard = None
                         if parsed.condition is not None:
-                            guard = Guard(GuardKind.CONDITION, f"cause of {source}",
-                                          (parsed.condition,), entry.text, entry.span)
+                            guard = condition_guard(source, parsed.condition, entry.span)
                         links.append(Link(source, row.name, Column.PREVIOUS, guard, via, None,
                                           entry.span))
                 else:  # pragma: no cover - Previous prose is always a trigger
@@ -341,20 +344,20 @@ class _Interpreter:
 
         for addition in self.amend.additions:
             where = addition.span or SourceSpan(self.amend.path, 1, 1)
-            source = index.resolve(addition.source_status)
-            if source is None:
+            origin = index.resolve(addition.source_status)
+            if origin is None:
                 raise AmendmentError(f"{where}: 'from' {addition.source_status!r} has no row"
                                      + _did_you_mean(addition.source_status, row_names))
             target = self._canonical(addition.target, index, where)
-            links.append(Link(source, target, Column.NEXT, None, None, addition.source, where))
-            self.records.append(Amendment("add", f"{source} -> {target}", addition.source, where))
+            links.append(Link(origin, target, Column.NEXT, None, None, addition.source, where))
+            self.records.append(Amendment("add", f"{origin} -> {target}", addition.source, where))
 
         remembers = set(history_sources)
         if self.amend.history is not None:
-            decl = self.amend.history
-            where = decl.span or SourceSpan(self.amend.path, 1, 1)
+            history = self.amend.history
+            where = history.span or SourceSpan(self.amend.path, 1, 1)
             remembers = set()
-            for name in decl.remember:
+            for name in history.remember:
                 resolved = index.resolve(name)
                 if resolved is None:
                     raise AmendmentError(f"{where}: history names {name!r}, which has no row"
@@ -362,7 +365,7 @@ class _Interpreter:
                 remembers.add(resolved)
             self.records.append(Amendment(
                 "history", "remember the status to return to in: " + ", ".join(
-                    n for n in row_names if n in remembers), decl.source, where))
+                    n for n in row_names if n in remembers), history.source, where))
 
         statuses = self._statuses(index, links, documented_none, terminations, entry_points,
                                   remembers)
@@ -374,17 +377,14 @@ class _Interpreter:
 
     def _guard(
         self, source: str, target: str, parsed: ParsedEntry, index: NameIndex, entry: Entry,
-        condition_guard: object,
+        condition_guard: Callable[[str, str, SourceSpan | None], Guard],
     ) -> Guard | None:
         if parsed.history:
             was = tuple(self._canonical(m, index, entry.span) for m in parsed.history)
             values = (target,) if target in was else was
             return Guard(GuardKind.HISTORY, HISTORY_VARIABLE, values, entry.text, entry.span)
         if parsed.condition is not None:
-            assert callable(condition_guard)
-            guard = condition_guard(source, parsed.condition, entry.span)
-            assert isinstance(guard, Guard)
-            return guard
+            return condition_guard(source, parsed.condition, entry.span)
         return None
 
     def _uninterpreted(self, row: Row, column: Column, entry: Entry) -> None:
@@ -487,12 +487,11 @@ class _Interpreter:
         return not source.next_documented
 
     def _causes(self, conditions: dict[str, dict[str, str]],
-                decls: dict[str, object]) -> tuple[Cause, ...]:
+                decls: dict[str, CauseDecl]) -> tuple[Cause, ...]:
         causes = []
         for status, values in conditions.items():
-            decl = self.amend.causes and next(
-                (d for d in self.amend.causes if d is decls.get(status)), None)
-            if decl:
+            decl = decls.get(status)
+            if decl is not None:
                 causes.append(Cause(status, decl.variable, decl.values, decl.source))
                 self.records.append(Amendment(
                     "cause", f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}",

@@ -1,0 +1,79 @@
+"""Shared test helpers: the seed table, fixture tables, golden files and the CLI runner.
+
+Helpers every test module may use:
+
+``seed`` (fixture)
+    Path of the bundled seed table (``statusproof.model.bundled_table()``).
+``tables`` (fixture) / :data:`TABLES`
+    The folder of fixture tables, ``tests/fixtures/tables/``.
+``golden`` (fixture)
+    ``golden(name, text)`` compares ``text`` with ``tests/golden/<name>``. On a mismatch the
+    test fails with a unified diff; with ``STATUSPROOF_UPDATE_GOLDEN=1`` in the environment the
+    file is (re)written instead and the test passes.
+:func:`run_cli`
+    ``run_cli(args) -> (exit code, stdout, stderr)``: calls ``statusproof.cli.main`` in-process
+    with ``StringIO`` streams (no subprocess).
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from statusproof.cli import main
+from statusproof.model import bundled_table
+
+TESTS = Path(__file__).resolve().parent
+TABLES = TESTS / "fixtures" / "tables"
+GOLDEN = TESTS / "golden"
+UPDATE_ENV = "STATUSPROOF_UPDATE_GOLDEN"
+
+Golden = Callable[[str, str], None]
+
+
+def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
+    """Run ``statusproof ARGS`` in-process; returns (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare ``text`` with ``tests/golden/<name>`` (see the module docstring)."""
+    path = GOLDEN / name
+    if os.environ.get(UPDATE_ENV) == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        return
+    if not path.is_file():
+        pytest.fail(f"golden file {path} is missing; run with {UPDATE_ENV}=1 to create it")
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(difflib.unified_diff(
+            expected.splitlines(keepends=True), text.splitlines(keepends=True),
+            f"golden/{name}", "actual"))
+        pytest.fail(f"output differs from golden/{name} (rerun with {UPDATE_ENV}=1 to accept):\n"
+                    + diff, pytrace=False)
+
+
+@pytest.fixture
+def golden() -> Golden:
+    """``golden(name, text)``: assert ``text`` equals ``tests/golden/<name>``."""
+    return check_golden
+
+
+@pytest.fixture
+def seed() -> Path:
+    """The bundled seed table (the Rescue session statuses, verbatim)."""
+    return bundled_table()
+
+
+@pytest.fixture
+def tables() -> Path:
+    """The folder of fixture tables."""
+    return TABLES
