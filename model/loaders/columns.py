@@ -17,16 +17,16 @@ from ..errors import InputProblem, TableFormatError
 from ..table import Cell, Column, Entry, Row, SourceSpan, split_entries
 
 __all__ = [
+    "BREAK",
     "HEADER_NAMES",
     "ITEM",
-    "BREAK",
-    "normalise_header",
-    "match_columns",
-    "recognise_header",
-    "make_cell",
-    "empty_cell",
     "build_row",
     "cell_count_problem",
+    "empty_cell",
+    "make_cell",
+    "match_columns",
+    "normalise_header",
+    "recognise_header",
 ]
 
 #: Accepted header names per column, already normalised (see :func:`normalise_header`).

@@ -217,26 +217,26 @@ def looks_like_html(text: str) -> bool:
     return bool(_TABLE.search(text)) and bool(_ROWISH.search(text))
 
 
-def _pieces(cell: _RawCell) -> tuple[list[tuple[str, int]], str]:
-    """The cell's lines in ``- item`` form with their file lines, and its raw text."""
+def _pieces(cell: _RawCell) -> list[tuple[str, int]]:
+    """The cell's text lines in ``- item`` form, each with its file line.
+
+    Every ``<li>`` and every block of text between breaks starts a new ``- `` item (a lone
+    block of text stays as written); the following lines of a block continue its item.
+    """
     segments = [s for s in cell.segments if s.text]
-    if len(segments) == 1 and not segments[0].item:
-        lines = [(text, line) for line, text in segments[0].lines if text.strip()]
-        return lines, "\n".join(text.strip() for text, _ in lines)
     pieces: list[tuple[str, int]] = []
     for segment in segments:
-        first = True
-        for line, text in segment.lines:
-            if not text.strip():
-                continue
-            if first:
-                pieces.append(("- " + text.strip(), line))
-                first = False
-            elif ITEM.match(text):
-                pieces[-1] = (pieces[-1][0] + " " + text.strip(), pieces[-1][1])
+        lines = [(text.strip(), line) for line, text in segment.lines if text.strip()]
+        (first, line), rest = lines[0], lines[1:]
+        if segment.item or (len(segments) > 1 and not ITEM.match(first)):
+            first = "- " + first
+        pieces.append((first, line))
+        for text, number in rest:
+            if segment.item and ITEM.match(text):  # literal text in an <li>, not a new item
+                pieces[-1] = (pieces[-1][0] + " " + text, pieces[-1][1])
             else:
-                pieces.append((text, line))
-    return pieces, "\n".join("- " + s.text for s in segments)
+                pieces.append((text, number))
+    return pieces
 
 
 def _merged_problems(row: _RawRow, path: str) -> list[InputProblem]:
@@ -258,10 +258,8 @@ def _merged_problems(row: _RawRow, path: str) -> list[InputProblem]:
 
 
 def _make(cell: _RawCell, path: str, column: Column) -> Cell:
-    pieces, raw = _pieces(cell)
-    if not pieces:
-        pieces = [("", cell.line)]
-    return make_cell(pieces, path, column, raw)
+    pieces = _pieces(cell) or [("", cell.line)]
+    return make_cell(pieces, path, column, "\n".join(text for text, _ in pieces))
 
 
 def load_html(text: str, path: str) -> StatusTable:

@@ -19,7 +19,9 @@ from .columns import BREAK, ITEM, build_row, cell_count_problem, make_cell, matc
 
 __all__ = ["load_markdown", "looks_like_markdown"]
 
-_DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
+_DELIMITER_ROW = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$", re.MULTILINE)
+_PIPE = re.compile(r"(\\\||\|)")  # an escaped pipe, or a cell separator
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _BLOCK_START = re.compile(r"^\s{0,3}(#{1,6}(\s|$)|>|```|~~~)")
 _ROW_HINT = ("every row needs one cell per header column; escape a '|' inside a cell as '\\|' "
@@ -29,36 +31,29 @@ _ROW_HINT = ("every row needs one cell per header column; escape a '|' inside a 
 def _split_row(line: str) -> tuple[list[str], bool]:
     """Split a table line into its cells, unescaping ``\\|``; also say if it had a ``|``."""
     text = line.strip()
+    if "|" not in text:
+        return [text], False
     cells: list[str] = []
     current: list[str] = []
-    piped = False
-    ended_with_pipe = False
-    index = 0
-    while index < len(text):
-        char = text[index]
-        ended_with_pipe = False
-        if char == "\\" and text.startswith("|", index + 1):
-            current.append("|")
-            index += 2
-            continue
-        if char == "|":
+    parts = _PIPE.split(text)  # text, separator, text, separator, ..., text
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            current.append(part)
+        elif part == "|":
             cells.append("".join(current))
             current = []
-            piped = True
-            ended_with_pipe = True
         else:
-            current.append(char)
-        index += 1
-    if not ended_with_pipe:
+            current.append("|")
+    if parts[-1] or parts[-2] != "|":
         cells.append("".join(current))
-    if text.startswith("|"):
+    if parts[0] == "" and parts[1] == "|":
         cells = cells[1:]
-    return cells, piped
+    return cells, "|" in parts[1::2]
 
 
 def _is_delimiter(line: str) -> bool:
-    cells, piped = _split_row(line)
-    return piped and len(cells) >= 2 and all(_DELIMITER_CELL.match(c) for c in cells)
+    """True for a delimiter row of at least two cells, such as ``|---|:--:|``."""
+    return "-" in line and "|" in line and _DELIMITER_ROW.match(line) is not None
 
 
 def _find_table(lines: list[str]) -> int | None:
@@ -68,15 +63,17 @@ def _find_table(lines: list[str]) -> int | None:
         if _FENCE.match(line):
             fenced = not fenced
             continue
-        if fenced or not line.strip():
+        if fenced or "|" not in line:
             continue
-        if _split_row(line)[1] and _is_delimiter(lines[index + 1]) and not _is_delimiter(line):
+        if _is_delimiter(lines[index + 1]) and not _is_delimiter(line):
             return index
     return None
 
 
 def looks_like_markdown(text: str) -> bool:
     """True when ``text`` holds a pipe table: a ``|`` header row over a ``|---|---|`` row."""
+    if _DELIMITER_ROW.search(text) is None:
+        return False
     return _find_table(text.split("\n")) is not None
 
 
