@@ -1,0 +1,466 @@
+"""The neutral diagram description: what a picture of a model shows, in no output syntax.
+
+This module owns the decisions every renderer shares: which nodes and edges there are, how
+they are grouped, what each is labelled and which semantic roles they carry (entry, terminal,
+no row, unreachable, trap, one-column step, amendment, history return, frame step, condition,
+highlighted trace step), plus the legend. :func:`build_diagram` turns a
+:class:`~statusproof.model.model.Model`, the findings the checks produced (passed in: this
+module never runs checks) and optionally a :class:`~statusproof.model.trace.Trace` into one
+frozen :class:`~statusproof.render.elements.Diagram`.
+
+The element types are in :mod:`~statusproof.render.elements` (re-exported here), the style of
+each role in :mod:`~statusproof.render.style`, text shaping in :mod:`~statusproof.render.text`.
+Writing DOT, Mermaid or HTML is left to :mod:`~statusproof.render.dot`,
+:mod:`~statusproof.render.mermaid` and :mod:`~statusproof.render.html`; running Graphviz is
+:mod:`~statusproof.render.graphviz_run`'s job.
+
+Everything is built in model order (statuses, then transitions as the model sorts them), never
+from set or dict iteration over unordered data, so the same model always gives the same
+diagram.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
+
+from statusproof.checks.findings import Finding, Severity
+from statusproof.model.model import GuardKind, Model, Status, Timer, Transition
+from statusproof.model.table import Column
+from statusproof.model.trace import Trace
+
+from .elements import (
+    Cluster,
+    Diagram,
+    Edge,
+    EdgeLabel,
+    EdgeStyle,
+    LegendItem,
+    Line,
+    Node,
+    NodeStyle,
+    Role,
+    Shape,
+)
+from .style import (
+    AMENDMENT,
+    CAUSE_COLOURS,
+    EDGE_ROLES,
+    EDGE_STYLES,
+    HIGHLIGHT,
+    HISTORY,
+    INK,
+    LEGEND_TEXT,
+    MAX_NAME,
+    NODE_STYLES,
+    NOTES,
+    edge_style,
+    node_style,
+)
+from .text import clean_text, format_seconds, wrap_text
+
+__all__ = [
+    "Shape",
+    "Line",
+    "Role",
+    "NodeStyle",
+    "EdgeStyle",
+    "EdgeLabel",
+    "Node",
+    "Edge",
+    "Cluster",
+    "LegendItem",
+    "Diagram",
+    "build_diagram",
+    "clean_text",
+    "wrap_text",
+    "format_seconds",
+    "CAUSE_COLOURS",
+]
+
+
+def _timer_text(timer: Timer) -> str:
+    """A timer in a few words: ``admin: 1–999 min or never``, ``5 min``."""
+    if timer.seconds is not None:
+        when = format_seconds(timer.seconds)
+    elif timer.minimum is not None and timer.maximum is not None:
+        low, high = timer.minimum, timer.maximum
+        if low % 60 == 0 and high % 60 == 0:
+            when = f"{low // 60}–{high // 60} min"
+        else:
+            when = f"{low}–{high} s"
+    else:
+        when = "a set time"
+    if timer.never:
+        when += " or never"
+    return f"{timer.cause}: after {when}" if timer.cause else f"after {when}"
+
+
+# -- ids --------------------------------------------------------------------------------------
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_")[:40].rstrip("_")
+    if not slug or not slug[0].isalpha():
+        slug = "s_" + slug
+    return slug.rstrip("_")
+
+
+class _Ids:
+    """Hands out unique identifier-safe ids (``[A-Za-z][A-Za-z0-9_]*``) in call order."""
+
+    def __init__(self, reserved: Iterable[str] = ("legend",)) -> None:
+        self.used: set[str] = {name.casefold() for name in reserved}
+
+    def new(self, text: str) -> str:
+        base = _slug(text)
+        candidate, number = base, 1
+        while candidate.casefold() in self.used:
+            number += 1
+            candidate = f"{base}_{number}"
+        self.used.add(candidate.casefold())
+        return candidate
+
+
+# -- building ---------------------------------------------------------------------------------
+def _column_roles(transition: Transition) -> tuple[Role, ...]:
+    if transition.amendment is not None:
+        return (Role.AMENDMENT,)
+    if transition.columns == frozenset({Column.NEXT}):
+        return (Role.NEXT_ONLY,)
+    if transition.columns == frozenset({Column.PREVIOUS}):
+        return (Role.PREVIOUS_ONLY,)
+    return (Role.STEP,)
+
+
+def _steps_label(steps: Sequence[int]) -> EdgeLabel:
+    word = "step" if len(steps) == 1 else "steps"
+    return EdgeLabel(f"{word} {', '.join(str(s) for s in steps)}", HIGHLIGHT, True)
+
+
+class _Builder:
+    """One diagram build; holds the working state."""
+
+    def __init__(self, model: Model, findings: Sequence[Finding], trace: Trace | None):
+        self.model = model
+        self.ids = _Ids()
+        self.names = set(model.names)
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.used_roles: list[Role] = []
+        self.used_causes: list[tuple[str, str, str]] = []  # (variable, value, text)
+        self.status_id: dict[str, str] = {}
+        self.marks = self._marks(findings)
+        # trace: step numbers per transition, per status, and for the start / the end
+        self.trace = trace
+        self.step_of: dict[Transition, list[int]] = {}
+        self.visits: dict[str, list[int]] = {}
+        if trace is not None:
+            for number, step in enumerate(trace.steps):
+                if step.transition is not None:
+                    self.step_of.setdefault(step.transition, []).append(number)
+                if step.state is not None:
+                    self.visits.setdefault(step.state.status, []).append(number)
+
+    def _marks(self, findings: Sequence[Finding]) -> dict[str, list[Role]]:
+        marks: dict[str, list[Role]] = {}
+        for f in findings:
+            if f.code == "unreachable-status":
+                role = Role.UNREACHABLE
+            elif f.code == "no-path-to-terminal":
+                role = Role.TRAP
+            elif f.severity is Severity.ERROR:
+                role = Role.ERROR
+            else:
+                continue
+            for name in f.statuses:
+                if name in self.names and role not in marks.setdefault(name, []):
+                    marks[name].append(role)
+        return marks
+
+    def use(self, roles: Iterable[Role]) -> None:
+        for role in roles:
+            if role not in self.used_roles:
+                self.used_roles.append(role)
+
+    def cause_colour(self, status: str, value: str) -> str:
+        cause = self.model.cause_of(status)
+        if cause is None:
+            return INK
+        values = [v for v, _ in cause.values]
+        if value not in values:
+            return INK
+        entry = (cause.variable, value, dict(cause.values)[value])
+        if entry not in self.used_causes:
+            self.used_causes.append(entry)
+        return CAUSE_COLOURS[values.index(value) % len(CAUSE_COLOURS)]
+
+    def add_edge(self, source: str, target: str, roles: Sequence[Role],
+                 labels: Sequence[EdgeLabel] = (), transitions: Sequence[Transition] = (),
+                 steps: Sequence[int] = (), from_cluster: str | None = None) -> None:
+        roles = list(roles)
+        labels = list(labels)
+        if steps:
+            roles.append(Role.HIGHLIGHT)
+            labels.append(_steps_label(sorted(set(steps))))
+        self.use(r for r in roles if r is not Role.START)  # the legend shows the start node
+        self.edges.append(Edge(f"e{len(self.edges) + 1}", source, target, tuple(roles),
+                               edge_style(roles), tuple(labels), tuple(transitions),
+                               tuple(sorted(set(steps))), from_cluster))
+        if from_cluster is not None:
+            self.use((Role.FRAME,))
+
+    def guard_label(self, transition: Transition) -> EdgeLabel | None:
+        guard = transition.guard
+        if guard is None:
+            return None
+        if guard.kind is GuardKind.CONDITION and len(guard.values) == 1:
+            colour = self.cause_colour(transition.source, guard.values[0])
+            return EdgeLabel(str(guard), colour)
+        return EdgeLabel(str(guard), HISTORY if guard.kind is GuardKind.HISTORY else INK)
+
+    def timer_labels(self, source: str, target: str, named: bool = False) -> list[EdgeLabel]:
+        """The timers of the step ``source -> target``; ``named`` prefixes the source."""
+        labels = []
+        for timer in self.model.timers:
+            if timer.status == source and timer.target == target:
+                colour = self.cause_colour(target, timer.cause) if timer.cause else INK
+                text = _timer_text(timer)
+                labels.append(EdgeLabel(f"{source}: {text}" if named else text, colour))
+        return labels
+
+    # -- nodes ----------------------------------------------------------------------------
+    def status_nodes(self, cluster_id: str | None) -> None:
+        remembering = set(self.model.remembering)
+        for status in self.model.statuses:
+            node_id = self.ids.new(status.name)
+            self.status_id[status.name] = node_id
+            roles = self._status_roles(status)
+            self.use(r for r in roles if r is not Role.STATUS)
+            notes = [NOTES[r] for r in roles if r in NOTES]
+            steps = self.visits.get(status.name, [])
+            if steps:
+                notes.append(_steps_label(steps).text)
+            name = status.name if len(status.name) <= MAX_NAME else status.name[:MAX_NAME] + "…"
+            self.nodes.append(Node(
+                node_id, name, roles, node_style(roles), tuple(notes), status.name,
+                cluster_id if status.name in remembering else None, node_id))
+
+    def _status_roles(self, status: Status) -> tuple[Role, ...]:
+        roles = [Role.STATUS]
+        if status.entry:
+            roles.append(Role.ENTRY)
+        if status.terminal is not None:
+            roles.append(Role.TERMINAL)
+        if not status.defined:
+            roles.append(Role.NO_ROW)
+        roles.extend(self.marks.get(status.name, []))
+        if status.name in self.visits:
+            roles.append(Role.HIGHLIGHT)
+        return tuple(roles)
+
+    def entry_nodes(self) -> None:
+        first = self.trace.steps[0].state if self.trace and self.trace.steps else None
+        for status in self.model.statuses:
+            if not status.entry:
+                continue
+            target = self.status_id[status.name]
+            steps = [0] if first is not None and first.status == status.name else []
+            if status.triggers:
+                for trigger in status.triggers:
+                    node_id = self.ids.new(f"trigger {status.name}")
+                    roles = (Role.TRIGGER,)
+                    self.use(roles)
+                    self.nodes.append(Node(node_id, trigger, roles, NODE_STYLES[Role.TRIGGER]))
+                    self.add_edge(node_id, target, (Role.START,), steps=steps)
+                    steps = []
+            else:
+                node_id = self.ids.new(f"start {status.name}")
+                roles = (Role.START,)
+                self.use(roles)
+                self.nodes.append(Node(node_id, "", roles, NODE_STYLES[Role.START]))
+                self.add_edge(node_id, target, (Role.START,), steps=steps)
+
+    # -- edges ----------------------------------------------------------------------------
+    def history_routes(self) -> tuple[set[Transition], list[tuple[str, list[Transition]]]]:
+        """History returns drawn through H: the transitions, and per target the group."""
+        remembering = set(self.model.remembering)
+        returns = [t for t in self.model.transitions
+                   if t.guard is not None and t.guard.kind is GuardKind.HISTORY
+                   and t.source in remembering and t.target is not None]
+        sources = {t.source for t in returns}
+        groups: dict[tuple[str, str, frozenset[Column], str | None], list[Transition]] = {}
+        for t in returns:
+            assert t.target is not None and t.guard is not None
+            key = (t.target, str(t.guard), t.columns, t.amendment)
+            groups.setdefault(key, []).append(t)
+        routed: set[Transition] = set()
+        by_target: dict[str, list[Transition]] = {}
+        for group in groups.values():
+            # through H only when every remembering status with a return has this one
+            if {t.source for t in group} == sources:
+                routed.update(group)
+                target = group[0].target
+                assert target is not None
+                by_target.setdefault(target, []).extend(group)
+        return routed, list(by_target.items())
+
+    def frame_exits(self, routed: set[Transition]) -> set[Transition]:
+        """Steps every status of the remembering group takes alike: drawn once, from the frame.
+
+        A step out of the group (same target, guard, columns and amendment) that every
+        remembering status lists is one edge from the group's frame, as a statechart draws a
+        transition of a composite state.
+        """
+        members = self.model.remembering
+        if len(members) < 2:
+            return set()
+        inside = set(members)
+        groups: dict[tuple[str, str, frozenset[Column], str | None], list[Transition]] = {}
+        for t in self.model.transitions:
+            if t.source in inside and t.target is not None and t.target not in inside \
+                    and t not in routed:
+                key = (t.target, str(t.guard) if t.guard else "", t.columns, t.amendment)
+                groups.setdefault(key, []).append(t)
+        shared: set[Transition] = set()
+        for group in groups.values():
+            if {t.source for t in group} == inside:
+                shared.update(group)
+        return shared
+
+    def transition_edges(self, cluster_id: str | None, history_id: str | None,
+                         routed: set[Transition],
+                         returns: list[tuple[str, list[Transition]]]) -> None:
+        shared = self.frame_exits(routed) if cluster_id is not None else set()
+        groups: dict[tuple[str, ...], list[Transition]] = {}
+        for t in self.model.transitions:
+            if t in routed:
+                continue
+            if t in shared:
+                assert t.target is not None
+                key: tuple[str, ...] = ("frame", t.target, str(t.guard) if t.guard else "",
+                                        "+".join(sorted(c.value for c in t.columns)),
+                                        t.amendment or "")
+            elif t.target is None:
+                key = ("end", t.source)
+            else:
+                key = ("pair", t.source, t.target)
+            groups.setdefault(key, []).append(t)
+        for key, group in groups.items():
+            steps = [n for t in group for n in self.step_of.get(t, [])]
+            if key[0] == "end":
+                self.end_edge(key[1], group, steps)
+                continue
+            source, target = group[0].source, group[0].target
+            assert target is not None
+            roles = list(_column_roles(group[0]))
+            labels = [label for t in group if (label := self.guard_label(t)) is not None]
+            if key[0] == "frame":
+                labels = labels[:1]
+            if group[0].amendment is not None:
+                labels.append(EdgeLabel("amendment", AMENDMENT))
+            for t in group:
+                labels.extend(self.timer_labels(t.source, target, key[0] == "frame"))
+            self.add_edge(self.status_id[source], self.status_id[target], roles, labels, group,
+                          steps, cluster_id if key[0] == "frame" else None)
+        # timers whose step no cell lists: drawn dotted, never dropped
+        drawn = {(t.source, t.target) for t in self.model.transitions}
+        for timer in self.model.timers:
+            pair = (timer.status, timer.target)
+            if pair in drawn or timer.status not in self.status_id \
+                    or timer.target not in self.status_id:
+                continue
+            drawn.add(pair)
+            self.add_edge(self.status_id[timer.status], self.status_id[timer.target],
+                          (Role.TIMER,), self.timer_labels(timer.status, timer.target))
+        if history_id is None:
+            return
+        for source in self.model.names:
+            group = [t for t in self.model.transitions if t in routed and t.source == source]
+            if group:
+                steps = [n for t in group for n in self.step_of.get(t, [])]
+                self.add_edge(self.status_id[source], history_id, (Role.HISTORY_RETURN,),
+                              steps=steps)
+        for target, group in returns:
+            label = self.guard_label(group[0])
+            steps = [n for t in group for n in self.step_of.get(t, [])]
+            self.add_edge(history_id, self.status_id[target],
+                          (Role.HISTORY, *_column_roles(group[0])),
+                          [label] if label is not None else [], group, steps)
+
+    def end_edge(self, source: str, group: list[Transition], steps: list[int]) -> None:
+        """The edge of a termination ("none if ...") into the status's end pseudo-node."""
+        end_id = self.ids.new(f"end {source}")
+        self.use((Role.END,))
+        self.nodes.append(Node(end_id, "", (Role.END,), NODE_STYLES[Role.END]))
+        labels = [label for t in group if (label := self.guard_label(t)) is not None]
+        self.add_edge(self.status_id[source], end_id, (Role.TERMINATION,), labels, group, steps)
+
+    def legend(self) -> tuple[LegendItem, ...]:
+        items: list[LegendItem] = []
+        for role, text in LEGEND_TEXT.items():
+            if role not in self.used_roles:
+                continue
+            if role in EDGE_ROLES:
+                items.append(LegendItem(role.value, text, edge=EDGE_STYLES.get(role, EdgeStyle())))
+            elif role in (Role.START, Role.TRIGGER, Role.HISTORY, Role.END):
+                items.append(LegendItem(role.value, text, node=NODE_STYLES[role]))
+            else:
+                items.append(LegendItem(role.value, text, node=node_style((Role.STATUS, role))))
+        for index, (variable, value, meaning) in enumerate(self.used_causes):
+            colour = next(CAUSE_COLOURS[i % len(CAUSE_COLOURS)]
+                          for c in self.model.causes if c.variable == variable
+                          for i, (v, _) in enumerate(c.values) if v == value)
+            text = f"{variable} = {value}" + (f": {meaning}" if meaning != value else "")
+            items.append(LegendItem(f"cause-{index + 1}", text, edge=EdgeStyle(colour),
+                                    label_colour=colour))
+        return tuple(items)
+
+
+def _title(model: Model) -> str:
+    name = PurePosixPath(model.path.replace("\\", "/")).name or model.path
+    how = "with amendments" if model.amendments else "table alone"
+    return f"{name} ({how}, reconcile={model.policy})"
+
+
+def build_diagram(model: Model, findings: Sequence[Finding] = (), trace: Trace | None = None,
+                  *, title: str | None = None, direction: str = "TB") -> Diagram:
+    """The diagram of ``model``, with ``findings`` marked and ``trace`` highlighted.
+
+    Findings are taken as given (run the checks first): ``unreachable-status`` and
+    ``no-path-to-terminal`` mark their statuses as unreachable or trap, any other error
+    finding outlines its statuses in red. The title names the table file (never a folder).
+
+    Examples
+    --------
+    >>> from statusproof.model.loaders.text import load_text
+    >>> from statusproof.model.interpret import interpret
+    >>> text = "Open\\n| New.\\n| none\\n| Closed\\n|\\nClosed\\n| Done.\\n| Open\\n| none\\n|\\n"
+    >>> diagram = build_diagram(interpret(load_text(text, "tickets.txt")))
+    >>> [(n.id, [r.value for r in n.roles]) for n in diagram.nodes]
+    [('Open', ['status', 'entry']), ('Closed', ['status', 'terminal']), ('start_Open', ['start'])]
+    >>> [(e.source, e.target) for e in diagram.edges]
+    [('start_Open', 'Open'), ('Open', 'Closed')]
+    """
+    if direction not in ("TB", "LR"):
+        raise ValueError(f"direction must be TB or LR, not {direction!r}")
+    builder = _Builder(model, findings, trace)
+    clusters: list[Cluster] = []
+    cluster_id = "cluster_history" if model.remembering else None
+    builder.status_nodes(cluster_id)
+    builder.entry_nodes()
+    routed, returns = builder.history_routes()
+    history_id = None
+    if cluster_id is not None and routed:
+        history_id = builder.ids.new("history")
+        builder.use((Role.HISTORY,))
+        builder.nodes.append(Node(history_id, "H", (Role.HISTORY,), NODE_STYLES[Role.HISTORY],
+                                  cluster=cluster_id))
+    builder.transition_edges(cluster_id, history_id, routed, returns)
+    if cluster_id is not None:
+        members = tuple(n.id for n in builder.nodes if n.cluster == cluster_id)
+        clusters.append(Cluster(cluster_id, "remember the status to return to", members,
+                                "#fdf6e3", "#b58900"))
+    return Diagram(title if title is not None else _title(model), tuple(builder.nodes),
+                   tuple(builder.edges), tuple(clusters), builder.legend(), direction)

@@ -1,0 +1,182 @@
+"""The elements of a neutral diagram: nodes, edges, clusters, styles, legend entries.
+
+Plain frozen dataclasses and enums with no output syntax: :mod:`~statusproof.render.diagram`
+builds them from a model, and each renderer (:mod:`~statusproof.render.dot`,
+:mod:`~statusproof.render.mermaid`, :mod:`~statusproof.render.html`) turns them into its own
+format. Which style each role gets is :mod:`~statusproof.render.style`'s business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from statusproof.model.model import Transition
+
+__all__ = ["Shape", "Line", "Role", "NodeStyle", "EdgeStyle", "EdgeLabel", "Node", "Edge",
+           "Cluster", "LegendItem", "Diagram"]
+
+
+class Shape(Enum):
+    """The outline of a node, named for what it means rather than how a format draws it."""
+
+    STATUS = "status"  # a status with a row: rounded box
+    NO_ROW = "no-row"  # a status named in a cell but without a row: square box, dashed
+    START = "start"  # a filled dot: a run starts here ('none' in a Previous cell)
+    TRIGGER = "trigger"  # plain text: an external trigger that starts a run
+    HISTORY = "history"  # a circled H: return to the remembered status
+    END = "end"  # a bull's eye: the run ends here (a conditional termination)
+
+
+class Line(Enum):
+    SOLID = "solid"
+    DASHED = "dashed"
+    DOTTED = "dotted"
+
+
+class Role(Enum):
+    """What a node or an edge stands for; each role has one style and one legend entry."""
+
+    # nodes
+    STATUS = "status"
+    ENTRY = "entry"
+    TERMINAL = "terminal"
+    NO_ROW = "no-row"
+    UNREACHABLE = "unreachable"
+    TRAP = "trap"
+    ERROR = "error"
+    START = "start"
+    TRIGGER = "trigger"
+    HISTORY = "history"
+    END = "end"
+    # edges
+    STEP = "step"
+    NEXT_ONLY = "next-only"
+    PREVIOUS_ONLY = "previous-only"
+    AMENDMENT = "amendment"
+    HISTORY_RETURN = "history-return"
+    FRAME = "frame"
+    CONDITION = "condition"
+    TERMINATION = "termination"
+    TIMER = "timer"
+    # both
+    HIGHLIGHT = "highlight"
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    """How a node is drawn; colours are ``#rrggbb``."""
+
+    shape: Shape
+    fill: str = "#ffffff"
+    border: str = "#333333"
+    text: str = "#111111"
+    line: Line = Line.SOLID
+    double: bool = False
+    width: float = 1.0
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    """How an edge is drawn; ``width`` is the pen width in points."""
+
+    colour: str = "#4d4d4d"
+    line: Line = Line.SOLID
+    width: float = 1.0
+
+
+@dataclass(frozen=True)
+class EdgeLabel:
+    """One line of an edge's label (a guard, a timer, a marker, a step number)."""
+
+    text: str
+    colour: str = "#333333"
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node: a status, or a pseudo-node (start, trigger, history, end).
+
+    ``name`` is the full text to show (renderers wrap it); ``notes`` are short lines shown
+    under it (``no row``, ``unreachable``, trace steps). ``status`` is the model status the
+    node stands for, if any; ``cluster`` the id of the cluster holding it.
+    """
+
+    id: str
+    name: str
+    roles: tuple[Role, ...]
+    style: NodeStyle
+    notes: tuple[str, ...] = ()
+    status: str | None = None
+    cluster: str | None = None
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An edge between two node ids; several transitions may share one edge.
+
+    ``transitions`` are the model transitions the edge draws (none for start edges and the
+    edges into a history pseudo-node); ``steps`` the numbers of the trace steps taking it.
+    ``from_cluster`` names a cluster when the edge stands for the same step out of every
+    status of that cluster: it is drawn from the cluster's frame (``source`` is then one
+    node inside the cluster, for formats that need a node).
+    """
+
+    id: str
+    source: str
+    target: str
+    roles: tuple[Role, ...]
+    style: EdgeStyle
+    labels: tuple[EdgeLabel, ...] = ()
+    transitions: tuple[Transition, ...] = ()
+    steps: tuple[int, ...] = ()
+    from_cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A group of nodes drawn inside one frame (the statuses that remember a status)."""
+
+    id: str
+    label: str
+    nodes: tuple[str, ...]
+    fill: str
+    border: str
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend entry: a sample node or edge style and what it means."""
+
+    key: str
+    text: str
+    node: NodeStyle | None = None
+    edge: EdgeStyle | None = None
+    label_colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """Everything a renderer needs; ``direction`` is ``TB`` (top to bottom) or ``LR``."""
+
+    title: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    clusters: tuple[Cluster, ...]
+    legend: tuple[LegendItem, ...]
+    direction: str = "TB"
+
+    def node(self, node_id: str) -> Node:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def status_node(self, status: str) -> Node:
+        """The node drawn for the model status ``status``; KeyError if there is none."""
+        for node in self.nodes:
+            if node.status == status:
+                return node
+        raise KeyError(status)
