@@ -43,7 +43,12 @@ def column_mismatches(model: Model) -> list[Finding]:
         if not other.defined:
             continue  # an undefined status has no cells: undefined-status covers it
         origin = f" (amendment: {link.amendment})" if link.amendment else ""
-        line = f" (line {other_span.line})" if other_span is not None else ""
+        if link.via:  # the entry stands in another row's cell, copied by "See X status."
+            origin += f" (copied from the cell of {link.via!r} by a See reference)"
+        line = ""
+        if other_span is not None:  # a filled cell lives in the amendment file
+            line = (f" (line {other_span.line})" if other_span.path == model.path
+                    else f" ({other_span})")
         evidence = {"listed_in": column.value, "other_cell_line": other_span.line
                     if other_span else None}
         if documented:
@@ -72,7 +77,8 @@ def empty_cells(model: Model) -> list[Finding]:
             if not documented:
                 found.append(finding(
                     "empty-cell",
-                    f"the {title} cell of {status.name!r} is empty: not documented (write 'none' if "
+                    f"the {title} cell of {status.name!r} is empty: not documented "
+                    "(write 'none' if "
                     f"there is no {title.lower()} status)",
                     [status.name], (), span or status.span, {"column": title.lower()}))
     return found

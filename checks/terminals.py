@@ -11,6 +11,8 @@ from .findings import Finding, finding
 
 __all__ = ["terminal_statuses", "traps"]
 
+_SINK = "\x00end"
+
 _HOW = {
     TerminalKind.DOCUMENTED: "its Next cell says 'none'",
     TerminalKind.EXIT: "it has no row: an exit named as a next status",
@@ -43,17 +45,20 @@ def traps(model: Model) -> list[Finding]:
     when the trap is reachable, a shortest path into it.
     """
     graph = status_graph(model)
-    terminals = set(model.terminals)
-    can_end = set(terminals)
-    for terminal in terminals:
-        can_end |= nx.ancestors(graph, terminal)
+    # one reverse search from all terminals at once (via a sink no status can be named:
+    # loaders reject NUL bytes), not one search per terminal
+    ends: nx.DiGraph[str] = nx.DiGraph(graph)
+    ends.add_edges_from((terminal, _SINK) for terminal in model.terminals)
+    can_end = nx.ancestors(ends, _SINK) if model.terminals else set()
+    trapped = graph.subgraph(n for n in model.names if n not in can_end)
     order = {name: i for i, name in enumerate(model.names)}
     witnesses = shortest_witnesses(model, graph)
     found = []
     for status in model.statuses:
         if status.name in can_end:
             continue
-        confined = sorted(nx.descendants(graph, status.name) | {status.name},
+        # whatever a trap leads to is a trap too, so the search stays inside the traps
+        confined = sorted(nx.descendants(trapped, status.name) | {status.name},
                           key=order.__getitem__)
         found.append(finding(
             "no-path-to-terminal",

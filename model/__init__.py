@@ -15,8 +15,8 @@ from .interpret import interpret
 from .loaders import load_table
 from .model import Model
 
-__all__ = ["BUNDLED_TABLE", "BUNDLED_PREFIX", "display_name", "bundled_table", "bundled_amendments", "default_amendments",
-           "load_model"]
+__all__ = ["BUNDLED_TABLE", "BUNDLED_PREFIX", "display_name", "bundled_table",
+           "bundled_amendments", "default_amendments", "load_model"]
 
 BUNDLED_TABLE = "rescue-session-statuses.txt"
 #: How messages and outputs name the bundled files, the same on every machine.

@@ -113,6 +113,16 @@ class AmendmentSet:
 
 
 _KINDS = ("alias", "fill", "add", "history", "cause", "timer")
+#: The keys each kind of statement may have; any other key is a mistake worth reporting.
+_KEYS = {
+    "alias": {"name", "status", "source"},
+    "fill": {"status", "column", "entries", "source"},
+    "add": {"from", "to", "source"},
+    "history": {"remember", "source"},
+    "cause": {"status", "variable", "values", "source"},
+    "timer": {"status", "to", "seconds", "minimum", "maximum", "never", "cause", "setting",
+              "source"},
+}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -163,6 +173,11 @@ def parse_amendments(text: str, path: str) -> AmendmentSet:
             where = f"{path}:{line}"
             if not isinstance(item, dict):
                 raise AmendmentError(f"{where}: [{kind}] must be a table of keys")
+            extra = sorted(set(item) - _KEYS[kind])
+            if extra:
+                raise AmendmentError(
+                    f"{where}: unknown key(s) {', '.join(extra)} in this {kind} statement; "
+                    f"use {', '.join(sorted(_KEYS[kind]))}")
             source = item.get("source")
             if not isinstance(source, str) or not source.strip():
                 raise AmendmentError(f"{where}: this {kind} statement has no 'source'; every "
@@ -202,6 +217,9 @@ def parse_amendments(text: str, path: str) -> AmendmentSet:
     )
     history = None
     for item, span, where in records("history"):
+        if history is not None:
+            raise AmendmentError(f"{where}: a second history statement; list every remembering "
+                                 "status in one 'remember'")
         history = HistoryDecl(list_field(item, "remember", where), item["source"], span)
     causes = []
     for item, span, where in records("cause"):
@@ -224,9 +242,14 @@ def parse_amendments(text: str, path: str) -> AmendmentSet:
         if minimum is not None and maximum is not None and minimum > maximum:
             raise AmendmentError(f"{where}: minimum {minimum}s is above maximum {maximum}s")
         cause = item.get("cause")
+        if cause is not None and not isinstance(cause, str):
+            raise AmendmentError(f"{where}: 'cause' must be the name of a cause value")
+        never = item.get("never", False)
+        if not isinstance(never, bool):
+            raise AmendmentError(f"{where}: 'never' must be true or false")
         timers.append(TimerDecl(
             text_field(item, "status", where), text_field(item, "to", where), seconds, minimum,
-            maximum, bool(item.get("never", False)), cause if isinstance(cause, str) else None,
+            maximum, never, cause,
             str(item.get("setting", "")), item["source"], span,
         ))
     return AmendmentSet(path, aliases, tuple(fills), additions, history, tuple(causes),

@@ -14,13 +14,13 @@ from .model import Model
 __all__ = ["status_graph", "shortest_witnesses"]
 
 
-def status_graph(model: Model) -> nx.MultiDiGraph:
+def status_graph(model: Model) -> nx.MultiDiGraph[str]:
     """One node per status, one edge per transition (terminations are left out).
 
     Node data: ``entry``, ``terminal`` (a :class:`TerminalKind` or None), ``defined``.
     Edge data: ``transition`` (the :class:`Transition`).
     """
-    graph = nx.MultiDiGraph(name=model.path)
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=model.path)
     for status in model.statuses:
         graph.add_node(status.name, entry=status.entry, terminal=status.terminal,
                        defined=status.defined)
@@ -31,7 +31,7 @@ def status_graph(model: Model) -> nx.MultiDiGraph:
     return graph
 
 
-def shortest_witnesses(model: Model, graph: nx.MultiDiGraph | None = None
+def shortest_witnesses(model: Model, graph: nx.MultiDiGraph[str] | None = None
                        ) -> dict[str, tuple[str, ...]]:
     """For each status reachable from an entry point, a shortest path from one.
 
@@ -40,13 +40,13 @@ def shortest_witnesses(model: Model, graph: nx.MultiDiGraph | None = None
     """
     graph = status_graph(model) if graph is None else graph
     order = {name: i for i, name in enumerate(model.names)}
-    simple = nx.DiGraph()
+    simple: nx.DiGraph[str] = nx.DiGraph()
     simple.add_nodes_from(model.names)
     simple.add_edges_from(sorted({(u, v) for u, v in graph.edges()},
                                  key=lambda e: (order[e[0]], order[e[1]])))
     witnesses: dict[str, tuple[str, ...]] = {}
     # multi-source BFS, entries in table order: the first entry to reach a status wins ties
-    frontier = [(name,) for name in model.entries]
+    frontier: list[tuple[str, ...]] = [(name,) for name in model.entries]
     for path in frontier:
         witnesses.setdefault(path[-1], path)
     while frontier:

@@ -58,6 +58,8 @@ _HISTORY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _IF = re.compile(r"^(?P<targets>.+?)\s+if\s+(?P<cond>.+?)\.?$", re.IGNORECASE | re.DOTALL)
+#: Entries longer than this (characters) are read as prose without trying the rules.
+MAX_RULE_LENGTH = 500
 _SPLIT = re.compile(r"\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+|\s*;\s*", re.IGNORECASE)
 
 
@@ -85,11 +87,12 @@ def _mentions(text: str, index: NameIndex) -> tuple[str, ...] | None:
     parts = [p.strip() for p in _SPLIT.split(text) if p and p.strip()]
     if len(parts) > 1 and all(index.resolve(p) is not None for p in parts):
         return tuple(parts)
-    if looks_like_name(text):
-        return (text,)
+    # "Open or Aborted" with a row Open: two statuses (Aborted undefined), not one name
     if (len(parts) > 1 and all(looks_like_name(p) for p in parts)
             and any(index.resolve(p) is not None for p in parts)):
         return tuple(parts)
+    if looks_like_name(text):
+        return (text,)
     return None
 
 
@@ -105,6 +108,8 @@ def parse_entry(text: str, column: Column, index: NameIndex) -> ParsedEntry:
     'the user gave up'
     """
     stripped = " ".join(text.split())
+    if len(stripped) > MAX_RULE_LENGTH:  # prose; and the rule patterns are slow on long text
+        return ParsedEntry("trigger" if column is Column.PREVIOUS else "text")
     if _NONE.match(stripped):
         return ParsedEntry("none")
     match = _NONE_IF.match(stripped)
@@ -149,6 +154,8 @@ class _Interpreter:
         self.undefined: dict[str, str] = {}  # normalised -> canonical spelling
         self.undefined_span: dict[str, SourceSpan | None] = {}
         self.documented: set[tuple[str, Column]] = set()  # cells not empty once resolved
+        self.row_by_name: dict[str, Row] = {}
+        self.cycles: set[tuple[Column, frozenset[str]]] = set()  # reference cycles noted
 
     # -- rows ---------------------------------------------------------------------------
     def _collect_rows(self) -> None:
@@ -209,24 +216,30 @@ class _Interpreter:
                 out.append((entry, None))
                 continue
             target_name = index.resolve(match["name"])
-            target = next((r for r in self.rows if r.name == target_name), None)
+            target = self.row_by_name.get(target_name) if target_name is not None else None
             if target is None:
                 if not stack:
                     self.notes.append(Note(
                         "unresolved-reference",
-                        f"the {column.title} cell of {row.name!r} says {entry.text!r}, but there is no "
+                        f"the {column.title} cell of {row.name!r} says {entry.text!r}, but "
+                        "there is no "
                         f"row {match['name']!r}"
                         + _did_you_mean(match["name"], [r.name for r in self.rows])
                         + "; name an existing row or list the statuses",
                         (row.name,), entry.span))
                 continue
-            if target.name in (*stack, row.name):
-                cycle = " -> ".join((*stack, row.name, target.name))
-                self.notes.append(Note(
-                    "unresolved-reference",
-                    f"reference cycle in the {column.title} column: {cycle}; list the statuses "
-                    "in one of these cells instead of referring",
-                    (*stack, row.name), entry.span))
+            path = (*stack, row.name)
+            if target.name in path:
+                members = path[path.index(target.name):]
+                key = (column, frozenset(members))
+                if key not in self.cycles:  # one note per cycle, not one per row on it
+                    self.cycles.add(key)
+                    cycle = " -> ".join((*members, target.name))
+                    self.notes.append(Note(
+                        "unresolved-reference",
+                        f"reference cycle in the {column.title} column: {cycle}; list the "
+                        "statuses in one of these cells instead of referring",
+                        members, entry.span))
                 continue
             copied = self._effective(target, column, index, (*stack, row.name))
             out.extend((e, via or target.name) for e, via in copied)
@@ -246,6 +259,7 @@ class _Interpreter:
     def run(self) -> Model:
         self._collect_rows()
         self._apply_fills()
+        self.row_by_name = {r.name: r for r in self.rows}
         mentions = [
             e.text for r in self.rows for c in (r.previous, r.next) for e in c.entries
         ] + [a.status for a in self.amend.aliases]
@@ -371,7 +385,7 @@ class _Interpreter:
                                   remembers)
         transitions = self._reconcile(links, terminations, statuses)
         causes = self._causes(conditions, cause_decls)
-        timers = self._timers(index, statuses)
+        timers = self._timers(index, statuses, causes)
         return Model(self.table.path, self.policy, tuple(statuses), tuple(transitions),
                      tuple(links), tuple(self.notes), causes, timers, tuple(self.records))
 
@@ -494,14 +508,25 @@ class _Interpreter:
             if decl is not None:
                 causes.append(Cause(status, decl.variable, decl.values, decl.source))
                 self.records.append(Amendment(
-                    "cause", f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}",
+                    "cause",
+                    f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}",
                     decl.source, decl.span))
             else:
                 causes.append(Cause(status, f"cause of {status}",
                                     tuple((v, v) for v in values), ""))
+        # a declared cause stands even when no exit of the table depends on it: the formal
+        # checks then show that the exits ignore it (timeout-overlap)
+        for status, decl in decls.items():
+            if status not in conditions:
+                causes.append(Cause(status, decl.variable, decl.values, decl.source))
+                self.records.append(Amendment(
+                    "cause",
+                    f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}"
+                    " (no exit of the table depends on it)", decl.source, decl.span))
         return tuple(causes)
 
-    def _timers(self, index: NameIndex, statuses: list[Status]) -> tuple[Timer, ...]:
+    def _timers(self, index: NameIndex, statuses: list[Status],
+                causes: tuple[Cause, ...]) -> tuple[Timer, ...]:
         known = {normalise(s.name): s.name for s in statuses}
         timers = []
         for decl in self.amend.timers:
@@ -513,6 +538,14 @@ class _Interpreter:
                     raise AmendmentError(f"{where}: timer names {name!r}, which is not a status"
                                          + _did_you_mean(name, known.values()))
                 names.append(resolved)
+            if decl.cause is not None:
+                cause = next((c for c in causes if c.status == names[1]), None)
+                values = [k for k, _ in cause.values] if cause is not None else []
+                if decl.cause not in values:
+                    raise AmendmentError(
+                        f"{where}: timer cause {decl.cause!r} is not a value of the cause of "
+                        f"{names[1]!r}; " + (f"use one of {', '.join(values)}" if values else
+                                             f"{names[1]!r} has no conditional exits to choose"))
             timers.append(Timer(names[0], names[1], decl.seconds, decl.minimum, decl.maximum,
                                 decl.never, decl.cause, decl.setting, decl.source))
             self.records.append(Amendment("timer", f"{names[0]} -> {names[1]} ({decl.setting})",

@@ -69,10 +69,9 @@ def cause_values(model: Model, status: str) -> tuple[str | None, ...]:
 
 def remembered_after(model: Model, source: State, target: str) -> str | None:
     """The remembered status after a step from ``source`` into ``target``."""
-    remembering = set(model.remembering)
-    if target not in remembering:
+    if not model.status(target).remembers:
         return None
-    if source.status in remembering:
+    if model.status(source.status).remembers:
         return source.remembered
     return source.status
 
@@ -114,13 +113,13 @@ def is_final(model: Model, state: State) -> bool:
     return any(t.target is None and enabled(t, state) for t in model.outgoing(state.status))
 
 
-def unfold(model: Model) -> nx.MultiDiGraph:
+def unfold(model: Model) -> nx.MultiDiGraph[State]:
     """The reachable part of the extended machine as a graph of :class:`State` nodes.
 
     Node data: ``initial``, ``final``. Edge data: ``transition``. Terminations are edges to
     the node ``None`` only in that ``final`` marks the state; they are not drawn as edges.
     """
-    graph = nx.MultiDiGraph(name=f"unfolded {model.path}")
+    graph: nx.MultiDiGraph[State] = nx.MultiDiGraph(name=f"unfolded {model.path}")
     frontier = list(initial_states(model))
     for state in frontier:
         graph.add_node(state, initial=True)

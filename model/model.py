@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 from .table import Column, SourceSpan
 
@@ -199,38 +200,66 @@ class Model:
     timers: tuple[Timer, ...] = ()
     amendments: tuple[Amendment, ...] = ()
 
+    # Indexes, built once on first use (a frozen dataclass still has an instance __dict__),
+    # so that lookups are O(1) and the checks stay near-linear on large tables.
+    @cached_property
+    def _by_name(self) -> dict[str, Status]:
+        index: dict[str, Status] = {}
+        for status in self.statuses:
+            index.setdefault(status.name, status)
+        return index
+
+    @cached_property
+    def _outgoing(self) -> dict[str, tuple[Transition, ...]]:
+        index: dict[str, list[Transition]] = {}
+        for transition in self.transitions:
+            index.setdefault(transition.source, []).append(transition)
+        return {name: tuple(ts) for name, ts in index.items()}
+
+    @cached_property
+    def _incoming(self) -> dict[str, tuple[Transition, ...]]:
+        index: dict[str, list[Transition]] = {}
+        for transition in self.transitions:
+            if transition.target is not None:
+                index.setdefault(transition.target, []).append(transition)
+        return {name: tuple(ts) for name, ts in index.items()}
+
+    @cached_property
+    def _causes(self) -> dict[str, Cause]:
+        index: dict[str, Cause] = {}
+        for cause in self.causes:
+            index.setdefault(cause.status, cause)
+        return index
+
     def status(self, name: str) -> Status:
         """The status called ``name`` (exact canonical name); KeyError if there is none."""
-        for status in self.statuses:
-            if status.name == name:
-                return status
-        raise KeyError(name)
+        return self._by_name[name]
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.statuses)
 
-    @property
+    @cached_property
     def entries(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.statuses if s.entry)
 
-    @property
+    @cached_property
     def terminals(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.statuses if s.terminal is not None)
 
-    @property
+    @cached_property
     def remembering(self) -> tuple[str, ...]:
         """The statuses that remember the status to return to (history statuses)."""
         return tuple(s.name for s in self.statuses if s.remembers)
 
     def outgoing(self, name: str) -> tuple[Transition, ...]:
-        return tuple(t for t in self.transitions if t.source == name)
+        """The transitions out of ``name`` (terminations included), in model order."""
+        return self._outgoing.get(name, ())
 
     def incoming(self, name: str) -> tuple[Transition, ...]:
-        return tuple(t for t in self.transitions if t.target == name)
+        """The transitions into ``name``, in model order."""
+        return self._incoming.get(name, ())
 
     def cause_of(self, name: str) -> Cause | None:
-        for cause in self.causes:
-            if cause.status == name:
-                return cause
-        return None
+        """The cause variable of ``name``, or None when it has none."""
+        return self._causes.get(name)

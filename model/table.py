@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 __all__ = [
     "Column",
@@ -76,7 +77,7 @@ class Cell:
     entries: tuple[Entry, ...]
     span: SourceSpan | None = field(default=None, compare=False)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The cell as one line: entries joined by ``; ``."""
         return "; ".join(e.text for e in self.entries)
@@ -108,7 +109,7 @@ class Row:
             Column.NEXT: self.next,
         }[column]
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.status.text
 

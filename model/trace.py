@@ -16,7 +16,7 @@ from typing import Any
 from .errors import UnknownStatusError
 from .machine import State, initial_states, successors
 from .model import Model, Transition
-from .names import normalise
+from .names import NameIndex, normalise
 
 __all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "format_trace"]
 
@@ -26,13 +26,16 @@ class TraceStep:
     """One step: ``transition`` taken after ``delay`` seconds, reaching ``state``.
 
     ``state`` None means the run ended by a termination ("none if ..."). The first step of a
-    trace has ``transition`` None: it is the start in an entry point.
+    trace has ``transition`` None: it is the start in an entry point. ``action`` names the
+    input that caused the step when the trace is a conformance test ("go Waiting",
+    "wait 300s: timer ... fired", "reset"); empty otherwise.
     """
 
     state: State | None
     transition: Transition | None = None
     delay: int | None = None
     note: str = field(default="", compare=False)
+    action: str = ""
 
     @property
     def line(self) -> int | None:
@@ -59,13 +62,13 @@ class Trace:
         return bool(self.steps) and self.steps[-1].state is None
 
 
-def _lookup(model: Model, name: str) -> str:
-    key = normalise(name)
-    for status in model.statuses:
-        if normalise(status.name) == key:
-            return status.name
-    raise UnknownStatusError(f"{name!r} is not a status of the model; statuses: "
-                             + ", ".join(model.names))
+def _lookup(model: Model, index: NameIndex, name: str) -> str:
+    """The status ``name`` answers to: its full name, or a unique short name (see names)."""
+    resolved = index.resolve(name)
+    if resolved is None:
+        raise UnknownStatusError(f"{name!r} is not a status of the model; statuses: "
+                                 + ", ".join(model.names))
+    return resolved
 
 
 def replay(model: Model, statuses: Sequence[str], causes: Iterable[str | None] = (),
@@ -80,7 +83,8 @@ def replay(model: Model, statuses: Sequence[str], causes: Iterable[str | None] =
     if not statuses:
         raise UnknownStatusError("an empty trace has no entry point")
     pending = list(causes)
-    first = _lookup(model, statuses[0])
+    index = NameIndex.build(model.names, ())
+    first = _lookup(model, index, statuses[0])
     starts = [s for s in initial_states(model) if s.status == first]
     if not starts:
         raise UnknownStatusError(f"{first!r} is not an entry point; entry points: "
@@ -98,7 +102,7 @@ def replay(model: Model, statuses: Sequence[str], causes: Iterable[str | None] =
                 raise UnknownStatusError(f"the run cannot end in {state}")
             steps.append(TraceStep(None, ends[0].transition))
             break
-        target = _lookup(model, name)
+        target = _lookup(model, index, name)
         matches = [o for o in options if o.target is not None and o.target.status == target]
         if not matches:
             allowed = sorted({o.target.status if o.target else "(end)" for o in options})
@@ -128,7 +132,7 @@ def _step_dict(step: TraceStep) -> dict[str, Any]:
             "line": t.line,
         },
         "note": step.note,
-    }
+    } | ({"action": step.action} if step.action else {})
 
 
 def trace_to_dict(trace: Trace) -> dict[str, Any]:
@@ -149,8 +153,11 @@ def format_trace(trace: Trace, indent: str = "  ") -> str:
         parts = []
         if step.delay is not None:
             parts.append(f"after {step.delay}s")
+        if step.action:
+            parts.append(step.action)
         if step.transition is None:
-            parts.append("start")
+            if not step.action:
+                parts.append("start")
         else:
             if step.transition.guard is not None:
                 parts.append(f"when {step.transition.guard}")

@@ -13,6 +13,8 @@ Helpers every test module may use:
 :func:`run_cli`
     ``run_cli(args) -> (exit code, stdout, stderr)``: calls ``statusproof.cli.main`` in-process
     with ``StringIO`` streams (no subprocess).
+:func:`scraped_text`
+    Writes rows in the scraped text format of the seed (``from conftest import scraped_text``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,35 @@ GOLDEN = TESTS / "golden"
 UPDATE_ENV = "STATUSPROOF_UPDATE_GOLDEN"
 
 Golden = Callable[[str, str], None]
+#: A cell for :func:`scraped_text`: a string goes on the ``|`` line itself (``\n`` wraps it),
+#: a list becomes ``- `` items, and ``""`` or ``[]`` an empty cell.
+CellText = str | Sequence[str]
+
+
+def scraped_text(rows: Sequence[tuple[str, CellText, CellText, CellText]]) -> str:
+    """Rows (status, description, previous, next) in the scraped text format.
+
+    >>> print(scraped_text([("Open", "New.", "none", ["Closed"])]), end="")
+    Open
+    | New.
+    | none
+    |
+    - Closed
+    |
+    """
+    lines: list[str] = []
+    for number, (status, *cells) in enumerate(rows):
+        if number:
+            lines.append("|")
+        lines.append(status)
+        for cell in cells:
+            if isinstance(cell, str):
+                lines.append(f"| {cell}" if cell else "|")
+            else:
+                lines.append("|")
+                lines.extend(f"- {item}" for item in cell)
+    lines.append("|")
+    return "\n".join(lines) + "\n"
 
 
 def run_cli(args: Sequence[str]) -> tuple[int, str, str]:

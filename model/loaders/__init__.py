@@ -76,7 +76,8 @@ def load_table(
     except FileNotFoundError:
         raise TableFormatError([InputProblem(name, 0, "no such file; check the path")]) from None
     except IsADirectoryError:
-        raise TableFormatError([InputProblem(name, 0, "is a directory, not a table file")]) from None
+        raise TableFormatError(
+            [InputProblem(name, 0, "is a directory, not a table file")]) from None
     except OSError as e:
         raise TableFormatError([InputProblem(name, 0, f"cannot be read: {e.strerror}")]) from e
     if not data.strip():

@@ -54,6 +54,18 @@ def load_text(text: str, path: str) -> StatusTable:
                                              "format separates cells with '|' at line starts")])
     problems = []
     if len(cells) % 4:
+        # A Status cell is a name on the line after a '|' line; the first group of four whose
+        # Status cell follows its '|' on the same line is where the rows went out of step.
+        shifted = next((i for i in range(4, len(cells), 4)
+                        if cells[i][0].split("\n", 1)[0].strip()), None)
+        if shifted is not None:
+            text_at = cells[shifted][0].split("\n", 1)[0].strip()
+            problems.append(InputProblem(
+                path, cells[shifted][1],
+                f"row {shifted // 4 + 1} should start here with a status name on its own line, "
+                f"but {text_at[:60]!r} follows a '|' like a Description, Previous or Next cell; "
+                "a row above has a cell missing or one too many",
+            ))
         problems.append(InputProblem(
             path, cells[-1][1],
             f"{len(cells)} cells found, which is not a whole number of 4-cell rows "
@@ -62,13 +74,14 @@ def load_text(text: str, path: str) -> StatusTable:
     rows: list[Row] = []
     for index in range(0, len(cells) - len(cells) % 4, 4):
         group = cells[index:index + 4]
-        made = [split_entries(raw, path, line, column) for (raw, line), column in zip(group, _COLUMNS)]
+        made = [split_entries(raw, path, line, column)
+                for (raw, line), column in zip(group, _COLUMNS, strict=True)]
         status = made[0]
         if len(status.entries) != 1 or status.raw.lstrip().startswith("- "):
             problems.append(InputProblem(
                 path, group[0][1],
-                f"row {index // 4 + 1}: the Status cell {status.raw.strip()[:60]!r} is not a single "
-                "status name; check that every row has exactly 4 cells",
+                f"row {index // 4 + 1}: the Status cell {status.raw.strip()[:60]!r} is not a "
+                "single status name; check that every row has exactly 4 cells",
             ))
             continue
         assert status.span is not None

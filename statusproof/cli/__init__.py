@@ -8,6 +8,7 @@ severity error (or a failed run), 2 the input cannot be used (a message on stder
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -16,12 +17,14 @@ from typing import TextIO
 from statusproof import __version__
 from statusproof.model.errors import StatusproofError
 
-from . import check, model_cmd
+from . import check, model_cmd, render_cmd, report_cmd
+from . import conform_cmd, traces_cmd
+from . import logs_cmd
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (check, model_cmd)
+COMMANDS: tuple[ModuleType, ...] = (check, model_cmd, render_cmd, report_cmd, traces_cmd, conform_cmd, logs_cmd)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -54,7 +57,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     err = sys.stderr if err is None else err
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage, errors, --help and --version itself: to out and err too
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as e:
         return int(e.code) if isinstance(e.code, int) else EXIT_INPUT
     try:
