@@ -52,7 +52,7 @@ def traps(model: Model) -> list[Finding]:
     can_end = nx.ancestors(ends, _SINK) if model.terminals else set()
     trapped = graph.subgraph(n for n in model.names if n not in can_end)
     order = {name: i for i, name in enumerate(model.names)}
-    witnesses = shortest_witnesses(model, graph)
+    witnesses = shortest_witnesses(model)
     found = []
     for status in model.statuses:
         if status.name in can_end:

@@ -18,8 +18,12 @@ def status_graph(model: Model) -> nx.MultiDiGraph[str]:
     """One node per status, one edge per transition (terminations are left out).
 
     Node data: ``entry``, ``terminal`` (a :class:`TerminalKind` or None), ``defined``.
-    Edge data: ``transition`` (the :class:`Transition`).
+    Edge data: ``transition`` (the :class:`Transition`). The graph is built once per model
+    and frozen (:func:`networkx.freeze`); copy it to change it.
     """
+    cached = model.derived.get("status_graph")
+    if isinstance(cached, nx.MultiDiGraph):
+        return cached
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=model.path)
     for status in model.statuses:
         graph.add_node(status.name, entry=status.entry, terminal=status.terminal,
@@ -28,6 +32,8 @@ def status_graph(model: Model) -> nx.MultiDiGraph[str]:
         if transition.target is not None:
             graph.add_edge(transition.source, transition.target, key=index,
                            transition=transition)
+    nx.freeze(graph)
+    model.derived["status_graph"] = graph
     return graph
 
 
@@ -38,6 +44,10 @@ def shortest_witnesses(model: Model, graph: nx.MultiDiGraph[str] | None = None
     Ties are broken by the order of the entry points and of the statuses in the table, so the
     witness is the same on every run.
     """
+    memo = graph is None
+    cached = model.derived.get("shortest_witnesses") if memo else None
+    if isinstance(cached, dict):
+        return dict(cached)
     graph = status_graph(model) if graph is None else graph
     order = {name: i for i, name in enumerate(model.names)}
     simple: nx.DiGraph[str] = nx.DiGraph()
@@ -57,4 +67,6 @@ def shortest_witnesses(model: Model, graph: nx.MultiDiGraph[str] | None = None
                     witnesses[successor] = (*path, successor)
                     following.append(witnesses[successor])
         frontier = following
+    if memo:
+        model.derived["shortest_witnesses"] = dict(witnesses)
     return witnesses

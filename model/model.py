@@ -162,7 +162,8 @@ class Timer:
 
     ``minimum``/``maximum`` bound a setting an administrator chooses (both None for a fixed
     delay); ``never`` says the setting may switch the rule off. ``cause`` is the value of the
-    target's cause variable that this timer sets.
+    target's cause variable that this timer sets. ``clock`` is what the time counts from:
+    ``"status"`` (entering ``status``) or ``"session"`` (the start of the run).
     """
 
     status: str
@@ -174,6 +175,7 @@ class Timer:
     cause: str | None = None
     setting: str = ""
     source: str = ""
+    clock: str = "status"
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,14 @@ class Model:
             if transition.target is not None:
                 index.setdefault(transition.target, []).append(transition)
         return {name: tuple(ts) for name, ts in index.items()}
+
+    @cached_property
+    def derived(self) -> dict[str, object]:
+        """A memo for views derived from the model (graphs, witnesses), built on first use.
+
+        Only :mod:`statusproof.model.graph` writes here; what it stores is read-only.
+        """
+        return {}
 
     @cached_property
     def _causes(self) -> dict[str, Cause]:
