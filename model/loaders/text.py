@@ -10,7 +10,7 @@ whose cell count is not a multiple of four is rejected with the rows that look m
 from __future__ import annotations
 
 from ..errors import InputProblem, TableFormatError
-from ..table import Column, Row, StatusTable, split_entries
+from ..table import Column, Row, SourceSpan, StatusTable, split_entries
 
 __all__ = ["load_text", "looks_like_text"]
 
@@ -45,6 +45,9 @@ def load_text(text: str, path: str) -> StatusTable:
         else:
             current.append(line)
     tail = "\n".join(current)
+    if not cells:
+        raise TableFormatError([InputProblem(path, 1, "no table cells found; the scraped text "
+                                             "format separates cells with '|' at line starts")])
     if tail.strip():
         problems = [InputProblem(path, start, "text after the last '|' is not a complete cell; "
                                  "end every row with a '|' line")]
@@ -84,8 +87,9 @@ def load_text(text: str, path: str) -> StatusTable:
                 "single status name; check that every row has exactly 4 cells",
             ))
             continue
-        assert status.span is not None
-        rows.append(Row(made[0], made[1], made[2], made[3], status.span))
+        first = status.span.line if status.span is not None else group[0][1]
+        last = max((c.span.end_line for c in made if c.span is not None), default=first)
+        rows.append(Row(made[0], made[1], made[2], made[3], SourceSpan(path, first, last)))
     if problems:
         raise TableFormatError(problems)
     return StatusTable(path, "text", tuple(rows))
