@@ -9,7 +9,7 @@ behind it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from .machine import State, initial_states, successors
 from .model import Model, Transition
 from .names import NameIndex, normalise
 
-__all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "format_trace"]
+__all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "trace_from_dict", "format_trace"]
 
 
 @dataclass(frozen=True)
@@ -167,3 +167,20 @@ def format_trace(trace: Trace, indent: str = "  ") -> str:
             parts.append(step.note)
         lines.append(f"{indent}{number:>3}. {state}" + (f"  ({'; '.join(parts)})" if parts else ""))
     return "\n".join(lines) + "\n"
+
+
+def trace_from_dict(model: Model, data: Mapping[str, Any]) -> Trace:
+    """The trace that :func:`trace_to_dict` gave ``data`` for, with the model's transitions
+    (found by source, target and guard). KeyError if ``data`` names a step the model lacks."""
+    transitions = {(t.source, t.target, str(t.guard) if t.guard else None): t
+                   for t in model.transitions}
+    steps = []
+    for step in data["steps"]:
+        moved = step["transition"]
+        transition = None if moved is None else transitions[
+            (moved["source"], moved["target"], moved["guard"])]
+        state = None if step["status"] is None else State(step["status"], step["remembered"],
+                                                          step["cause"])
+        steps.append(TraceStep(state, transition, step["delay"], step.get("note", ""),
+                               step.get("action", "")))
+    return Trace(tuple(steps), data.get("title", ""))

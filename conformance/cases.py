@@ -1,0 +1,167 @@
+"""Test cases and suites: what every generator returns and every exporter and runner reads.
+
+A :class:`TestCase` is a reset (:class:`~statusproof.conformance.machine.Start`) and a
+sequence of :class:`Step`: a concrete input and the status the model answers. A step also keeps
+the model's full state after it (remembered status, cause, clock) and the table lines behind
+it, so that a case converts to the shared :class:`~statusproof.model.trace.Trace` format
+(:meth:`TestCase.trace`). A :class:`Suite` is named test cases with the figures the generator
+proved (``facts``: an optimum, a lower bound, the number of states...). Building cases from
+abstract words is :func:`concretise`; the suites themselves are built in the suite modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from statusproof.model.errors import StatusproofError
+from statusproof.model.model import Transition
+from statusproof.model.trace import Trace, TraceStep
+
+from .machine import Input, Machine, MachineState, Outcome, Start
+
+__all__ = ["Step", "TestCase", "Suite", "concretise", "case_from_inputs", "SuiteTooLarge",
+           "DEFAULT_LIMIT", "check_limit", "number_tests", "step_of"]
+
+#: The most steps (inputs plus resets) a generator builds before it stops with an error.
+DEFAULT_LIMIT = 2_000_000
+
+
+class SuiteTooLarge(StatusproofError):
+    """A suite would exceed the step limit; the message gives the estimate and the way out."""
+
+
+def check_limit(name: str, estimate: int, limit: int, advice: str) -> None:
+    """Raise :class:`SuiteTooLarge` when ``estimate`` steps exceed ``limit``."""
+    if estimate > limit:
+        raise SuiteTooLarge(f"the {name} suite would have about {estimate:,} steps, more than "
+                            f"the limit of {limit:,}; {advice}, or raise the limit with "
+                            "--max-steps")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One input and the status the model answers; ``state`` is the model state after it.
+
+    ``refused`` marks a ``go`` the model does not allow; ``transitions`` are the model
+    transitions taken (an accepted ``go``, or one per timer that fired), ``timers`` says
+    which timers fired. Steps read back from an exported file keep only input and answer.
+    """
+
+    input: Input
+    expected: str
+    state: MachineState | None = None
+    refused: bool = False
+    transitions: tuple[Transition, ...] = ()
+    timers: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """A named test: reset to ``start``, then the ``steps`` in order."""
+
+    name: str
+    start: Start
+    steps: tuple[Step, ...]
+
+    __test__ = False  # not a pytest class
+
+    @property
+    def inputs(self) -> tuple[Input, ...]:
+        return tuple(s.input for s in self.steps)
+
+    @property
+    def length(self) -> int:
+        """Steps plus the reset."""
+        return len(self.steps) + 1
+
+    def trace(self, title: str | None = None) -> Trace:
+        """The case in the shared trace format: the start, then one step per input."""
+        steps = [TraceStep(self.start.state, action="reset")]
+        previous = self.start.state
+        for step in self.steps:
+            state = step.state.state if step.state is not None else previous
+            action = str(step.input)
+            if step.refused:
+                action += ": refused"
+            elif step.timers:
+                action += ": " + "; ".join(step.timers)
+            transition = step.transitions[-1] if step.transitions else None
+            steps.append(TraceStep(state, transition, action=action))
+            previous = state
+        return Trace(tuple(steps), self.name if title is None else title)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Named test cases from one generator; ``facts`` are its figures (name, value)."""
+
+    name: str
+    description: str
+    table: str
+    tests: tuple[TestCase, ...]
+    facts: tuple[tuple[str, int | str], ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def size(self) -> int:
+        return len(self.tests)
+
+    @property
+    def steps(self) -> int:
+        return sum(len(t.steps) for t in self.tests)
+
+    @property
+    def length(self) -> int:
+        """Steps plus resets (one per test)."""
+        return self.steps + self.size
+
+    def fact(self, name: str) -> int | str | None:
+        for key, value in self.facts:
+            if key == name:
+                return value
+        return None
+
+
+def step_of(item: Input, outcome: Outcome, machine: Machine | None = None) -> Step:
+    """The step an input makes, with the model's answer and what happened.
+
+    With ``machine``, a wait after which a timer is still running notes when it will fire.
+    """
+    note = ""
+    if machine is not None and item.kind == "wait" and not outcome.timers:
+        armed = machine.armed(outcome.state)
+        if armed is not None:
+            remaining, timer = armed
+            clock = getattr(timer, "clock", "status")
+            note = (f"timer {timer.status} -> {timer.target} falls due in {remaining}s "
+                    f"({clock} clock)")
+    return Step(item, outcome.status, outcome.state, outcome.refused, outcome.steps,
+                tuple(f"timer {t.status} -> {t.target} fired" for t in outcome.timers), note)
+
+
+def case_from_inputs(machine: Machine, name: str, start: Start,
+                     inputs: Iterable[Input]) -> TestCase:
+    """A test of concrete inputs, with the model's answers filled in."""
+    given = list(inputs)
+    outcomes = machine.run(start, given)
+    return TestCase(name, start, tuple(step_of(item, outcome, machine) for item, outcome
+                                       in zip(given, outcomes, strict=True)))
+
+
+def concretise(machine: Machine, name: str, start: Start, word: Sequence[int]) -> TestCase:
+    """The test an abstract word stands for from ``start`` (waits made concrete)."""
+    q = machine.start_state(start)
+    inputs = []
+    for symbol in word:
+        item = machine.concrete(q, machine.alphabet[symbol])
+        inputs.append(item)
+        q = machine.apply(q, item).state
+    return case_from_inputs(machine, name, start, inputs)
+
+
+def number_tests(prefix: str, count: int) -> list[str]:
+    """Test names ``prefix-0001`` ... wide enough for ``count``."""
+    width = max(4, len(str(count)))
+    return [f"{prefix}-{i + 1:0{width}d}" for i in range(count)]

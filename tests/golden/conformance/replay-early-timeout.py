@@ -1,0 +1,17 @@
+#!/usr/bin/env python3
+"""Replay a failing conformance trace (written by statusproof conform).
+
+Table: <bundled>/rescue-session-statuses.txt
+Test:  transitions transitions-0001, shrunk from 318 steps to 3.
+Fails: fail: wait 299s: expected 'Reconnecting', answered 'Offline' (in the model no timer fires yet: timer Reconnecting -> Offline falls due in 1s (status clock))
+Run:   python3 THIS_FILE  (exit 0 once the implementation passes this trace)
+"""
+
+from statusproof.conformance.runner import Replay
+
+replay = Replay('python:tests/mutants/mutants.py:EarlyTimeout', timeout=5.0)
+replay.reset('Connecting', settings={'Waiting sessions will time out (1-999 minutes, 0 = never)': 60, 'Active session idle time-out (1-999 minutes, 0 = never)': 60})
+replay.go('Waiting', expect='Waiting')
+replay.go('Reconnecting', expect='Reconnecting')
+replay.wait(299, expect='Reconnecting')  # answered 'Offline'
+raise SystemExit(replay.finish())
