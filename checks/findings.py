@@ -129,6 +129,93 @@ _code("amendment", Severity.INFO, "Amendment applied",
       "A reviewed statement from the amendment file changed the model; its source is given.",
       "Nothing to fix; check the source.")
 
+# -- formal checks (checks/history.py, guards.py, timeouts.py, properties.py) -----------------
+_code("history-proved", Severity.INFO, "History restoration proved",
+      "Every step from an interruption status (one that remembers, or whose exits read the "
+      "remembered status) back to a history target is taken only when the run was in that "
+      "target before the interruption, for runs of every length: an inductive invariant "
+      "checked by z3 (initiation, consecution, safety), confirmed by an exhaustive search.",
+      "Nothing to fix; the evidence gives the invariant.")
+_code("history-violation", Severity.ERROR, "History not restored",
+      "A step back to a history target can be taken although the run was in another status "
+      "before the interruption; the counterexample is a run from an entry point.",
+      "Guard the return with the remembered status ('X if the session was in X status'), or "
+      "declare which statuses remember in the amendment file.")
+_code("history-lost", Severity.ERROR, "Remembered status lost",
+      "A run interrupted in a history target reaches an interruption status from which no step "
+      "returns to that target (for example a status that should remember but does not).",
+      "Make the status remember ([history] remember in the amendment file), or give it the "
+      "guarded return the other interruption statuses have.")
+_code("unguarded-return", Severity.WARNING, "Unguarded return",
+      "An interruption status may step back to a status that can start an interruption "
+      "without reading the remembered status: the run may come back there whatever it was in "
+      "before.",
+      "If the return should restore the status, guard it ('X if the session was in X "
+      "status'); otherwise nothing to fix.")
+_code("no-way-back", Severity.WARNING, "No way back from an interruption",
+      "A run interrupted in a status (not a history target) can reach an interruption status "
+      "from which no step returns to it.",
+      "Add the return to the Next cell of the interruption status, if the run should resume.")
+_code("dead-guard", Severity.WARNING, "Guard never holds",
+      "A guarded transition whose source is reachable can never be taken: in no reachable "
+      "state does its guard hold (z3: the guard and the reachable values are unsat together).",
+      "Check the guard's wording and the amendment file (history, causes); remove the step or "
+      "make its condition reachable.")
+_code("overlapping-guards", Severity.WARNING, "Overlapping guards",
+      "Two guarded exits of a status to different places can both be taken in the same "
+      "reachable state: the table does not say which one happens.",
+      "Make the conditions exclusive, or state the precedence in the table.")
+_code("guard-gap", Severity.ERROR, "Guard gap",
+      "In a reachable state of a status that is not terminal, no exit is enabled (every exit "
+      "is guarded and no guard holds), or a cause value has no exit: the run is stuck.",
+      "Add an exit for the missing case, or an unguarded one.")
+_code("guards-exclusive", Severity.INFO, "Guards checked",
+      "The guarded exits of a status are pairwise exclusive in every reachable state, each "
+      "can be taken, and every reachable state has an exit.",
+      "Nothing to fix.")
+_code("timeout-overlap", Severity.ERROR, "Exits do not separate the causes",
+      "For one value of a status's cause variable (for example 'why the session timed out') "
+      "two different exits are possible: the exits do not depend on the cause as the table "
+      "says they should.",
+      "Write each exit with its condition ('X if <condition>', 'none if <condition>').")
+_code("timeout-exclusive", Severity.INFO, "Cause exits exclusive and complete",
+      "The exits of a status with a cause variable are pairwise disjoint and cover every "
+      "cause value (z3 unsat cores name the table lines).",
+      "Nothing to fix.")
+_code("vacuous-cause", Severity.WARNING, "Cause that cannot happen",
+      "A value of a cause variable is set by no timer that can fire from a reachable status: "
+      "the exit that depends on it is never taken.",
+      "Check the timers in the amendment file (status, target, cause, figures).")
+_code("timeout-coincidence", Severity.WARNING, "Causes can fall due together",
+      "Two timers of one status, for different causes, can fall due at the same instant for "
+      "some setting; the table gives no precedence, so the next status is not determined. The "
+      "witness gives the settings and a timed run.",
+      "State which cause wins when both fall due, or make the figures exclude it.")
+_code("timeout-no-coincidence", Severity.INFO, "Causes never fall due together",
+      "For every setting, the timers of a status for different causes fall due at different "
+      "instants (z3 unsat; the core names the figures that exclude it).",
+      "Nothing to fix.")
+_code("untimed-entry", Severity.INFO, "Entry without a timer",
+      "A step into a status that timers enter with a cause has no timer of its own: the model "
+      "leaves its cause open.",
+      "Add a timer for the step in the amendment file, or check that the table means the step.")
+_code("property-holds", Severity.INFO, "Property holds",
+      "A property given with --property or --properties holds; the evidence is a witness or "
+      "the number of states searched.",
+      "Nothing to fix.")
+_code("property-violated", Severity.ERROR, "Property violated",
+      "A property given with --property or --properties does not hold; the counterexample is "
+      "a run from an entry point (a lasso for a response that can be postponed forever).",
+      "Fix the table, or the property.")
+_code("solver-unknown", Severity.ERROR, "Not settled: z3 answered unknown",
+      "z3 answered unknown (time or resource limit): the question is neither proved nor "
+      "refuted. Unknown is never a pass.",
+      "Rerun with a longer time limit, or report the table.")
+_code("check-disagreement", Severity.ERROR, "z3 and the exhaustive search disagree",
+      "The z3 encoding and the explicit search of the unfolded machine reached different "
+      "verdicts; one of them has a bug.",
+      "Report the table to the statusproof maintainers.")
+
 
 def finding(
     code: str,

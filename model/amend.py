@@ -15,8 +15,9 @@ no row of its own. The kinds of statement:
 ``[[cause]]`` ``status``, ``variable``, ``values`` (name -> condition text)
     Names the alternatives behind a status's conditional exits.
 ``[[timer]]`` ``status``, ``to``, ``seconds`` or ``minimum``/``maximum``/``never``, ``cause``,
-``setting``
-    A timed rule with its figures.
+``setting``, ``clock``
+    A timed rule with its figures; ``clock`` says what the time counts from: ``"status"``
+    (entering the status, the default) or ``"session"`` (the start of the run).
 
 Every statement needs a non-empty ``source``. This module parses and validates the file;
 applying it to a table is :mod:`statusproof.model.interpret`'s job.
@@ -99,6 +100,7 @@ class TimerDecl:
     setting: str
     source: str
     span: SourceSpan | None = field(default=None, compare=False)
+    clock: str = "status"
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,11 @@ _KEYS = {
     "history": {"remember", "source"},
     "cause": {"status", "variable", "values", "source"},
     "timer": {"status", "to", "seconds", "minimum", "maximum", "never", "cause", "setting",
-              "source"},
+              "clock", "source"},
 }
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: What a timer's time counts from: entering its status, or the start of the run.
+TIMER_CLOCKS = ("status", "session")
 
 
 def _header_lines(text: str) -> dict[str, list[int]]:
@@ -247,10 +251,13 @@ def parse_amendments(text: str, path: str) -> AmendmentSet:
         never = item.get("never", False)
         if not isinstance(never, bool):
             raise AmendmentError(f"{where}: 'never' must be true or false")
+        clock = item.get("clock", "status")
+        if clock not in TIMER_CLOCKS:
+            raise AmendmentError(f"{where}: 'clock' must be one of {', '.join(TIMER_CLOCKS)}")
         timers.append(TimerDecl(
             text_field(item, "status", where), text_field(item, "to", where), seconds, minimum,
             maximum, never, cause,
-            str(item.get("setting", "")), item["source"], span,
+            str(item.get("setting", "")), item["source"], span, clock,
         ))
     return AmendmentSet(path, aliases, tuple(fills), additions, history, tuple(causes),
                         tuple(timers))

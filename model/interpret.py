@@ -547,7 +547,7 @@ class _Interpreter:
                         f"{names[1]!r}; " + (f"use one of {', '.join(values)}" if values else
                                              f"{names[1]!r} has no conditional exits to choose"))
             timers.append(Timer(names[0], names[1], decl.seconds, decl.minimum, decl.maximum,
-                                decl.never, decl.cause, decl.setting, decl.source))
+                                decl.never, decl.cause, decl.setting, decl.source, decl.clock))
             self.records.append(Amendment("timer", f"{names[0]} -> {names[1]} ({decl.setting})",
                                           decl.source, where))
         return tuple(timers)

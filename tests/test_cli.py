@@ -144,7 +144,7 @@ def test_raw_seed_timed_out_conditional_exits(raw: dict[str, Any]) -> None:
 
 def test_raw_seed_every_finding_names_a_seed_line(raw: dict[str, Any]) -> None:
     assert raw["exit"] == 1
-    assert raw["summary"]["findings"] == {"error": 1, "warning": 23, "info": 65}
+    assert raw["summary"]["findings"] == {"error": 1, "warning": 30, "info": 71}
     for f in raw["findings"]:
         assert f["location"]["file"] == SEED_NAME
         assert 1 <= f["location"]["line"] <= 211

@@ -8,6 +8,7 @@ from itertools import groupby
 from statusproof.checks.findings import Finding, Severity
 from statusproof.checks.report import counts
 from statusproof.model.model import Model
+from statusproof.model.trace import format_trace, trace_from_dict
 
 __all__ = ["format_check", "format_model"]
 
@@ -45,6 +46,10 @@ def format_check(model: Model, findings: Sequence[Finding], raw: bool,
             lines.append(f"  {code} ({len(listed)})")
             for f in listed:
                 lines.append(f"    {_where(f, model.path)}: {f.message}")
+                trace = f.evidence_dict().get("trace")
+                if trace:  # a counterexample or witness run: printed so it can be replayed
+                    lines.append(format_trace(trace_from_dict(model, trace), "      ").rstrip())
+                    continue
                 show = (verbose or severity is not Severity.INFO) and len(f.witness) > 1
                 if show and " -> ".join(f.witness) not in f.message:
                     lines.append(f"      witness: {' -> '.join(f.witness)}")
@@ -69,7 +74,8 @@ def format_model(model: Model) -> str:
             flags.append("undefined")
         if s.remembers:
             flags.append("remembers")
-        where = f"line {s.line}" if s.line is not None else "-"
+        where = "-" if s.span is None else (
+            f"line {s.line}" if s.span.path == model.path else str(s.span))
         lines.append(f"  {s.name:<{width}}  {where:<9} {' '.join(flags)}".rstrip())
     lines.append("")
     lines.append("transitions:")

@@ -1,0 +1,177 @@
+"""Guard analysis for every status: dead guards, overlapping guards, gaps.
+
+For each reachable status with guarded exits, the reachable values of the variables the guards
+read (the remembered status, the cause) are taken from the unfolded machine. Each question is
+answered twice: by evaluating the guards in the reachable states (which also gives the witness
+state), and by z3, with the reachable values as one labelled assertion and the guards as
+others (which gives the unsat core when the answer is "never"). The two must agree; a
+disagreement is reported as ``check-disagreement``.
+
+- ``dead-guard``: a guard that holds in no reachable state (z3 unsat; the core names the guard
+  and the values);
+- ``overlapping-guards``: two guarded exits to different places that hold in the same
+  reachable state (the witness is a run into it). Pairs of conditions on a status's cause
+  variable are :mod:`statusproof.checks.timeouts`' business;
+- ``guard-gap``: a reachable state with no exit, in a status that is not terminal (the run is
+  stuck). Statuses with a cause variable are checked by :mod:`~statusproof.checks.timeouts`;
+- ``guards-exclusive``: none of these, with the evidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+from typing import Any
+
+from statusproof.model.errors import SolverUnknownError
+from statusproof.model.machine import State, enabled, is_final, unfold
+from statusproof.model.model import GuardKind, Model, Transition
+
+from . import solver
+from .findings import Finding, finding
+from .system import CAUSE, REMEMBERED, Const, Encoding, Eq, Formula, Not, Var, conjoin, disjoin
+from .witness import Search, make_trace, trace_evidence
+
+__all__ = ["guard_checks"]
+
+
+def _label(transition: Transition, model: Model) -> str:
+    guard = transition.guard
+    span = guard.span if guard is not None and guard.span is not None else (
+        transition.spans[0] if transition.spans else None)
+    where = "-" if span is None else (f"line {span.line}" if span.path == model.path
+                                      else str(span))
+    target = transition.target or "(end of run)"
+    return f"{where}: {transition.source} -> {target} when {guard}"
+
+
+def _values_text(states: list[State]) -> str:
+    remembered = sorted({s.remembered or "none" for s in states})
+    causes = sorted({s.cause or "none" for s in states})
+    return f"remembered in {{{', '.join(remembered)}}}, cause in {{{', '.join(causes)}}}"
+
+
+def guard_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) -> list[Finding]:
+    """Dead, overlapping and incomplete guards of every reachable status."""
+    graph = unfold(model)
+    initial = [s for s, first in graph.nodes(data="initial") if first]
+    search: Search[State] = Search(graph, initial)
+    encoding = Encoding(model)
+    at: dict[str, list[State]] = defaultdict(list)
+    for state in search.order:
+        at[state.status].append(state)
+    found: list[Finding] = []
+    for name in model.names:
+        guarded = [t for t in model.outgoing(name) if t.guard is not None]
+        states = at.get(name, [])
+        if not guarded or not states:
+            continue
+        try:
+            found.extend(_status(model, name, guarded, states, encoding, search, timeout_ms))
+        except SolverUnknownError as e:
+            found.append(finding("solver-unknown", f"the guards of {name} are not settled: {e}",
+                                 [name], (), model.status(name).span, {"check": "guards"}))
+    return found
+
+
+def _disagree(name: str, what: str) -> Finding:
+    return finding("check-disagreement",
+                   f"z3 and the exhaustive search disagree on {what} in {name}; this is a bug "
+                   "in statusproof, please report it", [name], (), None, {"check": "guards"})
+
+
+def _status(model: Model, name: str, guarded: list[Transition], states: list[State],
+            encoding: Encoding, search: Search[State], timeout_ms: int) -> list[Finding]:
+    def formula(state: State) -> Formula:
+        values = encoding.encode(state)
+        return conjoin((Eq(Var(REMEMBERED), Const(values[REMEMBERED])),
+                        Eq(Var(CAUSE), Const(values[CAUSE]))))
+
+    reach = (f"the reachable values in {name}: {_values_text(states)}",
+             disjoin(formula(s) for s in sorted(set(states))))
+
+    def witness(state: State, title: str) -> Any:
+        return make_trace(search.graph, search.path(state), lambda s: s, title)
+
+    found: list[Finding] = []
+    evidence: dict[str, Any] = {"values": reach[0], "dead": [], "disjoint": None, "gap": None}
+    status = model.status(name)
+    first = {t: search.first(s for s in states if enabled(t, s)) for t in guarded}
+    for transition in guarded:
+        if first[transition] is not None:
+            continue
+        label = _label(transition, model)
+        answer = solver.check([reach, (label, encoding.guard(transition))],
+                              f"the guard {label}", (), timeout_ms)
+        if answer.sat:
+            found.append(_disagree(name, f"whether {label} can be taken"))
+            continue
+        evidence["dead"].append(label)
+        found.append(finding(
+            "dead-guard",
+            f"{transition.source} -> {transition.target or '(end of run)'} can never be "
+            f"taken: its guard {transition.guard} holds in no reachable state of {name} "
+            f"(z3 unsat with {reach[0]})",
+            [name] + ([transition.target] if transition.target else []), (),
+            transition.guard.span if transition.guard else None,
+            {"unsat_core": list(answer.core), "guard": str(transition.guard)}))
+
+    cause_status = model.cause_of(name) is not None
+    pairs = [(a, b) for a, b in combinations(guarded, 2) if a.target != b.target
+             and not (cause_status and all(t.guard is not None
+                                           and t.guard.kind is GuardKind.CONDITION
+                                           for t in (a, b)))]
+    overlaps = []
+    for a, b in pairs:
+        state = search.first(s for s in states if enabled(a, s) and enabled(b, s))
+        if state is not None:
+            overlaps.append((a, b, state))
+    if pairs:
+        both = (f"two guarded exits to different places hold together: "
+                f"{'; '.join(f'{_label(a, model)} / {_label(b, model)}' for a, b in pairs)}",
+                disjoin(conjoin((encoding.guard(a), encoding.guard(b))) for a, b in pairs))
+        answer = solver.check([reach, both], f"the overlaps of the guards of {name}", (),
+                              timeout_ms)
+        if answer.sat != bool(overlaps):
+            found.append(_disagree(name, "overlapping guards"))
+        elif not answer.sat:
+            evidence["disjoint"] = {"unsat_core": list(answer.core)}
+    for a, b, state in overlaps:
+        trace = witness(state, f"witness: both {a.target or '(end)'} and "
+                               f"{b.target or '(end)'} are possible in {state}")
+        found.append(finding(
+            "overlapping-guards",
+            f"in {state}, both {_label(a, model)} and {_label(b, model)} hold: the table does "
+            "not say which happens",
+            [name] + [t.target for t in (a, b) if t.target], trace.statuses,
+            status.next_span or status.span, {"trace": trace_evidence(trace)}))
+
+    unguarded = any(t.guard is None for t in model.outgoing(name))
+    if not unguarded and not cause_status and not any(is_final(model, s) for s in states):
+        stuck = search.first(s for s in states
+                             if not any(enabled(t, s) for t in model.outgoing(name)))
+        exits = [(f"not {_label(t, model)}", Not(encoding.guard(t)))
+                 for t in model.outgoing(name)]
+        answer = solver.check([reach, *exits], f"the exits of {name}", (), timeout_ms)
+        if answer.sat != (stuck is not None):
+            found.append(_disagree(name, "whether a state has no exit"))
+        elif stuck is not None:
+            trace = witness(stuck, f"witness: no exit in {stuck}")
+            found.append(finding(
+                "guard-gap",
+                f"in {stuck} no exit of {name} is enabled and the run cannot end: it is stuck",
+                [name], trace.statuses, status.next_span or status.span,
+                {"trace": trace_evidence(trace)}))
+        else:
+            evidence["gap"] = {"unsat_core": list(answer.core)}
+    if not found:
+        found.append(finding(
+            "guards-exclusive",
+            f"{name}: its {len(guarded)} guarded exit(s) can each be taken" +
+            (", and no two to different places hold in the same reachable state (z3 unsat)"
+             if pairs else "") +
+            ("; every reachable state has an exit (z3 unsat)" if evidence["gap"] is not None
+             else ""),
+            [name], (), status.next_span or status.span,
+            {**evidence, "taken_in": {_label(t, model): str(first[t]) for t in guarded}}))
+    return found

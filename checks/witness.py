@@ -1,0 +1,108 @@
+"""Shortest witnesses in graphs of machine states, and traces made from them.
+
+The formal checks search explicit graphs of states: the unfolded machine
+(:func:`statusproof.model.machine.unfold`) and its product with the history checks' ghost
+variable. This module owns the one breadth-first search tree they all use for witnesses
+(:class:`Search`: a breadth-first search from every initial node at once, following each
+node's successors in the graph's insertion order, so the first-found path to a node is a
+shortest one and ties go to the model's order), and the
+conversion of a path into a :class:`~statusproof.model.trace.Trace` and into finding evidence.
+What a witness shows is the business of the check that asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import pairwise
+from typing import Any, Generic, TypeVar
+
+import networkx as nx
+
+from statusproof.model.machine import State
+from statusproof.model.model import Transition
+from statusproof.model.trace import Trace, TraceStep, trace_to_dict
+
+__all__ = ["Search", "make_trace", "trace_evidence", "first_transition"]
+
+N = TypeVar("N", bound=Hashable)
+
+def first_transition(graph: nx.MultiDiGraph[Any], source: Any, target: Any) -> Transition:
+    """The transition of the first edge from ``source`` to ``target`` (model order)."""
+    edges: Any = graph.get_edge_data(source, target)
+    transition: Transition = edges[min(edges)]["transition"]
+    return transition
+
+
+class Search(Generic[N]):
+    """The breadth-first search tree of ``graph`` from ``initial`` (in that order).
+
+    ``order`` numbers the nodes reached in the order they were found, which is by distance
+    from the initial nodes; ``path(node)`` is a shortest path to ``node``.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph[N], initial: Sequence[N]) -> None:
+        self.graph = graph
+        self.parent: dict[N, N | None] = {}
+        self.order: dict[N, int] = {}
+        frontier: list[N] = []
+        for node in initial:
+            if node not in self.order:
+                self.parent[node] = None
+                self.order[node] = len(self.order)
+                frontier.append(node)
+        # networkx' generic_bfs_edges takes one source; a virtual root would upset its
+        # early exit (it counts the root as a node of the graph), hence this loop
+        while frontier:
+            following: list[N] = []
+            for source in frontier:
+                for target in graph.successors(source):
+                    if target not in self.order:
+                        self.parent[target] = source
+                        self.order[target] = len(self.order)
+                        following.append(target)
+            frontier = following
+
+    def reached(self, node: N) -> bool:
+        return node in self.order
+
+    def path(self, node: N) -> list[N]:
+        """A shortest path from an initial node to ``node`` (which must be reached)."""
+        path = [node]
+        parent = self.parent[node]
+        while parent is not None:
+            path.append(parent)
+            parent = self.parent[parent]
+        return path[::-1]
+
+    def first(self, nodes: Iterable[N]) -> N | None:
+        """Of ``nodes``, the one found first (closest to an initial node), if any."""
+        found = [n for n in nodes if n in self.order]
+        return min(found, key=self.order.__getitem__) if found else None
+
+
+def make_trace(
+    graph: nx.MultiDiGraph[Any],
+    path: Sequence[Any],
+    state_of: Callable[[Any], State],
+    title: str,
+    note_of: Callable[[Any], str] | None = None,
+    final: tuple[Transition, State | None, str] | None = None,
+) -> Trace:
+    """The trace along ``path`` (nodes of ``graph``); ``final`` appends one more step
+    (transition, state reached or None for the end of the run, note)."""
+    def note(node: Any) -> str:
+        return note_of(node) if note_of is not None else ""
+
+    steps = [TraceStep(state_of(path[0]), None, note=note(path[0]))]
+    for source, target in pairwise(path):
+        steps.append(TraceStep(state_of(target), first_transition(graph, source, target),
+                               note=note(target)))
+    if final is not None:
+        transition, state, text = final
+        steps.append(TraceStep(state, transition, note=text))
+    return Trace(tuple(steps), title)
+
+
+def trace_evidence(trace: Trace) -> dict[str, Any]:
+    """The ``trace`` entry of a finding's evidence (JSON-ready)."""
+    return trace_to_dict(trace)
