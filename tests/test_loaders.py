@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from statusproof.model.errors import InputProblem, TableFormatError
 from statusproof.model.loaders import (
     FORMATS,

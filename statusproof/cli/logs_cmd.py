@@ -1,0 +1,238 @@
+"""``statusproof logs`` and ``statusproof logs-synth``: check recorded histories; generate them.
+
+``logs FILE...`` reads event records or polled snapshots, checks each session against the
+model and writes a report (text, JSON or JUnit XML). Exit 0: no violation; 1: a violation;
+2: the input cannot be used (with ``--strict``, also a malformed line or an unknown status
+name). ``logs-synth [TABLE]`` writes synthetic records of a model, optionally with injected
+faults, and the list of the faults (kind and line) for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from statusproof.conformance.history_check import HistoryChecker, Settings
+from statusproof.conformance.history_map import NameMap, default_map, load_map
+from statusproof.conformance.history_records import (
+    FORMATS,
+    RecordFormatError,
+    default_fields,
+    read_records,
+)
+from statusproof.conformance.history_report import (
+    REPORTS,
+    format_junit,
+    format_report,
+    report_json,
+)
+from statusproof.conformance.history_synth import (
+    EVENT_FAULTS,
+    SNAPSHOT_FAULTS,
+    SynthSettings,
+    generate,
+)
+from statusproof.model import load_model
+from statusproof.model.errors import InputProblem, StatusproofError
+from statusproof.model.loaders import FORMATS as TABLE_FORMATS
+from statusproof.model.model import POLICIES, Model
+
+from .common import add_table_arguments, load_from_args
+
+__all__ = ["add_parser", "run", "run_synth"]
+
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The table options of the other commands, with the table as ``--table``."""
+    parser.add_argument("--table", metavar="TABLE",
+                        help="the status table (default: the bundled Rescue table)")
+    parser.add_argument("--input-format", choices=sorted(TABLE_FORMATS),
+                        help="read TABLE in this format instead of detecting it")
+    parser.add_argument("--reconcile", choices=POLICIES, default="union", metavar="POLICY",
+                        help="how the Previous and Next columns combine (default: union)")
+    parser.add_argument("--raw", action="store_true",
+                        help="interpret the table alone, without its amendment file")
+    parser.add_argument("--amendments", metavar="FILE",
+                        help="amendment file (default: TABLE's NAME.amend.toml if it exists)")
+
+
+def _add_field_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("record fields (defaults depend on --format)")
+    group.add_argument("--session-field", metavar="NAME",
+                       help="session id key or column (jsonl/csv: session; snapshots: ID)")
+    group.add_argument("--time-field", metavar="NAME",
+                       help="timestamp key or column (jsonl/csv: time); for snapshots the "
+                            "poll-time column used instead of '# poll' lines (Poll Time)")
+    group.add_argument("--status-field", metavar="NAME",
+                       help="status key or column (jsonl/csv: status; snapshots: Status)")
+    group.add_argument("--cause-field", metavar="NAME",
+                       help="optional cause attribute (jsonl/csv: cause; snapshots: Cause)")
+    group.add_argument("--waiting-field", metavar="NAME",
+                       help="snapshots: seconds since the last change (Waiting Time)")
+    group.add_argument("--start-field", metavar="NAME",
+                       help="snapshots: the session's start time (Start Time)")
+    group.add_argument("--delimiter", metavar="CHAR",
+                       help="csv: the field separator (default ',')")
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "logs", help="check recorded status histories against the model",
+        description="Check recorded status histories (event records or polled snapshots) "
+                    "against the model: every change, the remembered status, the timing "
+                    "rules. Exit 0 when no record violates the model, 1 when one does, 2 when "
+                    "the input cannot be used.")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="record files, read in order as one stream")
+    _add_model_options(parser)
+    parser.add_argument("--format", dest="record_format", choices=FORMATS,
+                        help="record format (default: from the extension: .jsonl, .csv)")
+    parser.add_argument("--map", metavar="FILE",
+                        help="map from recorded status names to table statuses (TOML or "
+                             "'recorded = status' lines; default: the bundled Rescue map for "
+                             "the bundled table)")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first malformed line or unknown status name (exit 2)")
+    parser.add_argument("--report", choices=REPORTS, default="text",
+                        help="report format (default: text)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
+    _add_field_options(parser)
+    timing = parser.add_argument_group("time")
+    timing.add_argument("--slack", type=float, default=0.0, metavar="SECONDS",
+                        help="tolerance on every timing rule and on snapshot change times "
+                             "(default 0)")
+    timing.add_argument("--reorder-window", type=float, default=60.0, metavar="SECONDS",
+                        help="event records up to this much later than the newest one are "
+                             "put back in order (default 60)")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="sessions may have begun before the records: accept a first "
+                             "record that is not an entry point")
+    parser.add_argument("--show", type=int, default=20, metavar="N",
+                        help="text report: list at most N items per kind (0: all; default 20)")
+    parser.add_argument("--search-limit", type=int, default=100_000, metavar="N",
+                        help="labels the snapshot gap search may expand per gap "
+                             "(default 100000)")
+    parser.set_defaults(run=run)
+
+    synth: argparse.ArgumentParser = sub.add_parser(
+        "logs-synth", help="write synthetic records of a model, with injected faults",
+        description="Write realistic synthetic records of a model (random runs with timing), "
+                    "optionally with faults of known kinds at known lines. Event fault kinds: "
+                    + ", ".join(EVENT_FAULTS) + ". Snapshot fault kinds: "
+                    + ", ".join(SNAPSHOT_FAULTS) + ".")
+    add_table_arguments(synth)
+    synth.add_argument("--sessions", type=int, required=True, metavar="N",
+                       help="number of sessions")
+    synth.add_argument("--faults", type=int, default=0, metavar="K",
+                       help="number of sessions with one injected fault (default 0)")
+    synth.add_argument("--kinds", metavar="KIND,...",
+                       help="fault kinds to inject, in turn (default: every kind the model "
+                            "allows)")
+    synth.add_argument("--format", dest="record_format", choices=FORMATS, default="jsonl")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--map", metavar="FILE",
+                       help="name map: statuses are written under their recorded names")
+    synth.add_argument("--arrival", type=float, default=20.0, metavar="SECONDS",
+                       help="mean seconds between session starts (default 20)")
+    synth.add_argument("--mean-dwell", type=float, default=90.0, metavar="SECONDS",
+                       help="mean seconds a status is held beyond a timer's minimum "
+                            "(default 90)")
+    synth.add_argument("--poll-interval", type=float, default=30.0, metavar="SECONDS",
+                       help="snapshots: seconds between polls (default 30)")
+    synth.add_argument("-o", "--output", metavar="FILE",
+                       help="write the records to FILE (default: standard output)")
+    synth.add_argument("--expected", metavar="FILE",
+                       help="write the injected faults (kind, line, session) as JSON")
+    synth.set_defaults(run=run_synth)
+
+
+def _model_and_map(args: argparse.Namespace) -> tuple[Model, NameMap]:
+    model = load_model(args.table, raw=args.raw, policy=args.reconcile,
+                       input_format=args.input_format, amendments=args.amendments)
+    names = load_map(args.map, model) if args.map else default_map(model)
+    return model, names
+
+
+def _record_format(args: argparse.Namespace) -> str:
+    if args.record_format:
+        return str(args.record_format)
+    found = {_EXTENSIONS.get(Path(f).suffix.lower()) for f in args.files}
+    if len(found) == 1 and None not in found:
+        return str(found.pop())
+    raise StatusproofError("cannot tell the record format from the file names; give --format "
+                           + "|".join(FORMATS))
+
+
+def _strict_sink(problem: InputProblem) -> None:
+    raise RecordFormatError(f"{problem} (--strict stops at the first malformed line)")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    fmt = _record_format(args)
+    model, names = _model_and_map(args)
+    for name in args.files:
+        if not Path(name).is_file():
+            raise RecordFormatError(f"{name}: no such record file; check the path")
+    fields = default_fields(fmt, session=args.session_field, time=args.time_field,
+                            status=args.status_field, cause=args.cause_field,
+                            waiting=args.waiting_field, start=args.start_field,
+                            delimiter=args.delimiter)
+    settings = Settings(slack=args.slack, reorder_window=args.reorder_window,
+                        allow_partial=args.allow_partial, search_limit=args.search_limit,
+                        strict=args.strict)
+    checker = HistoryChecker(model, names, settings, snapshots=fmt == "rescue-getsession",
+                             files=args.files)
+    sink = _strict_sink if args.strict else checker.problem
+    checker.feed_all(read_records([Path(f) for f in args.files], fmt, fields, sink, args.files))
+    result = checker.finish()
+    if not result.records and result.problems:
+        raise RecordFormatError(f"no record could be read ({len(result.problems)} malformed "
+                                f"line(s)); the first: {result.problems[0]}")
+    if args.report == "json":
+        text = report_json(result, args.files, fmt)
+    elif args.report == "junit":
+        text = format_junit(result, args.files, fmt)
+    else:
+        text = format_report(result, args.files, fmt, args.show or None)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="\n")
+        verdict = "FAIL" if result.failed else "PASS"
+        out.write(f"{verdict}: {len(result.violations)} violation(s) in {result.sessions} "
+                  f"session(s); report written to {args.output}\n")
+    else:
+        out.write(text)
+    return 1 if result.failed else 0
+
+
+def run_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    model = load_from_args(args)
+    names = load_map(args.map, model) if args.map else default_map(model)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip()) if args.kinds else None
+    settings = SynthSettings(args.sessions, args.faults, kinds, args.seed,
+                             arrival=args.arrival, mean_dwell=args.mean_dwell,
+                             poll_interval=args.poll_interval)
+    if args.output:
+        with Path(args.output).open("w", encoding="utf-8", newline="\n") as handle:
+            result = generate(model, names, settings, args.record_format, handle)
+    else:
+        buffer = io.StringIO()
+        result = generate(model, names, settings, args.record_format, buffer)
+        out.write(buffer.getvalue())
+    if args.expected:
+        Path(args.expected).write_text(json.dumps(result.to_dict(), indent=2) + "\n",
+                                       encoding="utf-8", newline="\n")
+    if args.output:
+        kinds_seen = sorted({e.kind for e in result.expected})
+        out.write(f"wrote {result.records} record(s) on {result.lines} line(s), "
+                  f"{result.sessions} session(s)"
+                  + (f", {result.polls} poll(s)" if args.record_format == "rescue-getsession"
+                     else "")
+                  + f" to {args.output}; {len(result.expected)} fault(s)"
+                  + (f" ({', '.join(kinds_seen)})" if kinds_seen else "") + "\n")
+    return 0
