@@ -29,10 +29,7 @@ def format_check(model: Model, findings: Sequence[Finding], raw: bool,
     ``verbose`` False, witness paths are shown only for non-info findings."""
     lines = []
     defined = sum(1 for s in model.statuses if s.defined)
-    if raw:
-        basis = "table alone"
-    else:
-        basis = "with amendments" if model.amendments else "no amendments"
+    basis = "table alone" if raw else "with amendments" if model.amendments else "no amendments"
     lines.append(f"statusproof check: {model.path} ({basis}, reconcile={model.policy})")
     lines.append(
         f"{len(model.statuses)} statuses ({defined} rows, {len(model.statuses) - defined} "
