@@ -26,9 +26,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from statusproof.cli import main
 from statusproof.model import bundled_table
+
+# Property tests: no per-example deadline (a loaded CI machine must not turn slowness into a
+# failure), and in CI a fixed derandomised search, so that a run is reproducible; locally each
+# run explores new examples.
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 TESTS = Path(__file__).resolve().parent
 TABLES = TESTS / "fixtures" / "tables"
