@@ -503,26 +503,21 @@ class _Interpreter:
     def _causes(self, conditions: dict[str, dict[str, str]],
                 decls: dict[str, CauseDecl]) -> tuple[Cause, ...]:
         causes = []
-        for status, values in conditions.items():
-            decl = decls.get(status)
-            if decl is not None:
-                causes.append(Cause(status, decl.variable, decl.values, decl.source))
-                self.records.append(Amendment(
-                    "cause",
-                    f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}",
-                    decl.source, decl.span))
-            else:
-                causes.append(Cause(status, f"cause of {status}",
-                                    tuple((v, v) for v in values), ""))
         # a declared cause stands even when no exit of the table depends on it: the formal
         # checks then show that the exits ignore it (timeout-overlap)
-        for status, decl in decls.items():
-            if status not in conditions:
-                causes.append(Cause(status, decl.variable, decl.values, decl.source))
-                self.records.append(Amendment(
-                    "cause",
-                    f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}"
-                    " (no exit of the table depends on it)", decl.source, decl.span))
+        declared_only = [status for status in decls if status not in conditions]
+        for status in [*conditions, *declared_only]:
+            decl = decls.get(status)
+            if decl is None:
+                causes.append(Cause(status, f"cause of {status}",
+                                    tuple((v, v) for v in conditions[status]), ""))
+                continue
+            causes.append(Cause(status, decl.variable, decl.values, decl.source))
+            unused = " (no exit of the table depends on it)" if status in declared_only else ""
+            self.records.append(Amendment(
+                "cause",
+                f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}"
+                + unused, decl.source, decl.span))
         return tuple(causes)
 
     def _timers(self, index: NameIndex, statuses: list[Status],
