@@ -16,7 +16,8 @@ from typing import Any
 
 from statusproof.model.table import SourceSpan
 
-__all__ = ["Severity", "Finding", "CodeInfo", "CATALOGUE", "finding", "sort_findings"]
+__all__ = ["Severity", "Finding", "CodeInfo", "CATALOGUE", "CONSEQUENCE", "finding",
+           "sort_findings", "consequence_rank", "sort_by_consequence"]
 
 
 class Severity(Enum):
@@ -237,3 +238,43 @@ def sort_findings(findings: Iterable[Finding], order: Mapping[str, int]) -> tupl
         return (f.severity.rank, f.code, f.line or 0,
                 tuple(order.get(s, len(order)) for s in f.statuses), f.message)
     return tuple(sorted(findings, key=key))
+
+
+#: Codes in order of consequence, after the errors (which always come first): first the
+#: warnings that change what a run can do (a reader must know them before trusting the
+#: model), then the table's hygiene; info findings come last. A code not listed here ranks
+#: after the listed codes of its severity.
+CONSEQUENCE: tuple[str, ...] = (
+    # behaviour: the model is incomplete, or runs can do what the table does not intend
+    "inconclusive",
+    "uninterpreted-entry",
+    "no-way-back",
+    "timeout-coincidence",
+    "unguarded-return",
+    "overlapping-guards",
+    "free-choice",
+    "causes-not-tied",
+    "dead-guard",
+    "vacuous-cause",
+    # hygiene: what the table says unclearly or inconsistently
+    "undefined-status",
+    "no-incoming",
+    "column-mismatch",
+)
+
+
+def consequence_rank(f: Finding) -> tuple[int, int]:
+    """Where ``f`` stands in the order of consequence: errors, behaviour, hygiene, info."""
+    position = {code: i for i, code in enumerate(CONSEQUENCE)}
+    return (f.severity.rank, position.get(f.code, len(position)))
+
+
+def sort_by_consequence(findings: Iterable[Finding],
+                        order: Mapping[str, int]) -> tuple[Finding, ...]:
+    """Findings ordered by consequence (see :data:`CONSEQUENCE`), then as :func:`sort_findings`.
+
+    The errors come first, then the warnings that change behaviour, then table hygiene, then
+    info; within a code, by table line and statuses.
+    """
+    ranked = sort_findings(findings, order)
+    return tuple(sorted(ranked, key=consequence_rank))  # stable: keeps the inner order
