@@ -262,11 +262,12 @@ CONSEQUENCE: tuple[str, ...] = (
     "column-mismatch",
 )
 
+_POSITION = {code: i for i, code in enumerate(CONSEQUENCE)}
+
 
 def consequence_rank(f: Finding) -> tuple[int, int]:
     """Where ``f`` stands in the order of consequence: errors, behaviour, hygiene, info."""
-    position = {code: i for i, code in enumerate(CONSEQUENCE)}
-    return (f.severity.rank, position.get(f.code, len(position)))
+    return (f.severity.rank, _POSITION.get(f.code, len(_POSITION)))
 
 
 def sort_by_consequence(findings: Iterable[Finding],
