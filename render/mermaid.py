@@ -21,7 +21,12 @@ from __future__ import annotations
 
 from .diagram import Diagram, Edge, Line, Node, Role, Shape, clean_text
 
-__all__ = ["render_mermaid", "render_mermaid_markdown", "mermaid_text", "MAX_LABEL"]
+__all__ = ["render_mermaid", "render_mermaid_markdown", "mermaid_text", "markdown_text",
+           "MAX_LABEL",
+           "MERMAID_MAX_EDGES"]
+
+#: Mermaid refuses to draw more links than this by default (its ``maxEdges`` setting).
+MERMAID_MAX_EDGES = 500
 
 #: Longest label text written (the rest is cut with "…"): Mermaid has no wrapping of its own.
 MAX_LABEL = 120
@@ -213,6 +218,19 @@ def render_mermaid(diagram: Diagram) -> str:
     return "\n".join(out) + "\n"
 
 
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>&#|~!{}$")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as plain Markdown text: cleaned, every character Markdown could read as markup
+    escaped with a backslash (CommonMark allows it before any ASCII punctuation).
+
+    >>> markdown_text("a <b> *c* [d](e) #f")
+    'a \\\\<b\\\\> \\\\*c\\\\* \\\\[d\\\\](e) \\\\#f'
+    """
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in clean_text(text))
+
+
 def render_mermaid_markdown(diagram: Diagram) -> str:
     """A Markdown file with the Mermaid diagram in a fenced ``mermaid`` block (GitHub and
     most Markdown viewers draw it), its caption, and a key to the marks.
@@ -221,11 +239,20 @@ def render_mermaid_markdown(diagram: Diagram) -> str:
     >>> print(render_mermaid_markdown(Diagram("t.txt", (), (), (), ())).splitlines()[0])
     # t.txt
     """
-    lines = [f"# {mermaid_text(diagram.title, 400)}", ""]
-    lines.extend(f"{mermaid_text(note, 400)}" for note in diagram.notes)
-    if diagram.notes:
+    text = render_mermaid(diagram)
+    links = sum(1 for line in text.splitlines()
+                if line.startswith("    st_") and ("--" in line or "==" in line))
+    notes = [markdown_text(note) for note in diagram.notes]
+    if links > MERMAID_MAX_EDGES:
+        notes.append(f"This diagram has {links} links; Mermaid draws at most "
+                     f"{MERMAID_MAX_EDGES} by default (its maxEdges setting), so a viewer such "
+                     "as GitHub may refuse to draw it: use the SVG that statusproof render "
+                     "writes.")
+    lines = [f"# {markdown_text(diagram.title)}", ""]
+    lines.extend(notes)
+    if notes:
         lines.append("")
-    lines += ["```mermaid", render_mermaid(diagram).rstrip("\n"), "```", "",
+    lines += ["```mermaid", text.rstrip("\n"), "```", "",
               "Key: a rounded box is a status with a row, a square box a status named without "
               "a row; a thick border marks a terminal status. A link ending in a small circle "
               "is a step listed in one column only (the other cell empty); `<-->` joins two "

@@ -24,7 +24,7 @@ from statusproof.model.trace import format_trace
 
 from .elements import Diagram
 from .summary import summarise
-from .targets import Targets, cited_lines, finding_targets
+from .targets import DiagramIndex, Targets, cited_lines, finding_targets
 from .trace_data import trace_from_data
 
 __all__ = ["ReportPage", "reading_section", "esc"]
@@ -83,6 +83,8 @@ class ReportPage:
                        if n.status is not None and n.anchor is not None}
         self.node_id = {n.status: n.id for n in diagram.nodes if n.status is not None}
         self.diagram, self.full, self.full_prefix = diagram, full, full_prefix
+        self.index = DiagramIndex(diagram)
+        self.full_index = DiagramIndex(full) if full is not None else None
         self.table = table
         self.cell_of: dict[int, int] = {}  # a line of the table -> the first line of its cell
         if table is not None:
@@ -152,8 +154,9 @@ class ReportPage:
 
     # -- findings --------------------------------------------------------------------------
     def targets(self, f: Finding) -> tuple[Targets, Targets | None]:
-        folded = finding_targets(self.model, self.diagram, f)
-        full = finding_targets(self.model, self.full, f) if self.full is not None else None
+        folded = finding_targets(self.model, self.index, f)
+        full = finding_targets(self.model, self.full_index, f) \
+            if self.full_index is not None else None
         return folded, full
 
     def evidence(self, f: Finding) -> str:

@@ -136,8 +136,8 @@ _PHRASES: dict[str, Callable[[Model, Sequence[Finding]], str]] = {
     "unguarded-return": _unguarded,
     "overlapping-guards": _simple("In {names}, two exits can both be taken in the same state, "
                                   "and the table does not say which one happens.", "", ""),
-    "dead-guard": _simple("{count} never be taken: its condition never holds ({names}).",
-                          "guarded step can", "guarded steps can"),
+    "dead-guard": _simple("{count} never be taken, as the condition never holds "
+                          "({names}).", "guarded step can", "guarded steps can"),
     "vacuous-cause": _simple("{count} never happen ({names}): the exits that depend on it "
                              "are never taken.", "cause value can", "cause values can"),
     "uninterpreted-entry": _simple("{count} not understood ({names}): what depends on them "

@@ -31,7 +31,7 @@ from statusproof.model.table import SourceSpan
 
 from .elements import Diagram, Shape
 
-__all__ = ["Targets", "finding_targets", "cited_lines"]
+__all__ = ["Targets", "DiagramIndex", "finding_targets", "cited_lines"]
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,26 @@ def _path_steps(model: Model, path: Sequence[str]) -> list[Step]:
     return steps
 
 
-def finding_targets(model: Model, diagram: Diagram, finding: Finding) -> Targets:
-    """What ``finding`` points at on ``diagram`` (see the module's docstring)."""
-    node_of = {n.status: n.id for n in diagram.nodes if n.status is not None}
-    edge_of: dict[Transition, str] = {}
-    for edge in diagram.edges:
-        for t in edge.transitions:
-            edge_of.setdefault(t, edge.id)
-    start_of = {e.target: e.id for e in diagram.edges
-                if diagram.node(e.source).style.shape in (Shape.START, Shape.TRIGGER)}
+class DiagramIndex:
+    """A diagram's nodes by status, edges by transition and start edges by entry node: built
+    once, looked up for every finding."""
+
+    def __init__(self, diagram: Diagram):
+        self.node_of = {n.status: n.id for n in diagram.nodes if n.status is not None}
+        self.edge_of: dict[Transition, str] = {}
+        for edge in diagram.edges:
+            for t in edge.transitions:
+                self.edge_of.setdefault(t, edge.id)
+        starts = {n.id for n in diagram.nodes if n.style.shape in (Shape.START, Shape.TRIGGER)}
+        self.start_of = {e.target: e.id for e in diagram.edges if e.source in starts}
+
+
+def finding_targets(model: Model, diagram: Diagram | DiagramIndex,
+                    finding: Finding) -> Targets:
+    """What ``finding`` points at on ``diagram`` (see the module's docstring); give a
+    :class:`DiagramIndex` when asking for many findings."""
+    index = diagram if isinstance(diagram, DiagramIndex) else DiagramIndex(diagram)
+    node_of, edge_of, start_of = index.node_of, index.edge_of, index.start_of
     trace = finding.evidence_dict().get("trace")
     if isinstance(trace, Mapping):
         steps = _trace_steps(model, trace)
