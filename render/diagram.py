@@ -49,16 +49,14 @@ from .order import merge_opposite, reading_ranks
 from .style import (
     AMENDMENT,
     CAUSE_COLOURS,
-    EDGE_ROLES,
-    EDGE_STYLES,
     HIGHLIGHT,
     HISTORY,
     INK,
-    LEGEND_TEXT,
     MAX_NAME,
     NODE_STYLES,
     NOTES,
     edge_style,
+    legend_items,
     node_style,
 )
 from .text import clean_text, format_seconds, timer_text, wrap_text
@@ -107,7 +105,7 @@ class _Builder:
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.used_roles: list[Role] = []
-        self.used_causes: list[tuple[str, str, str]] = []  # (variable, value, text)
+        self.used_causes: list[tuple[str, str]] = []  # (legend text, colour)
         self.status_id: dict[str, str] = {}
         self.marks = self._marks(findings)
         # trace: step numbers per transition, per status, and for the start / the end
@@ -153,10 +151,12 @@ class _Builder:
         values = [v for v, _ in cause.values]
         if value not in values:
             return INK
-        entry = (cause.variable, value, dict(cause.values)[value])
-        if entry not in self.used_causes:
-            self.used_causes.append(entry)
-        return CAUSE_COLOURS[values.index(value) % len(CAUSE_COLOURS)]
+        colour = CAUSE_COLOURS[values.index(value) % len(CAUSE_COLOURS)]
+        meaning = dict(cause.values)[value]
+        text = f"{cause.variable} = {value}" + (f": {meaning}" if meaning != value else "")
+        if (text, colour) not in self.used_causes:
+            self.used_causes.append((text, colour))
+        return colour
 
     def add_edge(self, source: str, target: str, roles: Sequence[Role],
                  labels: Sequence[EdgeLabel] = (), transitions: Sequence[Transition] = (),
@@ -329,26 +329,6 @@ class _Builder:
         labels = [label for t in group if (label := self.guard_label(t)) is not None]
         self.add_edge(self.status_id[source], end_id, (Role.TERMINATION,), labels, group, steps)
 
-    def legend(self) -> tuple[LegendItem, ...]:
-        items: list[LegendItem] = []
-        for role, text in LEGEND_TEXT.items():
-            if role not in self.used_roles:
-                continue
-            if role in EDGE_ROLES:
-                items.append(LegendItem(role.value, text, edge=EDGE_STYLES.get(role, EdgeStyle())))
-            elif role in (Role.START, Role.TRIGGER, Role.HISTORY, Role.END):
-                items.append(LegendItem(role.value, text, node=NODE_STYLES[role]))
-            else:
-                items.append(LegendItem(role.value, text, node=node_style((Role.STATUS, role))))
-        for index, (variable, value, meaning) in enumerate(self.used_causes):
-            colour = next(CAUSE_COLOURS[i % len(CAUSE_COLOURS)]
-                          for c in self.model.causes if c.variable == variable
-                          for i, (v, _) in enumerate(c.values) if v == value)
-            text = f"{variable} = {value}" + (f": {meaning}" if meaning != value else "")
-            items.append(LegendItem(f"cause-{index + 1}", text, edge=EdgeStyle(colour),
-                                    label_colour=colour))
-        return tuple(items)
-
 
 def _title(model: Model) -> str:
     name = PurePosixPath(model.path.replace("\\", "/")).name or model.path
@@ -407,7 +387,8 @@ def build_diagram(model: Model, findings: Sequence[Finding] = (), trace: Trace |
     edges = merge_opposite(builder.edges)
     ranks = reading_ranks(builder.nodes, edges)
     note = hidden_note(len(builder.folding.hidden))
+    legend = legend_items(builder.used_roles, builder.used_causes)
     return Diagram(title if title is not None else _title(model), tuple(builder.nodes),
-                   edges, tuple(clusters), builder.legend(), direction,
+                   edges, tuple(clusters), legend, direction,
                    builder.folding.hidden, (note,) if note else (),
                    tuple((n.id, ranks[n.id]) for n in builder.nodes))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .elements import EdgeStyle, Line, NodeStyle, Role, Shape
+from .elements import EdgeStyle, LegendItem, Line, NodeStyle, Role, Shape
 
 __all__ = ["CAUSE_COLOURS", "MAX_NAME", "node_style", "edge_style", "NODE_STYLES", "EDGE_STYLES",
-           "EDGE_ROLES", "LEGEND_TEXT", "NOTES", "INK", "AMENDMENT", "HIGHLIGHT", "HISTORY"]
+           "EDGE_ROLES", "LEGEND_TEXT", "NOTES", "INK", "AMENDMENT", "HIGHLIGHT", "HISTORY",
+           "legend_items"]
 
 # -- palette ----------------------------------------------------------------------------------
 # Okabe-Ito colours where a colour carries meaning, so that colour-blind readers can tell them
@@ -132,3 +133,23 @@ def edge_style(roles: Sequence[Role]) -> EdgeStyle:
         else:
             colour, line, width = chosen.colour, chosen.line, chosen.width
     return EdgeStyle(colour, line, width)
+
+
+def legend_items(roles: Sequence[Role],
+                 causes: Sequence[tuple[str, str]]) -> tuple[LegendItem, ...]:
+    """The legend of a picture: one item per role it uses (in the order of
+    :data:`LEGEND_TEXT`), then one per cause value it colours (``(text, colour)``)."""
+    items: list[LegendItem] = []
+    for role, text in LEGEND_TEXT.items():
+        if role not in roles:
+            continue
+        if role in EDGE_ROLES:
+            items.append(LegendItem(role.value, text, edge=EDGE_STYLES.get(role, EdgeStyle())))
+        elif role in (Role.START, Role.TRIGGER, Role.HISTORY, Role.END):
+            items.append(LegendItem(role.value, text, node=NODE_STYLES[role]))
+        else:
+            items.append(LegendItem(role.value, text, node=node_style((Role.STATUS, role))))
+    for index, (text, colour) in enumerate(causes):
+        items.append(LegendItem(f"cause-{index + 1}", text, edge=EdgeStyle(colour),
+                                label_colour=colour))
+    return tuple(items)
