@@ -1,7 +1,7 @@
 """Benchmark of ``statusproof logs``: checking recorded histories against the model.
 
 For each size (default 100,000 and 1,000,000 records) this script writes synthetic records of
-the bundled Rescue model (``statusproof.conformance.history_synth``, seeded), then measures in
+the bundled Rescue model (``statusproof.logcheck.synth``, seeded), then measures in
 fresh subprocesses, parse and check runs alternating, the least CPU time of ``--repeat`` runs
 each (CPU time, because the machine may be shared; wall time is in the JSON of each run):
 
@@ -36,10 +36,10 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from statusproof.conformance.history_check import HistoryChecker, Settings
-from statusproof.conformance.history_map import default_map
-from statusproof.conformance.history_records import default_fields, read_records
-from statusproof.conformance.history_synth import SynthSettings, generate
+from statusproof.logcheck.checker import HistoryChecker, Settings
+from statusproof.logcheck.namemap import default_map
+from statusproof.logcheck.records import default_fields, read_records
+from statusproof.logcheck.synth import SynthSettings, generate
 from statusproof.model import load_model
 
 

@@ -15,21 +15,21 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from statusproof.conformance.history_check import HistoryChecker, Settings
-from statusproof.conformance.history_map import NameMap, default_map, load_map
-from statusproof.conformance.history_records import (
+from statusproof.logcheck.checker import HistoryChecker, Settings
+from statusproof.logcheck.namemap import NameMap, default_map, load_map
+from statusproof.logcheck.records import (
     FORMATS,
     RecordFormatError,
     default_fields,
     read_records,
 )
-from statusproof.conformance.history_report import (
+from statusproof.logcheck.report import (
     REPORTS,
     format_junit,
     format_report,
     report_json,
 )
-from statusproof.conformance.history_synth import (
+from statusproof.logcheck.synth import (
     EVENT_FAULTS,
     SNAPSHOT_FAULTS,
     SynthSettings,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusproof.conformance.history_records import (
+from statusproof.logcheck.records import (
     PollMark,
     Record,
     RecordFormatError,
@@ -22,7 +22,7 @@ from statusproof.conformance.history_records import (
 )
 from statusproof.model.errors import InputProblem
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+HISTORY = Path(__file__).resolve().parent / "fixtures" / "logs"
 
 
 def _read(reader, path: Path, fmt: str, **fields: str):  # type: ignore[no-untyped-def]

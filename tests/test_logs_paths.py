@@ -8,12 +8,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statusproof.conformance.history_paths import INF, Compiled, witness_delays
+from statusproof.logcheck.compiled import INF, Compiled, witness_delays
 from statusproof.model import load_model
 from statusproof.model.machine import State, unfold
 from statusproof.model.model import Model
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+HISTORY = Path(__file__).resolve().parent / "fixtures" / "logs"
 RESCUE = load_model()
 PARCEL = load_model(HISTORY / "parcel.txt")
 

@@ -25,8 +25,8 @@ is honoured; a timestamp without one is read as UTC) or a number of seconds sinc
 A malformed line is never dropped silently: the reader hands an :class:`InputProblem` (path,
 line, what is wrong and how to fix it) to the caller's ``on_problem`` and goes on; with
 ``strict`` the first problem raises :class:`RecordFormatError`. Mapping recorded status names
-to the model is :mod:`statusproof.conformance.history_map`'s job; checking the histories is
-:mod:`statusproof.conformance.history_check`'s.
+to the model is :mod:`statusproof.logcheck.namemap`'s job; checking the histories is
+:mod:`statusproof.logcheck.checker`'s.
 """
 
 from __future__ import annotations

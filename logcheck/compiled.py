@@ -17,7 +17,7 @@ so that checking a record costs O(1) amortised:
 
 The steps themselves come from :func:`statusproof.model.machine.successors`, so the checker
 agrees with every other part of statusproof on what a step is. Reading records and deciding
-what to report is left to :mod:`statusproof.conformance.history_check`.
+what to report is left to :mod:`statusproof.logcheck.checker`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 This module owns the record generator used by the tests and the benchmark. It walks the
 extended machine (:func:`statusproof.model.machine.successors`, through the compiled tables
-of :mod:`statusproof.conformance.history_paths`) with realistic timing: sessions arrive at
+of :mod:`statusproof.logcheck.compiled`) with realistic timing: sessions arrive at
 random, each stays in a status a random time within the timing rules (at least a timer's
 minimum, at most the status's deadline), and every run ends in a final state. It writes the
 runs as event records (JSON Lines or CSV) or as polled getSession-style snapshots, streaming:
@@ -29,8 +29,8 @@ from statusproof.model.errors import StatusproofError
 from statusproof.model.machine import State, cause_values, initial_states, remembered_after
 from statusproof.model.model import Model
 
-from .history_map import Kind, NameMap
-from .history_paths import INF, Compiled, Edge
+from .namemap import Kind, NameMap
+from .compiled import INF, Compiled, Edge
 
 __all__ = [
     "EVENT_FAULTS",
@@ -689,7 +689,7 @@ def generate(model: Model, names: NameMap, settings: SynthSettings, fmt: str,
 
     >>> import io
     >>> from statusproof.model import load_model
-    >>> from statusproof.conformance.history_map import default_map
+    >>> from statusproof.logcheck.namemap import default_map
     >>> model = load_model()
     >>> buffer = io.StringIO()
     >>> result = generate(model, default_map(model), SynthSettings(3, seed=1), "jsonl", buffer)

@@ -11,20 +11,20 @@ from xml.etree import ElementTree
 import pytest
 from conftest import Golden, scraped_text
 
-from statusproof.conformance.history_check import (
+from statusproof.logcheck.checker import (
     HistoryChecker,
     HistoryResult,
     Settings,
     check_history,
 )
-from statusproof.conformance.history_map import NameMap, default_map
-from statusproof.conformance.history_records import (
+from statusproof.logcheck.namemap import NameMap, default_map
+from statusproof.logcheck.records import (
     Record,
     default_fields,
     parse_time,
     read_records,
 )
-from statusproof.conformance.history_report import (
+from statusproof.logcheck.report import (
     format_junit,
     format_report,
     report_json,
@@ -34,7 +34,7 @@ from statusproof.model.errors import UnknownStatusError
 from statusproof.model.model import Model
 from statusproof.model.trace import format_trace
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+HISTORY = Path(__file__).resolve().parent / "fixtures" / "logs"
 T0 = parse_time("2024-05-01T10:00:00Z")
 
 
@@ -96,10 +96,10 @@ def test_violation_carries_history_and_what_was_allowed(rescue: Model) -> None:
 def test_event_fixture_golden_reports(rescue: Model, golden: Golden) -> None:
     result = _check_file(rescue, "rescue-events.jsonl", "jsonl")
     files = ["rescue-events.jsonl"]
-    golden("history/rescue-events.txt", format_report(result, files, "jsonl", show=None))
-    golden("history/rescue-events.json", report_json(result, files, "jsonl"))
+    golden("logs/rescue-events.txt", format_report(result, files, "jsonl", show=None))
+    golden("logs/rescue-events.json", report_json(result, files, "jsonl"))
     junit = format_junit(result, files, "jsonl")
-    golden("history/rescue-events.junit.xml", junit)
+    golden("logs/rescue-events.junit.xml", junit)
     suite = ElementTree.fromstring(junit).find("testsuite")
     assert suite is not None
     assert [c.get("name") for c in suite.iter("testcase")][:2] == ["session A1", "session B2"]
@@ -132,9 +132,9 @@ def test_snapshot_gap_is_explained_by_a_replayable_path(rescue: Model) -> None:
 def test_snapshot_fixture_golden_reports(rescue: Model, golden: Golden) -> None:
     result = _check_file(rescue, "rescue-polls.txt", "rescue-getsession")
     files = ["rescue-polls.txt"]
-    golden("history/rescue-polls.txt", format_report(result, files, "rescue-getsession",
+    golden("logs/rescue-polls.txt", format_report(result, files, "rescue-getsession",
                                                      show=None))
-    golden("history/rescue-polls.json", report_json(result, files, "rescue-getsession"))
+    golden("logs/rescue-polls.json", report_json(result, files, "rescue-getsession"))
 
 
 def test_reports_are_deterministic(rescue: Model) -> None:

@@ -29,10 +29,10 @@ After a violation the checker takes the recorded change as if it had happened (t
 remembered status and cause follow the machine's rules) and goes on, so one fault is
 reported once. Event records are checked in timestamp order: a record that arrives out of
 order is put back in place while the session's later records are still within the reorder
-window. Formats are :mod:`statusproof.conformance.history_records`'s, names
-:mod:`statusproof.conformance.history_map`'s, the compiled model and the gap search
-:mod:`statusproof.conformance.history_paths`'s; the report is
-:mod:`statusproof.conformance.history_report`'s.
+window. Formats are :mod:`statusproof.logcheck.records`'s, names
+:mod:`statusproof.logcheck.namemap`'s, the compiled model and the gap search
+:mod:`statusproof.logcheck.compiled`'s; the report is
+:mod:`statusproof.logcheck.report`'s.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from statusproof.model.errors import InputProblem, UnknownStatusError
 from statusproof.model.model import Model, Transition
 from statusproof.model.trace import Trace, TraceStep
 
-from .history_map import Kind, NameMap, Resolution
-from .history_paths import (
+from .namemap import Kind, NameMap, Resolution
+from .compiled import (
     Belief,
     Compiled,
     Explanation,
@@ -54,7 +54,7 @@ from .history_paths import (
     seconds_text,
     witness_delays,
 )
-from .history_records import PollMark, Record, format_time
+from .records import PollMark, Record, format_time
 
 __all__ = [
     "VIOLATION_KINDS",
@@ -157,7 +157,7 @@ class Tally:
 
 @dataclass
 class HistoryResult:
-    """Everything a run found; :mod:`statusproof.conformance.history_report` renders it."""
+    """Everything a run found; :mod:`statusproof.logcheck.report` renders it."""
 
     model: Model
     snapshots: bool

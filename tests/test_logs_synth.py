@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statusproof.conformance.history_check import HistoryChecker, HistoryResult, Settings
-from statusproof.conformance.history_map import NameMap, default_map
-from statusproof.conformance.history_records import default_fields, read_records
-from statusproof.conformance.history_synth import (
+from statusproof.logcheck.checker import HistoryChecker, HistoryResult, Settings
+from statusproof.logcheck.namemap import NameMap, default_map
+from statusproof.logcheck.records import default_fields, read_records
+from statusproof.logcheck.synth import (
     EVENT_FAULTS,
     SNAPSHOT_FAULTS,
     SynthError,
@@ -25,7 +25,7 @@ from statusproof.conformance.history_synth import (
 from statusproof.model import load_model
 from statusproof.model.model import Model
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+HISTORY = Path(__file__).resolve().parent / "fixtures" / "logs"
 FORMATS = ("jsonl", "csv", "rescue-getsession")
 
 

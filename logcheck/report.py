@@ -4,7 +4,7 @@ This module owns the three renderings of a :class:`HistoryResult` and the derive
 they share: coverage of the model by the records (documented transitions never seen) and
 drift (changes seen that the table does not list, statuses seen that it does not have).
 Everything is sorted, and nothing depends on the clock or the machine, so the same input
-gives byte-identical reports. Checking is :mod:`statusproof.conformance.history_check`'s job;
+gives byte-identical reports. Checking is :mod:`statusproof.logcheck.checker`'s job;
 writing files and exit codes are the CLI's.
 """
 
@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from statusproof.model.model import Transition
 from statusproof.model.trace import format_trace, trace_to_dict
 
-from .history_check import ISSUE_KINDS, VIOLATION_KINDS, HistoryResult, Issue, Violation
-from .history_records import Record, format_time
+from .checker import ISSUE_KINDS, VIOLATION_KINDS, HistoryResult, Issue, Violation
+from .records import Record, format_time
 
 __all__ = ["coverage", "report_to_dict", "report_json", "format_report", "format_junit",
            "REPORTS"]
