@@ -13,9 +13,9 @@ from statusproof.model import load_model
 from statusproof.model.machine import State, unfold
 from statusproof.model.model import Model
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "logs"
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 RESCUE = load_model()
-PARCEL = load_model(HISTORY / "parcel.txt")
+PARCEL = load_model(LOGS / "parcel.txt")
 
 
 def test_timing_reads_deadlines_and_minimums_from_the_timers() -> None:

@@ -15,14 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from statusproof.logcheck.checker import HistoryChecker, Settings
+from statusproof.logcheck.checker import LogChecker
 from statusproof.logcheck.namemap import NameMap, default_map, load_map
-from statusproof.logcheck.records import (
-    FORMATS,
-    RecordFormatError,
-    default_fields,
-    read_records,
-)
+from statusproof.logcheck.readers import read_records
+from statusproof.logcheck.records import FORMATS, RecordFormatError, default_fields
+from statusproof.logcheck.result import CheckSettings
 from statusproof.logcheck.report import (
     REPORTS,
     format_junit,
@@ -183,10 +180,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             status=args.status_field, cause=args.cause_field,
                             waiting=args.waiting_field, start=args.start_field,
                             delimiter=args.delimiter)
-    settings = Settings(slack=args.slack, reorder_window=args.reorder_window,
+    settings = CheckSettings(slack=args.slack, reorder_window=args.reorder_window,
                         allow_partial=args.allow_partial, search_limit=args.search_limit,
                         strict=args.strict)
-    checker = HistoryChecker(model, names, settings, snapshots=fmt == "rescue-getsession",
+    checker = LogChecker(model, names, settings, snapshots=fmt == "rescue-getsession",
                              files=args.files)
     sink = _strict_sink if args.strict else checker.problem
     checker.feed_all(read_records([Path(f) for f in args.files], fmt, fields, sink, args.files))

@@ -1,0 +1,128 @@
+"""The record readers by format, and reading several files as one stream.
+
+This module owns the choice of reader (:data:`READERS`, :func:`read_records`) and the exact
+reader of Parquet files (:func:`read_parquet`, which needs pyarrow: the ``fast`` extra). In a
+Parquet file the columns are named like CSV columns, and the "line" of a record is its row
+number (from 1), so reports say ``file.parquet:ROW``. A time column may hold timestamps,
+numbers of seconds since the epoch, or ISO 8601 strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from statusproof.model.errors import InputProblem
+
+from .csvrecords import read_csv
+from .getsession import read_getsession
+from .jsonl import field_text, read_jsonl
+from .rawlines import DEFAULT_MAX_LINE_BYTES
+from .records import (
+    FORMATS,
+    Fields,
+    PollMark,
+    ProblemSink,
+    Record,
+    RecordFormatError,
+    UnreadableRow,
+    check_time,
+    parse_time,
+    shown,
+    why,
+)
+
+__all__ = ["READERS", "read_records", "read_parquet", "parquet_time", "parquet_file"]
+
+_EPOCH = datetime(1970, 1, 1)
+_BATCH = 65536
+
+
+def parquet_file(path: Path, name: str, fields: Fields) -> Any:
+    """The opened Parquet file, its columns checked; RecordFormatError when it cannot be."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        raise RecordFormatError(f"{name}: reading Parquet needs pyarrow; install the fast "
+                                "extra: pip install 'statusproof[fast]'") from e
+    try:
+        handle = pq.ParquetFile(str(path))
+    except FileNotFoundError as e:
+        raise RecordFormatError(f"{name}: no such record file; check the path") from e
+    except Exception as e:  # pyarrow raises ArrowInvalid, OSError...
+        raise RecordFormatError(f"{name}: not a readable Parquet file ({e}); check the file "
+                                "or give --format") from e
+    names = handle.schema_arrow.names
+    absent = [c for c in (fields.session, fields.time, fields.status) if c not in names]
+    if absent:
+        raise RecordFormatError(f"{name}: the Parquet file has no column(s) "
+                                f"{', '.join(map(repr, absent))} (columns: {', '.join(names)}); "
+                                "name them with --session-field, --time-field, --status-field")
+    return handle
+
+
+def parquet_time(value: Any) -> float:
+    """Seconds since the epoch from a Parquet cell: a timestamp, a number or a string."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return check_time((value - _EPOCH).total_seconds())
+        return check_time(value.astimezone(UTC).timestamp())
+    return parse_time(value)
+
+
+def read_parquet(path: Path, fields: Fields, on_problem: ProblemSink, name: str | None = None,
+                 max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Record]:
+    """Event records from a Parquet file, a batch of rows at a time."""
+    name = str(path) if name is None else name
+    handle = parquet_file(path, name, fields)
+    names = handle.schema_arrow.names
+    wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
+                          fields.group) if c is not None and c in names]
+    row = 0
+    for batch in handle.iter_batches(batch_size=_BATCH, columns=wanted):
+        data = batch.to_pydict()
+        empty = [None] * batch.num_rows
+        sessions, times, statuses = data[fields.session], data[fields.time], data[fields.status]
+        causes = data.get(fields.cause, empty)
+        groups = data.get(fields.group, empty) if fields.group is not None else empty
+        for i in range(batch.num_rows):
+            row += 1
+            session, status = field_text(sessions[i]), statuses[i]
+            if session is None or not isinstance(status, str) or not status or times[i] is None:
+                on_problem(InputProblem(name, row, "empty session, time or status field; every "
+                                        "record needs all three"))
+                continue
+            try:
+                when = parquet_time(times[i])
+            except (ValueError, OverflowError) as e:
+                on_problem(InputProblem(name, row, f"{fields.time!r} is {shown(times[i])}, not a "
+                                        f"timestamp{why(e)}"))
+                continue
+            cause = field_text(causes[i])
+            group = field_text(groups[i])
+            yield Record(name, row, session, when, status, cause or None, group=group or None)
+
+
+Reader = Callable[..., Iterator[Any]]
+READERS: dict[str, Reader] = {
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+    "parquet": read_parquet,
+    "rescue-getsession": read_getsession,
+}
+
+
+def read_records(paths: Iterable[Path], fmt: str, fields: Fields, on_problem: ProblemSink,
+                 names: Iterable[str] | None = None,
+                 max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                 ) -> Iterator[Record | PollMark | UnreadableRow]:
+    """The records of several files, one after the other (a session may span files)."""
+    if fmt not in READERS:
+        raise RecordFormatError(f"unknown record format {fmt!r}; use one of {', '.join(FORMATS)}")
+    reader = READERS[fmt]
+    path_list = list(paths)
+    name_list = list(names) if names is not None else [str(p) for p in path_list]
+    for path, name in zip(path_list, name_list, strict=True):
+        yield from reader(path, fields, on_problem, name, max_line_bytes)
