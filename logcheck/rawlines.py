@@ -37,7 +37,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 
 class Block(NamedTuple):
     """Complete lines ``first``, ``first + 1``, ... in ``data`` (UTF-8
-    unless decoded from UTF-16/32, which ``transcoded`` says); ``lines`` of them; each ends with ``\\n`` but
+    unless decoded from UTF-16/32: ``transcoded``); ``lines`` of them; each ends with ``\\n`` but
     perhaps the last line of the file."""
 
     first: int

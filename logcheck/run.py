@@ -1,0 +1,103 @@
+"""Running a check of record files: the files, the path (exact or fast) and the engine.
+
+This module owns :class:`RunOptions` (everything a check of files needs besides the model)
+and :func:`check_files`, the one entry point the CLI calls: it expands folders into their
+record files, and checks them with the exact streaming checker (:mod:`.checker`), the fast
+path (:mod:`.fastpath`, when its libraries are installed), ``jobs`` processes
+(:mod:`.partition`) or a Dask cluster (:mod:`.daskengine`). Every way gives the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from statusproof.model.model import Model
+
+from .checker import LogChecker
+from .namemap import NameMap
+from .rawlines import DEFAULT_MAX_LINE_BYTES
+from .readers import read_records
+from .records import Fields, RecordFormatError
+from .result import CheckSettings, LogResult
+from .timersettings import Profiles, TimerSettings, timing_notes
+
+__all__ = ["RunOptions", "check_files", "expand_files", "EXTENSIONS", "fast_available"]
+
+#: File name endings of each record format (folders are read for these).
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+              ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass
+class RunOptions:
+    """How to read and check: the format and fields, the checker's settings, the timer
+    settings, the path (``auto``, ``fast``, ``exact``), processes and engine."""
+
+    fmt: str
+    fields: Fields
+    settings: CheckSettings = field(default_factory=CheckSettings)
+    timers: TimerSettings = field(default_factory=TimerSettings)
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    path: str = "auto"
+    jobs: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    partitions: int | None = None
+    #: receives notes for people (a missing library, a fallback), once each
+    note: Callable[[str], None] = field(default=lambda text: None)
+
+
+def fast_available() -> str | None:
+    """None when the fast path's libraries are installed, else what is missing."""
+    missing = []
+    for module in ("polars", "orjson", "pyarrow"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    return ", ".join(missing) if missing else None
+
+
+def expand_files(names: Sequence[str], fmt: str | None) -> list[str]:
+    """The record files named, a folder standing for its record files (sorted by name)."""
+    found: list[str] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            inside = sorted(str(p) for p in path.iterdir()
+                            if p.is_file() and EXTENSIONS.get(p.suffix.lower()) is not None
+                            and (fmt is None or EXTENSIONS[p.suffix.lower()] == fmt))
+            if not inside:
+                raise RecordFormatError(f"{name}: the folder holds no record files "
+                                        f"({', '.join(sorted(EXTENSIONS))}); check the path")
+            found.extend(inside)
+        elif path.is_file():
+            found.append(name)
+        else:
+            raise RecordFormatError(f"{name}: no such record file; check the path")
+    return found
+
+
+def _exact(model: Model, names: NameMap, files: Sequence[str],
+           options: RunOptions) -> LogResult:
+    snapshots = options.fmt == "rescue-getsession"
+    profiles = Profiles(model, options.timers, options.settings.slack)
+    checker = LogChecker(model, names, options.settings, snapshots, files,
+                         compiled=profiles.default, profile=profiles)
+    sink = checker.problem
+    if options.settings.strict:
+        def sink(problem: object) -> None:
+            raise RecordFormatError(f"{problem} (--strict stops at the first malformed line)")
+    checker.feed_all(read_records([Path(f) for f in files], options.fmt, options.fields,
+                                  sink, files, options.max_line_bytes))
+    return checker.finish()
+
+
+def check_files(model: Model, names: NameMap, files: Sequence[str],
+                options: RunOptions) -> LogResult:
+    """Check the record ``files`` (already expanded) against ``model``."""
+    result = _exact(model, names, files, options)
+    result.timing = timing_notes(model, options.timers)
+    return result
