@@ -87,7 +87,7 @@ def json_record(text: str, fields: Fields, name: str, number: int) -> Record | s
     cause = field_text(item.get(fields.cause))
     group = field_text(item.get(fields.group)) if fields.group is not None else None
     assert isinstance(status, str)
-    return Record(name, number, session, when, status, cause or None, group=group)
+    return Record(name, number, session, when, status, cause or None, group=group or None)
 
 
 def read_jsonl(path: Path, fields: Fields, on_problem: ProblemSink, name: str | None = None,

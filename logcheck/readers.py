@@ -34,7 +34,8 @@ from .records import (
     why,
 )
 
-__all__ = ["READERS", "read_records", "read_parquet", "parquet_time", "parquet_file"]
+__all__ = ["READERS", "read_records", "read_parquet", "parquet_time", "parquet_file",
+           "parquet_record"]
 
 _EPOCH = datetime(1970, 1, 1)
 _BATCH = 65536
@@ -83,26 +84,30 @@ def read_parquet(path: Path, fields: Fields, on_problem: ProblemSink, name: str 
     row = 0
     for batch in handle.iter_batches(batch_size=_BATCH, columns=wanted):
         data = batch.to_pydict()
-        empty = [None] * batch.num_rows
-        sessions, times, statuses = data[fields.session], data[fields.time], data[fields.status]
-        causes = data.get(fields.cause, empty)
-        groups = data.get(fields.group, empty) if fields.group is not None else empty
         for i in range(batch.num_rows):
             row += 1
-            session, status = field_text(sessions[i]), statuses[i]
-            if session is None or not isinstance(status, str) or not status or times[i] is None:
-                on_problem(InputProblem(name, row, "empty session, time or status field; every "
-                                        "record needs all three"))
-                continue
-            try:
-                when = parquet_time(times[i])
-            except (ValueError, OverflowError) as e:
-                on_problem(InputProblem(name, row, f"{fields.time!r} is {shown(times[i])}, not a "
-                                        f"timestamp{why(e)}"))
-                continue
-            cause = field_text(causes[i])
-            group = field_text(groups[i])
-            yield Record(name, row, session, when, status, cause or None, group=group or None)
+            found = parquet_record(data, i, row, fields, name)
+            if type(found) is str:
+                on_problem(InputProblem(name, row, found))
+            else:
+                yield found  # type: ignore[misc]
+
+
+def parquet_record(data: dict[str, list[Any]], i: int, row: int, fields: Fields,
+                   name: str) -> Record | str:
+    """The record of row ``i`` of a batch of Parquet columns, or what is wrong with it."""
+    session, status, stamp = (field_text(data[fields.session][i]), data[fields.status][i],
+                              data[fields.time][i])
+    if session is None or not isinstance(status, str) or not status or stamp is None:
+        return "empty session, time or status field; every record needs all three"
+    try:
+        when = parquet_time(stamp)
+    except (ValueError, OverflowError) as e:
+        return f"{fields.time!r} is {shown(stamp)}, not a timestamp{why(e)}"
+    cause = field_text(data[fields.cause][i]) if fields.cause in data else None
+    group = (field_text(data[fields.group][i])
+             if fields.group is not None and fields.group in data else None)
+    return Record(name, row, session, when, status, cause or None, group=group or None)
 
 
 Reader = Callable[..., Iterator[Any]]

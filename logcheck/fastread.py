@@ -1,0 +1,353 @@
+"""Reading event records in bulk: batches of columns instead of one record at a time.
+
+This module owns the fast readers of the fast path: each yields polars data frames of records
+(columns ``file``, ``line``, ``session``, ``time`` in epoch seconds, ``status``, ``cause``,
+``group``), a batch per block of about a MiB (or per Parquet row group), and reports
+malformed lines to ``on_problem`` exactly as the exact readers do, because whatever the bulk
+parser cannot take is handed to them:
+
+- JSON Lines: orjson per line, the fields gathered into columns; a line orjson refuses, or
+  whose fields are not of the plain kinds, goes to :func:`~.jsonl.json_record`;
+- CSV: polars reads a block at once when it holds nothing the exact reader would read
+  differently (quotes, control characters, blank lines, a row with another number of fields,
+  an empty field); otherwise the block goes line by line through
+  :class:`~.csvrecords.CsvLines`;
+- Parquet: a row group at a time with pyarrow; a batch with a null or a value of another type
+  goes through the exact reader's conversion.
+
+Times are parsed in bulk when they have the common shape ``2024-05-01T10:00:00Z``; any other
+time goes through :func:`~.records.parse_time`, so a time means the same on both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import polars as pl
+
+from statusproof.model.errors import InputProblem
+
+from .csvrecords import CsvLines
+from .jsonl import field_text, json_record
+from .rawlines import Block, decode_line, long_line_message, read_blocks
+from .readers import parquet_file, parquet_record
+from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
+
+__all__ = ["read_batches", "SCHEMA"]
+
+#: The columns of a batch.
+SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
+          "status": pl.String, "cause": pl.String, "group": pl.String}
+_ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
+_BLOCK = 4 << 20
+
+
+
+def _frame(columns: dict[str, list[Any]]) -> pl.DataFrame:
+    return pl.DataFrame(columns, schema=SCHEMA)
+
+
+def _from_records(records: Sequence[Record], file: int) -> pl.DataFrame:
+    return _frame({"file": [file] * len(records), "line": [r.line for r in records],
+                   "session": [r.session for r in records], "time": [r.time for r in records],
+                   "status": [r.status for r in records], "cause": [r.cause for r in records],
+                   "group": [r.group for r in records]})
+
+
+def _bulk_times(text: pl.Series) -> pl.Series:
+    """Epoch seconds of ISO times of the common shape; null for every other text."""
+    parsed = text.str.to_datetime(_ISO_Z, strict=False, time_zone="UTC").dt.timestamp("ms")
+    shaped = text.str.len_bytes() == 20
+    return (pl.select(pl.when(shaped).then(parsed).otherwise(None)).to_series()
+            .cast(pl.Float64) / 1000.0)
+
+
+def _times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
+           on_problem: ProblemSink, column: str) -> pl.DataFrame:
+    """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
+    and reported as the exact readers report them."""
+    texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
+    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False)
+    seconds = (pl.select(pl.when(texts.str.len_bytes() == 20).then(parsed).otherwise(None)
+                         .dt.epoch("ms")).to_series().cast(pl.Float64) / 1000.0)
+    missing = seconds.is_null()
+    if not missing.any():
+        return frame.with_columns(time=seconds)
+    values = seconds.to_list()
+    keep = [True] * len(values)
+    lines = frame["line"].to_list()
+    raw = stamps.to_list() if isinstance(stamps, pl.Series) else stamps
+    for i in missing.arg_true().to_list():
+        try:
+            values[i] = parse_time(raw[i])
+        except ValueError as e:
+            keep[i] = False
+            on_problem(InputProblem(name, lines[i], f"{column!r} is {shown(raw[i])}, not a "
+                                    f"timestamp{why(e)}; write ISO 8601 "
+                                    "(2024-05-01T10:00:00Z) or epoch seconds"))
+    frame = frame.with_columns(time=pl.Series(values, dtype=pl.Float64))
+    return frame.filter(pl.Series(keep))
+
+
+def _jsonl(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
+           max_line_bytes: int) -> Iterator[pl.DataFrame]:
+    sk, tk, xk, ck = fields.session, fields.time, fields.status, fields.cause
+    gk = fields.group
+    loads = orjson.loads
+    for block in read_blocks(path, name, max_line_bytes, _BLOCK):
+        if type(block) is not Block:
+            on_problem(InputProblem(name, block.number,
+                                    long_line_message(block.size, max_line_bytes)))
+            continue
+        lines: list[int] = []
+        sessions: list[str] = []
+        stamps: list[Any] = []
+        statuses: list[str] = []
+        causes: list[str | None] = []
+        groups: list[str | None] = []
+        slow: list[Record] = []
+        number = block.first - 1
+        parts = block.data.split(b"\n")
+        if block.data.endswith(b"\n"):
+            parts.pop()
+        for raw in parts:
+            number += 1
+            try:
+                item = loads(raw)
+            except orjson.JSONDecodeError:
+                item = None
+            if type(item) is dict:
+                session = item.get(sk)
+                status = item.get(xk)
+                stamp = item.get(tk)
+                cause = item.get(ck)
+                if (type(session) is str and type(status) is str and status
+                        and type(stamp) is str and (cause is None or type(cause) is str)
+                        and not block.transcoded):
+                    lines.append(number)
+                    sessions.append(session)
+                    stamps.append(stamp)
+                    statuses.append(status)
+                    causes.append(cause or None)
+                    groups.append(field_text(item.get(gk)) or None if gk is not None else None)
+                    continue
+            text, problem = decode_line(raw, block.transcoded)
+            if text is None:
+                on_problem(InputProblem(name, number, problem or "unreadable"))
+                continue
+            if not text.strip():
+                continue
+            found = json_record(text, fields, name, number)
+            if type(found) is str:
+                on_problem(InputProblem(name, number, found))
+            else:
+                slow.append(found)  # type: ignore[arg-type]
+        frame = _frame({"file": [file] * len(lines), "line": lines, "session": sessions,
+                        "time": [None] * len(lines), "status": statuses, "cause": causes,
+                        "group": groups})
+        frame = _times(frame, stamps, name, on_problem, tk)
+        if slow:
+            frame = pl.concat([frame, _from_records(slow, file)]).sort("line")
+        yield frame
+
+
+def _csv(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
+         max_line_bytes: int) -> Iterator[pl.DataFrame]:
+    parser = CsvLines(name, fields, on_problem)
+    delimiter = fields.delimiter.encode()
+    simple_ok = len(delimiter) == 1 and delimiter not in b"\"\r\n"
+    for block in read_blocks(path, name, max_line_bytes, _BLOCK):
+        if type(block) is not Block:
+            parser.carry(b"")
+            on_problem(InputProblem(name, block.number,
+                                    long_line_message(block.size, max_line_bytes)))
+            continue
+        frame = None
+        if parser.header is None and not block.transcoded:
+            head, block = _header(block, parser, name, on_problem)
+            if head is not None:
+                yield head
+        if simple_ok and parser.header is not None and not block.transcoded and block.lines:
+            frame = _csv_bulk(block, parser, file, fields, on_problem, name)
+        if frame is None:
+            records = []
+            parts = block.data.split(b"\n")
+            if block.data.endswith(b"\n"):
+                parts.pop()
+            for number, raw in enumerate(parts, block.first):
+                text, problem = decode_line(raw, block.transcoded)
+                if text is None:
+                    parser.carry(raw)
+                    on_problem(InputProblem(name, number, problem or "unreadable"))
+                    continue
+                found = parser.record(number, text, raw)
+                if found is not None:
+                    records.append(found)
+            frame = _from_records(records, file)
+        else:
+            parser.carry_block(block.data, block.lines)
+        yield frame
+    parser.end()
+    if parser.header is None:
+        on_problem(InputProblem(name, 0, "the file is empty; a CSV record file starts with a "
+                                         "header row"))
+
+
+def _header(block: Block, parser: CsvLines, name: str, on_problem: ProblemSink
+            ) -> tuple[pl.DataFrame | None, Block]:
+    """Read a block's lines up to the header (the exact way); the rest of the block."""
+    data = block.data
+    start = 0
+    number = block.first
+    while parser.header is None and start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        raw = data[start:end]
+        text, problem = decode_line(raw)
+        if text is None:
+            on_problem(InputProblem(name, number, problem or "unreadable"))
+        else:
+            parser.record(number, text, raw)
+        start = end + 1
+        number += 1
+    rest = data[start:]
+    return None, Block(number, rest, block.lines - (number - block.first), block.transcoded)
+
+
+def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
+              on_problem: ProblemSink, name: str) -> pl.DataFrame | None:
+    """A block read by polars, or None when the exact reader must read it."""
+    data = block.data
+    width = parser.width
+    if b'"' in data or b"\n\n" in data or data[:1] in (b"\n", b"\r"):
+        return None  # quotes or blank lines: the exact reader
+    carriage = b"\r" in data
+    if carriage and (b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n")):
+        return None  # a blank line or a lone carriage return
+    delimiter = fields.delimiter.encode()
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks = int(np.count_nonzero(codes == 10))
+    low = int(np.count_nonzero(codes < 32))
+    tabs = data.count(b"\t") if low > breaks else 0
+    if low != breaks + (data.count(b"\r") if carriage else 0) + tabs:
+        return None  # control characters (which str.strip() and polars treat apart)
+    if data.count(delimiter) != block.lines * (width - 1):
+        return None  # a row with another number of fields (polars refuses one with more)
+    # whether some field starts or ends with white space (then fields are stripped)
+    edges = np.flatnonzero((codes == delimiter[0]) | (codes == 10))
+    after = codes[edges[edges < len(codes) - 1] + 1]
+    before = codes[edges[edges > 0] - 1]
+    spaced = bool(carriage or tabs or codes[0] == 32 or codes[-1] == 32
+                  or (after == 32).any() or (before == 32).any())
+    columns = [f"c{i}" for i in range(width)]
+    try:
+        raw = pl.read_csv(data, has_header=False, new_columns=columns,
+                          schema=dict.fromkeys(columns, pl.String), quote_char=None,
+                          separator=fields.delimiter)
+    except Exception:
+        return None
+    if raw.height != block.lines:
+        return None
+    index = parser.index
+
+    def column(name: str | None) -> pl.Expr:
+        at = index.get(name) if name is not None else None
+        if at is None:
+            return pl.lit(None, dtype=pl.String)
+        if not spaced:
+            return pl.col(f"c{at}")
+        value = pl.col(f"c{at}").str.strip_chars()
+        return pl.when(value == "").then(None).otherwise(value)
+
+    out = raw.select(column(fields.session).alias("session"),
+                     column(fields.time).alias("time"), column(fields.status).alias("status"),
+                     column(fields.cause).alias("cause"), column(fields.group).alias("group"))
+    if out["session"].has_nulls() or out["time"].has_nulls() or out["status"].has_nulls():
+        return None  # an empty session, time or status: the exact reader reports it
+    out = out.with_columns(file=pl.lit(file, dtype=pl.Int32),
+                           line=pl.int_range(block.first, block.first + raw.height,
+                                             dtype=pl.Int64))
+    out = _times(out, out["time"], name, on_problem, fields.time)
+    return out.select(list(SCHEMA))
+
+
+def _parquet(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
+             max_line_bytes: int) -> Iterator[pl.DataFrame]:
+    handle = parquet_file(path, name, fields)
+    names = handle.schema_arrow.names
+    wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
+                          fields.group) if c is not None and c in names]
+    row = 0
+    for batch in handle.iter_batches(batch_size=65536, columns=wanted):
+        first = row + 1
+        row += batch.num_rows
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield _parquet_batch(frame, first, file, fields, on_problem, name)
+
+
+def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
+                   on_problem: ProblemSink, name: str, plain: bool = True) -> pl.DataFrame:
+    lines = pl.int_range(first, first + frame.height, dtype=pl.Int64, eager=True)
+    session, status, time = frame[fields.session], frame[fields.status], frame[fields.time]
+    plain = plain and (session.dtype in (pl.String, pl.Int64, pl.Int32, pl.UInt64, pl.UInt32)
+             and status.dtype == pl.String
+             and (time.dtype in (pl.String, pl.Float64, pl.Int64)
+                  or isinstance(time.dtype, pl.Datetime))
+             and session.null_count() == 0 and status.null_count() == 0
+             and time.null_count() == 0 and not (status == "").any())
+    cause = (frame[fields.cause] if fields.cause in frame.columns
+             else pl.Series([None] * frame.height, dtype=pl.String))
+    group = (frame[fields.group] if fields.group is not None and fields.group in frame.columns
+             else pl.Series([None] * frame.height, dtype=pl.String))
+    plain = plain and cause.dtype in (pl.String, pl.Null) and group.dtype in (pl.String, pl.Null)
+    if not plain:
+        records = []
+        values = frame.to_dict(as_series=False)
+        for i, line in enumerate(lines.to_list()):
+            found = parquet_record(values, i, line, fields, name)
+            if type(found) is str:
+                on_problem(InputProblem(name, line, found))
+            else:
+                records.append(found)
+        return _from_records(records, file)  # type: ignore[arg-type]
+    out = pl.DataFrame({"file": pl.Series([file] * frame.height, dtype=pl.Int32),
+                        "line": lines, "session": session.cast(pl.String),
+                        "time": pl.Series([None] * frame.height, dtype=pl.Float64),
+                        "status": status,
+                        "cause": cause.cast(pl.String).replace("", None),
+                        "group": group.cast(pl.String).replace("", None)})
+    if isinstance(time.dtype, pl.Datetime):
+        zone = time.dtype.time_zone
+        moment = time if zone is not None else time.dt.replace_time_zone("UTC")
+        seconds = moment.dt.timestamp("us").cast(pl.Float64) / 1e6
+        bad = (seconds < -62135596800.0) | (seconds > 253402300799.0)
+        if bad.any():
+            return _parquet_batch(frame, first, file, fields, on_problem, name, plain=False)
+        return out.with_columns(time=seconds)
+    if time.dtype in (pl.Float64, pl.Int64):
+        seconds = time.cast(pl.Float64)
+        if (~seconds.is_finite() | (seconds < -62135596800.0)
+                | (seconds > 253402300799.0)).any():
+            return _parquet_batch(frame, first, file, fields, on_problem, name, plain=False)
+        return out.with_columns(time=seconds)
+    return _times(out, time, name, on_problem, fields.time)
+
+
+_READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+
+
+def read_batches(paths: Sequence[Path], names: Sequence[str], fmt: str, fields: Fields,
+                 on_problem: ProblemSink, max_line_bytes: int) -> Iterator[pl.DataFrame]:
+    """Batches of the records of several files, in order (``file`` is the file's index)."""
+    reader = _READERS.get(fmt)
+    if reader is None:
+        raise RecordFormatError(f"the fast path reads jsonl, csv and parquet, not {fmt!r}")
+    for file, (path, name) in enumerate(zip(paths, names, strict=True)):
+        for frame in reader(path, name, file, fields, on_problem, max_line_bytes):
+            if frame.height:
+                yield frame
