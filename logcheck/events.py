@@ -16,6 +16,9 @@ fast path's hand-over) reaches exactly the verdicts of one check of everything.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
+
+from statusproof.model.machine import State
 
 from .compiled import Belief, Plan, seconds_text
 from .records import Record, format_time
@@ -39,13 +42,59 @@ class EventSteps(CheckerBase):
             _, early, owner = buffer.popleft()
             self._process(early, owner)
 
-    def feed_event(self, record: Record, horizon: float | None = None) -> None:
+    def feed_event(self, record: Record, horizon: float | None = None,
+                   count: bool = True) -> None:
         """One event record; ``horizon``: the latest time read before it in the whole input
-        (None: this checker reads the whole input, and knows it)."""
-        self.result.records += 1
+        (None: this checker reads the whole input, and knows it). ``count``: whether it
+        counts in :attr:`~.result.LogResult.records` (the fast path counts its records)."""
+        if count:
+            self.result.records += 1
         if horizon is not None:
             self.advance(horizon)
         self._arrive(record)
+
+    # -- taking over sessions from the fast path -----------------------------------------
+    def known_ids(self) -> set[str]:
+        """The sessions this checker follows: open, or ended and still remembered."""
+        return set(self._open) | set(self._closed)
+
+    def adopt_closed(self, end: Record, counted: bool) -> None:
+        """A session that ended with ``end`` (checked by the fast path); ``counted``: the fast
+        path counted it already."""
+        if not counted:
+            self.result.sessions += 1
+            self.result.conforming += 1
+        self._closed[end.session] = (end, False)
+
+    def adopt_open(self, last: Record, state: State, recent: Sequence[Record],
+                   start: float) -> None:
+        """A session the fast path checked up to ``last`` (in ``state``), whose latest
+        records are ``recent``; nothing of it is waiting in a buffer."""
+        session = self.new_session(last)
+        session.belief = session.compiled.belief([state])
+        session.entered = last.time
+        session.last = session.newest = last
+        session.recent.extend(recent)
+        session.start = session.start_late = start
+
+    def replay(self, rows: Sequence[tuple[Record, float]]) -> None:
+        """The records of one session the fast path read but did not check, each with the
+        input's clock before it, checked as if they had come in their place: the session's
+        buffer is simulated apart, then joins the shared one."""
+        saved, newest = self._buffer, self._newest
+        self._buffer, self._newest = deque(), -1e300
+        try:
+            for record, horizon in rows:
+                self.advance(horizon)
+                self._arrive(record)
+        finally:
+            pending, self._buffer = self._buffer, saved
+            self._newest = max(newest, self._newest)
+        for entry in pending:
+            index = len(saved)
+            while index and saved[index - 1][0] > entry[0]:
+                index -= 1
+            saved.insert(index, entry)
 
     def _arrive(self, record: Record) -> None:
         session = self._open.get(record.session)

@@ -37,13 +37,14 @@ from .rawlines import Block, decode_line, long_line_message, read_blocks
 from .readers import parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
 
-__all__ = ["read_batches", "SCHEMA"]
+__all__ = ["read_batches", "SCHEMA", "BLOCK"]
 
 #: The columns of a batch.
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
           "status": pl.String, "cause": pl.String, "group": pl.String}
 _ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
-_BLOCK = 4 << 20
+#: Bytes of text per batch.
+BLOCK = 4 << 20
 
 
 
@@ -94,11 +95,11 @@ def _times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
 
 
 def _jsonl(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
-           max_line_bytes: int) -> Iterator[pl.DataFrame]:
+           max_line_bytes: int, block_size: int) -> Iterator[pl.DataFrame]:
     sk, tk, xk, ck = fields.session, fields.time, fields.status, fields.cause
     gk = fields.group
     loads = orjson.loads
-    for block in read_blocks(path, name, max_line_bytes, _BLOCK):
+    for block in read_blocks(path, name, max_line_bytes, block_size):
         if type(block) is not Block:
             on_problem(InputProblem(name, block.number,
                                     long_line_message(block.size, max_line_bytes)))
@@ -156,11 +157,11 @@ def _jsonl(path: Path, name: str, file: int, fields: Fields, on_problem: Problem
 
 
 def _csv(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
-         max_line_bytes: int) -> Iterator[pl.DataFrame]:
+         max_line_bytes: int, block_size: int) -> Iterator[pl.DataFrame]:
     parser = CsvLines(name, fields, on_problem)
     delimiter = fields.delimiter.encode()
     simple_ok = len(delimiter) == 1 and delimiter not in b"\"\r\n"
-    for block in read_blocks(path, name, max_line_bytes, _BLOCK):
+    for block in read_blocks(path, name, max_line_bytes, block_size):
         if type(block) is not Block:
             parser.carry(b"")
             on_problem(InputProblem(name, block.number,
@@ -276,13 +277,13 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
 
 
 def _parquet(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
-             max_line_bytes: int) -> Iterator[pl.DataFrame]:
+             max_line_bytes: int, block_size: int) -> Iterator[pl.DataFrame]:
     handle = parquet_file(path, name, fields)
     names = handle.schema_arrow.names
     wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
                           fields.group) if c is not None and c in names]
     row = 0
-    for batch in handle.iter_batches(batch_size=65536, columns=wanted):
+    for batch in handle.iter_batches(batch_size=max(1, block_size // 64), columns=wanted):
         first = row + 1
         row += batch.num_rows
         frame = pl.from_arrow(batch)
@@ -342,12 +343,15 @@ _READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
 
 
 def read_batches(paths: Sequence[Path], names: Sequence[str], fmt: str, fields: Fields,
-                 on_problem: ProblemSink, max_line_bytes: int) -> Iterator[pl.DataFrame]:
-    """Batches of the records of several files, in order (``file`` is the file's index)."""
+                 on_problem: ProblemSink, max_line_bytes: int, block_size: int = BLOCK,
+                 first_file: int = 0) -> Iterator[pl.DataFrame]:
+    """Batches of the records of several files, in order (``file`` is the file's index,
+    counted from ``first_file``); a batch per ``block_size`` bytes of text (or
+    ``block_size / 64`` Parquet rows)."""
     reader = _READERS.get(fmt)
     if reader is None:
         raise RecordFormatError(f"the fast path reads jsonl, csv and parquet, not {fmt!r}")
-    for file, (path, name) in enumerate(zip(paths, names, strict=True)):
-        for frame in reader(path, name, file, fields, on_problem, max_line_bytes):
+    for file, (path, name) in enumerate(zip(paths, names, strict=True), first_file):
+        for frame in reader(path, name, file, fields, on_problem, max_line_bytes, block_size):
             if frame.height:
                 yield frame

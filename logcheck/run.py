@@ -45,6 +45,8 @@ class RunOptions:
     engine: str = "local"
     scheduler: str | None = None
     partitions: int | None = None
+    #: fast path: bytes of text per batch (tests use small ones)
+    block_size: int = 4 << 20
     #: receives notes for people (a missing library, a fallback), once each
     note: Callable[[str], None] = field(default=lambda text: None)
 
@@ -95,9 +97,49 @@ def _exact(model: Model, names: NameMap, files: Sequence[str],
     return checker.finish()
 
 
+def _fast(model: Model, names: NameMap, files: Sequence[str],
+          options: RunOptions) -> LogResult:
+    from .fastpath import FastChecker, with_clock
+    from .fastread import read_batches
+
+    checker = FastChecker(model, names, options.settings, files, options.timers)
+    first, clock = 0, -1e300
+    for batch in read_batches([Path(f) for f in files], list(files), options.fmt,
+                              options.fields, checker.result.problems.append,
+                              options.max_line_bytes, options.block_size):
+        framed, clock = with_clock(batch, first, clock)
+        first += batch.height
+        checker.feed(framed)
+    return checker.finish()
+
+
+def choose_path(options: RunOptions) -> str:
+    """``fast`` or ``exact``: what ``options.path`` asks and the machine allows."""
+    events = options.fmt in ("jsonl", "csv", "parquet")
+    if options.path == "exact":
+        return "exact"
+    missing = fast_available()
+    if options.path == "fast":
+        if missing is not None:
+            raise RecordFormatError(f"--path fast needs {missing}; install the fast extra: "
+                                    "pip install 'statusproof[fast]'")
+        if not events or options.settings.strict:
+            raise RecordFormatError("--path fast checks event records (jsonl, csv, parquet) "
+                                    "without --strict; use --path auto or exact")
+        return "fast"
+    if missing is not None:
+        options.note(f"{missing} not installed: checking with the exact reader alone (slower); "
+                     "pip install 'statusproof[fast]' for the fast path")
+        return "exact"
+    return "fast" if events and not options.settings.strict else "exact"
+
+
 def check_files(model: Model, names: NameMap, files: Sequence[str],
                 options: RunOptions) -> LogResult:
     """Check the record ``files`` (already expanded) against ``model``."""
-    result = _exact(model, names, files, options)
+    if choose_path(options) == "fast":
+        result = _fast(model, names, files, options)
+    else:
+        result = _exact(model, names, files, options)
     result.timing = timing_notes(model, options.timers)
     return result
