@@ -26,7 +26,7 @@ sessions ended within ``closed_memory``, one batch.
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +44,8 @@ from .timersettings import Profiles, TimerSettings
 
 __all__ = ["FastChecker", "with_clock"]
 
+_CLOSED = {"session": pl.String, "time": pl.Float64, "file": pl.Int32, "line": pl.Int64,
+           "status": pl.String, "cause": pl.String, "group": pl.String}
 _CARRY = {"seq": pl.Int64, "t0": pl.Float64, "state": pl.Int64, "nr": pl.Int64,
           "cut": pl.Boolean, "counted": pl.Boolean, "tail": pl.Boolean}
 
@@ -57,6 +59,11 @@ def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFr
     frame = batch.with_columns(gidx=pl.int_range(first, first + batch.height, dtype=pl.Int64),
                                horizon=horizon)
     return frame, max(clock, float(times.max()))  # type: ignore[arg-type]
+
+
+def _rows(frame: pl.DataFrame, where: Any) -> pl.DataFrame:
+    """The rows at the (numpy) positions ``where`` (a Series index is the fast way)."""
+    return frame[pl.Series(where, dtype=pl.Int64)]
 
 
 class FastChecker:
@@ -75,8 +82,8 @@ class FastChecker:
         self.slack = self.profiles.default.slack
         self.memory = settings.closed_memory
         self.carry: pl.DataFrame | None = None
-        self.closed: OrderedDict[str, tuple[float, int, int, str, str | None, str | None]] = (
-            OrderedDict())
+        #: sessions that ended cleanly and are remembered (see ``closed_memory``)
+        self.closed = pl.DataFrame(schema=_CLOSED)
         self.clock = -1e300
         self.pairs: Counter[tuple[int, int]] = Counter()
         self.seen: set[int] = set()
@@ -109,13 +116,8 @@ class FastChecker:
         self._forget(end_clock)
 
     def _forget(self, clock: float) -> None:
-        closed = self.closed
-        limit = clock - self.memory
-        while closed:
-            first = next(iter(closed))
-            if closed[first][0] >= limit:
-                break
-            del closed[first]
+        if self.closed.height:
+            self.closed = self.closed.filter(pl.col("time") >= clock - self.memory)
 
     # -- the bulk check ------------------------------------------------------------------
     def _check(self, batch: pl.DataFrame, end_clock: float,
@@ -124,109 +126,123 @@ class FastChecker:
         were handed over and their rows of this batch (for the exact checker)."""
         tables = self.tables
         carry = self.carry
-        carried = set(carry["session"].unique().to_list()) if carry is not None else set()
-        hits: set[str] = set()
-        if self.closed:
-            fresh = batch.filter(~batch["session"].is_in(list(carried))) if carried else batch
-            starts = fresh.group_by("session", maintain_order=True).first()
-            for sid, horizon in zip(starts["session"].to_list(), starts["horizon"].to_list(),
-                                    strict=True):
-                end = self.closed.get(sid)
-                if end is None:
-                    continue
-                if end[0] >= horizon - self.memory:
-                    hits.add(sid)
-                else:
-                    del self.closed[sid]
         frame = batch.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in _CARRY.items()])
         if carry is not None and carry.height:
-            frame = pl.concat([carry, frame], how="vertical_relaxed")
-        frame = frame.sort("session", "gidx", maintain_order=True)
+            frame = pl.concat([carry, frame], how="vertical_relaxed", rechunk=True)
         n = frame.height
+        # the rows grouped by session, in input order within each: a stable sort on a hash of
+        # the id (on a collision of two ids, on the ids themselves)
+        hashes = frame["session"].hash().to_numpy()
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        starts_mask = np.empty(n, dtype=np.bool_)
+        starts_mask[0] = True
+        np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=starts_mask[1:])
+        if int(starts_mask.sum()) != frame["session"].n_unique():
+            order = frame.with_row_index("i").sort("session", "gidx")["i"].to_numpy()
+            ids = frame["session"].gather(order)
+            starts_mask = (ids != ids.shift(1)).fill_null(True).to_numpy()
         idx = np.arange(n)
-        session = frame["session"]
-        starts_mask = (session != session.shift(1)).fill_null(True).to_numpy()
         run_starts = np.flatnonzero(starts_mask)
         run_id = np.cumsum(starts_mask) - 1
         run_first = run_starts[run_id]
-        is_new = frame["seq"].is_null().to_numpy()
-        time = frame["time"].to_numpy()
-        horizon = frame["horizon"].to_numpy()
-        seq_old = frame["seq"].fill_null(-1).to_numpy()
+
+        def column(name: str, fill: Any) -> Any:
+            return frame[name].fill_null(fill).to_numpy()[order]
+
+        is_new = frame["seq"].is_null().to_numpy()[order]
+        time = frame["time"].to_numpy()[order]
+        horizon = frame["horizon"].to_numpy()[order]
+        seq_old = column("seq", -1)
         base = np.where(is_new[run_first], 0, seq_old[run_first])
         seq = np.where(is_new, base + (idx - run_first), seq_old)
-        t0_old = frame["t0"].fill_null(0.0).to_numpy()
-        t0 = np.where(is_new[run_first], time[run_first], t0_old[run_first])
+        t0 = np.where(is_new[run_first], time[run_first], column("t0", 0.0)[run_first])
         # status and cause numbers
-        unique = frame.select("status", "cause").unique()
-        codes: dict[tuple[str, str | None], tuple[int, int]] = {}
-        for name, cause in unique.iter_rows():
-            code = tables.status_code(name)
-            codes[(name, cause)] = (code, tables.cause_code(code, cause))
-        keyed = frame.select(key=pl.col("status") + "\x00" + pl.col("cause").fill_null("\x01"))
-        mapping = {f"{k[0]}\x00{k[1] if k[1] is not None else chr(1)}": v[0] * 1024 + v[1] + 1
-                   for k, v in codes.items()}
-        packed = keyed["key"].replace_strict(mapping, return_dtype=pl.Int64).to_numpy()
-        scode = np.floor_divide(packed - (packed % 1024), 1024)
-        ccode = (packed % 1024) - 1
-        scode = np.where(packed < 0, -1, scode)
+        names = frame["status"].unique().to_list()
+        scode = frame["status"].replace_strict(
+            {name: tables.status_code(name) for name in names}, return_dtype=pl.Int64
+        ).to_numpy()[order]
+        ccode = np.zeros(n, dtype=np.int64)
+        caused = np.flatnonzero(tables.has_cause[np.maximum(scode, 0)] & (scode >= 0))
+        if len(caused):
+            causes = frame["cause"].to_numpy()[order[caused]]
+            ccode[caused] = [tables.cause_code(int(s), c)
+                             for s, c in zip(scode[caused].tolist(), causes.tolist(), strict=True)]
         known_status = scode >= 0
-        safe_status = np.where(known_status, scode, 0)
-        remembers = tables.remembers[safe_status] & known_status
+        remembers = tables.remembers[np.maximum(scode, 0)] & known_status
         # the remembered status: a forward fill of the last status that does not remember
-        nr_old = frame["nr"].fill_null(-1).to_numpy()
         has = ~is_new | ~remembers
-        value = np.where(is_new, np.where(remembers, -1, scode), nr_old)
+        value = np.where(is_new, np.where(remembers, -1, scode), column("nr", -1))
         last = np.maximum.accumulate(np.where(has, idx, -1))
         fill = np.where(last >= run_first, value[np.maximum(last, 0)], -1)
         prev_fill = np.where(idx > run_first, np.concatenate(([-1], fill[:-1])), -1)
         remembered = np.where(remembers, prev_fill, -1)
         good = known_status & (ccode >= 0)
-        state_new = np.full(n, -1, dtype=np.int64)
+        state = np.full(n, -1, dtype=np.int64)
         where = np.flatnonzero(good)
-        state_new[where] = tables.state_of[scode[where], remembered[where] + 1, ccode[where]]
-        state = np.where(is_new, state_new, frame["state"].fill_null(-1).to_numpy())
+        state[where] = tables.state_of[scode[where], remembered[where] + 1, ccode[where]]
+        state = np.where(is_new, state, column("state", -1))
         # steps
         has_prev = idx > run_first
         prev = np.concatenate(([0], idx[:-1]))
         p_state = np.where(has_prev, state[prev], -1)
         p_time = np.where(has_prev, time[prev], -np.inf)
-        ok_p = p_state >= 0
         sp, sq = np.maximum(p_state, 0), np.maximum(state, 0)
         p_status = tables.state_status[sp]
-        same_status = (frame["status"] == frame["status"].shift(1)).fill_null(False)
-        same_cause = frame["cause"].eq_missing(frame["cause"].shift(1)).fill_null(False)
-        dup = has_prev & same_status.to_numpy() & same_cause.to_numpy() & (time == p_time)
+        # a repeated record (the exact checker compares the texts; equal numbers are enough
+        # to hand the session over)
+        dup = has_prev & (time == p_time) & (scode == scode[prev]) & (ccode == ccode[prev])
         dwell = time - p_time
-        age = time - t0
         slack = self.slack
         lower = tables.lower[sp, sq]
         session_lower = tables.session_lower[sp, sq]
-        step_ok = (ok_p & (state >= 0) & tables.allowed[sp, sq] & ~tables.ended[sp]
+        step_ok = ((p_state >= 0) & (state >= 0) & tables.allowed[sp, sq] & ~tables.ended[sp]
                    & (time >= p_time) & ~dup
                    & (dwell <= tables.deadline[p_status] + slack)
                    & (time <= np.maximum(p_time, t0 + tables.session_deadline[p_status]) + slack)
                    & (lower <= dwell + slack)
-                   & ((session_lower <= 0) | (session_lower <= age + slack)))
+                   & ((session_lower <= 0) | (session_lower <= time - t0 + slack)))
         first = seq == 0
-        first_ok = (state >= 0) & tables.initial[sq]
-        valid = np.where(first, first_ok, step_ok)
+        valid = np.where(first, (state >= 0) & tables.initial[sq], step_ok)
         bad_row = is_new & ~valid
         if self.timers.varies:
-            bad_row |= is_new & first & self._varied(frame)
+            bad_row |= is_new & first & self._varied(frame)[order]
+        hits, ends = self._recalled(frame, order, run_starts, is_new, horizon)
         if hits:
-            bad_row |= frame["session"].is_in(list(hits)).to_numpy()
+            bad_row |= frame["session"].is_in(list(hits)).to_numpy()[order]
         bad_run = np.add.reduceat(bad_row.astype(np.int64), run_starts) > 0
         bad = bad_run[run_id]
-        cut_new = ~has_prev | (p_time < horizon - self.window)
-        cut = np.where(is_new, cut_new, frame["cut"].fill_null(True).to_numpy())
-        frame = frame.with_columns(
-            seq=pl.Series(seq), t0=pl.Series(t0), state=pl.Series(state), nr=pl.Series(fill),
-            cut=pl.Series(cut), counted=frame["counted"].fill_null(False))
-        handed_rows = (self._hand_over(frame.filter(pl.Series(bad)), hits, replays)
-                       if bad_run.any() else frame.clear())
-        self._keep(frame, ~bad, run_starts, run_id, idx, cut, p_state, state, end_clock)
-        return int(bad_run.sum()), handed_rows
+        cut = np.where(is_new, ~has_prev | (p_time < horizon - self.window),
+                       column("cut", True))
+        handed = (self._hand_over(_rows(frame, order[bad]), hits, ends, replays)
+                  if bad_run.any() else frame.clear())
+        computed = {"seq": seq, "t0": t0, "state": state, "nr": fill, "cut": cut,
+                    "counted": column("counted", False)}
+        self._keep(frame, order, computed, ~bad, run_starts, run_id, idx, p_state, end_clock)
+        return int(bad_run.sum()), handed
+
+    def _recalled(self, frame: pl.DataFrame, order: Any, run_starts: Any, is_new: Any,
+                  horizon: Any) -> tuple[set[str], dict[str, Record]]:
+        """New sessions whose id is that of a session that ended and is still remembered:
+        their records come after its end (the exact checker says what they are)."""
+        hits: set[str] = set()
+        ends: dict[str, Record] = {}
+        if not self.closed.height:
+            return hits, ends
+        fresh = run_starts[is_new[run_starts]]
+        if not len(fresh):
+            return hits, ends
+        starts = pl.DataFrame({"session": frame["session"].gather(order[fresh]),
+                               "horizon": horizon[fresh]})
+        found = starts.join(self.closed, on="session", how="inner")
+        if found.height:
+            valid = found.filter(pl.col("time") >= pl.col("horizon") - self.memory)
+            for row in valid.iter_rows(named=True):
+                hits.add(row["session"])
+                ends[row["session"]] = self._record(row)
+            self.closed = self.closed.filter(~pl.col("session").is_in(
+                found["session"].to_list()))
+        return hits, ends
 
     def _varied(self, frame: pl.DataFrame) -> Any:
         settings = self.timers
@@ -242,7 +258,7 @@ class FastChecker:
         return Record(self.files[row["file"]], row["line"], row["session"], row["time"],
                       row["status"], row["cause"], group=row["group"])
 
-    def _hand_over(self, rows: pl.DataFrame, hits: set[str],
+    def _hand_over(self, rows: pl.DataFrame, hits: set[str], ends: dict[str, Record],
                    replays: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
         """Hand the sessions of ``rows`` to the exact checker: it adopts what it must know of
         them (their end, or their state and latest records, and the records to replay);
@@ -251,9 +267,7 @@ class FastChecker:
         old = rows.filter(rows["tail"].is_not_null())
         for sid in rows["session"].unique(maintain_order=True).to_list():
             if sid in hits:
-                end = self.closed.pop(sid)
-                exact.adopt_closed(Record(self.files[end[1]], end[2], sid, end[0], end[3],
-                                          end[4], group=end[5]), counted=True)
+                exact.adopt_closed(ends[sid], counted=True)
                 continue
             mine = old.filter(old["session"] == sid) if old.height else old
             if not mine.height:
@@ -272,32 +286,35 @@ class FastChecker:
                 replays.append((sid, tail))
         return rows.filter(rows["tail"].is_null())
 
-    def _keep(self, frame: pl.DataFrame, clean: Any, run_starts: Any, run_id: Any, idx: Any,
-              cut: Any, p_state: Any, state: Any, end_clock: float) -> None:
+    def _keep(self, frame: pl.DataFrame, order: Any, computed: dict[str, Any], clean: Any,
+              run_starts: Any, run_id: Any, idx: Any, p_state: Any, end_clock: float) -> None:
         """Count what is final in the clean sessions, close the ended ones, carry the rest."""
         tables = self.tables
+        cut, state, counted = computed["cut"], computed["state"], computed["counted"]
         k = np.maximum.reduceat(np.where(cut, idx, -1), run_starts)[run_id]
-        counted = frame["counted"].to_numpy()
-        n = frame.height
+        n = len(idx)
         last_of_run = np.append(run_starts[1:] - 1, n - 1)[run_id]
         last_state = state[last_of_run]
-        last_time = frame["time"].to_numpy()[last_of_run]
+        last_time = frame["time"].to_numpy()[order][last_of_run]
         closing = clean & tables.ended[np.maximum(last_state, 0)] & (
             last_time < end_clock - self.window)
         count_now = clean & ~counted & ((idx < k) | closing)
-        self._count(p_state[count_now], state[count_now], frame["seq"].to_numpy()[count_now])
+        self._count(p_state[count_now], state[count_now], computed["seq"][count_now])
         if closing.any():
-            ends = frame.filter(pl.Series(closing & (idx == last_of_run)))
-            for row in ends.iter_rows(named=True):
-                self.result.sessions += 1
-                self.result.conforming += 1
-                self.closed[row["session"]] = (row["time"], row["file"], row["line"],
-                                               row["status"], row["cause"], row["group"])
+            ended = _rows(frame.select(list(_CLOSED)), order[closing & (idx == last_of_run)])
+            self.result.sessions += ended.height
+            self.result.conforming += ended.height
+            self.closed = pl.concat([self.closed.filter(~pl.col("session").is_in(
+                ended["session"].to_list())) if self.closed.height else self.closed, ended])
         keep = clean & ~closing & (idx >= k - 8)
-        tail = idx >= k
-        kept = frame.with_columns(counted=pl.Series(counted | count_now),
-                                  tail=pl.Series(tail)).filter(pl.Series(keep))
-        self.carry = kept if kept.height else None
+        if not keep.any():
+            self.carry = None
+            return
+        values = {name: pl.Series(name, array[keep], dtype=_CARRY[name])
+                  for name, array in computed.items()}
+        values["counted"] = pl.Series("counted", (counted | count_now)[keep])
+        values["tail"] = pl.Series("tail", (idx >= k)[keep])
+        self.carry = _rows(frame, order[keep]).with_columns(**values)
 
     def _count(self, p_state: Any, state: Any, seq: Any) -> None:
         self.seen.update(self.tables.state_status[state].tolist())
@@ -335,7 +352,7 @@ class FastChecker:
             rest = carry.filter(~done)
             if rest.height:
                 replays: list[tuple[str, pl.DataFrame]] = []
-                self._hand_over(rest, set(), replays)
+                self._hand_over(rest, set(), {}, replays)
                 self._exact_feed(replays, rest.clear())
             self.carry = None
         result = self.result

@@ -33,7 +33,7 @@ from statusproof.model.errors import InputProblem
 
 from .csvrecords import CsvLines
 from .jsonl import field_text, json_record
-from .rawlines import Block, decode_line, long_line_message, read_blocks
+from .rawlines import Block, LongLine, decode_line, long_line_message, read_blocks
 from .readers import parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
 
@@ -100,7 +100,7 @@ def _jsonl(path: Path, name: str, file: int, fields: Fields, on_problem: Problem
     gk = fields.group
     loads = orjson.loads
     for block in read_blocks(path, name, max_line_bytes, block_size):
-        if type(block) is not Block:
+        if isinstance(block, LongLine):
             on_problem(InputProblem(name, block.number,
                                     long_line_message(block.size, max_line_bytes)))
             continue
@@ -162,7 +162,7 @@ def _csv(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSi
     delimiter = fields.delimiter.encode()
     simple_ok = len(delimiter) == 1 and delimiter not in b"\"\r\n"
     for block in read_blocks(path, name, max_line_bytes, block_size):
-        if type(block) is not Block:
+        if isinstance(block, LongLine):
             parser.carry(b"")
             on_problem(InputProblem(name, block.number,
                                     long_line_message(block.size, max_line_bytes)))

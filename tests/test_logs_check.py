@@ -22,6 +22,7 @@ from statusproof.logcheck.report import (
 )
 from statusproof.logcheck.result import CheckSettings as Settings
 from statusproof.logcheck.result import LogResult
+from statusproof.logcheck.timersettings import TimerSettings, timing_notes
 from statusproof.model import load_model
 from statusproof.model.errors import UnknownStatusError
 from statusproof.model.model import Model
@@ -88,6 +89,7 @@ def test_violation_carries_its_records_and_what_was_allowed(rescue: Model) -> No
 
 def test_event_fixture_golden_reports(rescue: Model, golden: Golden) -> None:
     result = _check_file(rescue, "rescue-events.jsonl", "jsonl")
+    result.timing = timing_notes(rescue, TimerSettings())  # as statusproof logs says it
     files = ["rescue-events.jsonl"]
     golden("logs/rescue-events.txt", format_report(result, files, "jsonl", show=None))
     golden("logs/rescue-events.json", report_json(result, files, "jsonl"))
@@ -124,6 +126,7 @@ def test_snapshot_gap_is_explained_by_a_replayable_path(rescue: Model) -> None:
 
 def test_snapshot_fixture_golden_reports(rescue: Model, golden: Golden) -> None:
     result = _check_file(rescue, "rescue-polls.txt", "rescue-getsession")
+    result.timing = timing_notes(rescue, TimerSettings())  # as statusproof logs says it
     files = ["rescue-polls.txt"]
     golden("logs/rescue-polls.txt", format_report(result, files, "rescue-getsession",
                                                      show=None))

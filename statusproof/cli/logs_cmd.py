@@ -234,9 +234,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             said.add(text)
             err.write(f"statusproof: note: {text}\n")
 
-    options = RunOptions(fmt, fields, settings, load_settings(model, args.setting, args.settings),
-                         args.max_line_bytes, args.check_path, args.jobs, args.engine,
-                         args.scheduler, args.partitions, note)
+    options = RunOptions(fmt, fields, settings,
+                         timers=load_settings(model, args.setting, args.settings),
+                         max_line_bytes=args.max_line_bytes, path=args.check_path,
+                         jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
+                         partitions=args.partitions, note=note)
     result = check_files(model, names, files, options)
     if not result.records and result.problems:
         raise RecordFormatError(f"no record could be read ({len(result.problems)} malformed "
