@@ -25,7 +25,7 @@ from statusproof.model.errors import InputProblem
 from .rawlines import DEFAULT_MAX_LINE_BYTES, read_lines
 from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
 
-__all__ = ["CsvLines", "read_csv"]
+__all__ = ["CsvLines", "read_csv", "closing_line"]
 
 
 @dataclass
@@ -45,6 +45,15 @@ def _closing(raw: bytes, quote: bytes) -> bool:
             return True
         at = raw.find(quote, at + 2)
     return False
+
+
+def closing_line(data: bytes, first: int) -> int | None:
+    """The number of the first line of ``data`` (numbered from ``first``) that would close a
+    quoted field open before it."""
+    for number, raw in enumerate(data.split(b"\n"), first):
+        if b'"' in raw and _closing(raw, b'"'):
+            return number
+    return None
 
 
 @dataclass
@@ -107,6 +116,16 @@ class CsvLines:
             assert b'"' not in data
             for item in self._open:
                 item.span += count
+
+    def take_open(self) -> list[tuple[int, str, int]]:
+        """The broken fields still open (line, column, lines spanned), forgotten here."""
+        found = [(item.line, item.column, item.span) for item in self._open]
+        self._open = []
+        return found
+
+    def report_span(self, line: int, column: str, span: str) -> None:
+        """Report a broken field whose span another part of the file found."""
+        self._report(_Open(line, column), span)
 
     def end(self) -> None:
         """The end of the file: broken fields still open ran to its end."""

@@ -22,6 +22,7 @@ time goes through :func:`~.records.parse_time`, so a time means the same on both
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,13 @@ import polars as pl
 
 from statusproof.model.errors import InputProblem
 
-from .csvrecords import CsvLines
+from .csvrecords import CsvLines, closing_line
 from .jsonl import field_text, json_record
 from .rawlines import Block, LongLine, decode_line, long_line_message, read_blocks
 from .readers import parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
 
-__all__ = ["read_batches", "SCHEMA", "BLOCK"]
+__all__ = ["read_batches", "read_part", "Part", "PartState", "SCHEMA", "BLOCK"]
 
 #: The columns of a batch.
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
@@ -46,6 +47,34 @@ _ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
 #: Bytes of text per batch.
 BLOCK = 4 << 20
 
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
+    or some row groups of a Parquet file; ``header``: a CSV file's header line, for a part
+    that does not begin the file; ``last``: the part ends the file. Lines (rows) are
+    numbered from 1 within the part."""
+
+    path: Path
+    name: str
+    file: int
+    start: int = 0
+    end: int | None = None
+    header: str | None = None
+    last: bool = True
+    row_groups: tuple[int, ...] | None = None
+
+
+@dataclass
+class PartState:
+    """What reading a CSV part leaves for the parts after it: its broken quoted fields still
+    open at its end (line, column, lines spanned so far), and the first of its lines that
+    would close a quoted field open before it."""
+
+    open: list[tuple[int, str, int]] = field(default_factory=list)
+    first_close: int | None = None
+    lines: int = 0  # the lines (Parquet: rows) of the part
 
 
 def _frame(columns: dict[str, list[Any]]) -> pl.DataFrame:
@@ -94,12 +123,16 @@ def _times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
     return frame.filter(pl.Series(keep))
 
 
-def _jsonl(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
-           max_line_bytes: int, block_size: int) -> Iterator[pl.DataFrame]:
+def _jsonl(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
+           block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    name, file = part.name, part.file
     sk, tk, xk, ck = fields.session, fields.time, fields.status, fields.cause
     gk = fields.group
     loads = orjson.loads
-    for block in read_blocks(path, name, max_line_bytes, block_size):
+    for block in read_blocks(part.path, name, max_line_bytes, block_size, part.start,
+                             part.end):
+        state.lines = (block.number if isinstance(block, LongLine)
+                       else block.first + block.lines - 1)
         if isinstance(block, LongLine):
             on_problem(InputProblem(name, block.number,
                                     long_line_message(block.size, max_line_bytes)))
@@ -156,12 +189,21 @@ def _jsonl(path: Path, name: str, file: int, fields: Fields, on_problem: Problem
         yield frame
 
 
-def _csv(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
-         max_line_bytes: int, block_size: int) -> Iterator[pl.DataFrame]:
+def _csv(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
+         block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    name, file = part.name, part.file
     parser = CsvLines(name, fields, on_problem)
+    if part.header is not None:
+        parser.take_header(0, part.header)
     delimiter = fields.delimiter.encode()
     simple_ok = len(delimiter) == 1 and delimiter not in b"\"\r\n"
-    for block in read_blocks(path, name, max_line_bytes, block_size):
+    for block in read_blocks(part.path, name, max_line_bytes, block_size, part.start,
+                             part.end):
+        state.lines = (block.number if isinstance(block, LongLine)
+                       else block.first + block.lines - 1)
+        if state.first_close is None and not isinstance(block, LongLine) and (
+                b'"' in block.data):
+            state.first_close = closing_line(block.data, block.first)
         if isinstance(block, LongLine):
             parser.carry(b"")
             on_problem(InputProblem(name, block.number,
@@ -192,6 +234,9 @@ def _csv(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSi
         else:
             parser.carry_block(block.data, block.lines)
         yield frame
+    if not part.last:
+        state.open = parser.take_open()
+        return
     parser.end()
     if parser.header is None:
         on_problem(InputProblem(name, 0, "the file is empty; a CSV record file starts with a "
@@ -276,16 +321,19 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
     return out.select(list(SCHEMA))
 
 
-def _parquet(path: Path, name: str, file: int, fields: Fields, on_problem: ProblemSink,
-             max_line_bytes: int, block_size: int) -> Iterator[pl.DataFrame]:
-    handle = parquet_file(path, name, fields)
+def _parquet(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
+             block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    name, file = part.name, part.file
+    handle = parquet_file(part.path, name, fields)
     names = handle.schema_arrow.names
     wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
                           fields.group) if c is not None and c in names]
     row = 0
-    for batch in handle.iter_batches(batch_size=max(1, block_size // 64), columns=wanted):
+    for batch in handle.iter_batches(batch_size=max(1, block_size // 64), columns=wanted,
+                                     row_groups=part.row_groups):
         first = row + 1
         row += batch.num_rows
+        state.lines = row
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         yield _parquet_batch(frame, first, file, fields, on_problem, name)
@@ -342,16 +390,24 @@ def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
 _READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
 
 
-def read_batches(paths: Sequence[Path], names: Sequence[str], fmt: str, fields: Fields,
-                 on_problem: ProblemSink, max_line_bytes: int, block_size: int = BLOCK,
-                 first_file: int = 0) -> Iterator[pl.DataFrame]:
-    """Batches of the records of several files, in order (``file`` is the file's index,
-    counted from ``first_file``); a batch per ``block_size`` bytes of text (or
-    ``block_size / 64`` Parquet rows)."""
+def read_part(part: Part, fmt: str, fields: Fields, on_problem: ProblemSink,
+              max_line_bytes: int, block_size: int = BLOCK,
+              state: PartState | None = None) -> Iterator[pl.DataFrame]:
+    """Batches of the records of one part of a file (see :class:`Part`)."""
     reader = _READERS.get(fmt)
     if reader is None:
         raise RecordFormatError(f"the fast path reads jsonl, csv and parquet, not {fmt!r}")
-    for file, (path, name) in enumerate(zip(paths, names, strict=True), first_file):
-        for frame in reader(path, name, file, fields, on_problem, max_line_bytes, block_size):
-            if frame.height:
-                yield frame
+    for frame in reader(part, fields, on_problem, max_line_bytes, block_size,
+                        state or PartState()):
+        if frame.height:
+            yield frame
+
+
+def read_batches(paths: Sequence[Path], names: Sequence[str], fmt: str, fields: Fields,
+                 on_problem: ProblemSink, max_line_bytes: int, block_size: int = BLOCK
+                 ) -> Iterator[pl.DataFrame]:
+    """Batches of the records of several files, in order (``file`` is the file's index);
+    a batch per ``block_size`` bytes of text (or ``block_size / 64`` Parquet rows)."""
+    for file, (path, name) in enumerate(zip(paths, names, strict=True)):
+        yield from read_part(Part(path, name, file), fmt, fields, on_problem, max_line_bytes,
+                             block_size)

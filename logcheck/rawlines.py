@@ -26,7 +26,7 @@ from typing import IO, NamedTuple
 from .records import RecordFormatError
 
 __all__ = ["DEFAULT_MAX_LINE_BYTES", "Block", "LongLine", "Line", "read_blocks", "read_lines",
-           "decode_line", "long_line_message"]
+           "decode_line", "long_line_message", "text_start"]
 
 #: Lines longer than this (in bytes, without the line break) are malformed.
 DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -94,10 +94,18 @@ def _open(path: Path, name: str) -> IO[bytes]:
 
 
 def read_blocks(path: Path, name: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-                block_size: int = _BLOCK) -> Iterator[Block | LongLine]:
-    """The file as blocks of complete lines, and the lines over the limit."""
+                block_size: int = _BLOCK, start: int = 0, end: int | None = None
+                ) -> Iterator[Block | LongLine]:
+    """The file as blocks of complete lines, and the lines over the limit; with ``start``
+    and ``end``, the bytes from ``start`` (the start of a line, after the byte order mark)
+    to ``end`` (after a line break), lines numbered from 1 there."""
     size = max(1, min(block_size, max_line_bytes))
     with _open(path, name) as raw:
+        if start or end is not None:
+            raw.seek(start)
+            yield from _blocks(_Range(raw, (end if end is not None else 1 << 62) - start),
+                               b"", False, size, max_line_bytes)
+            return
         head = raw.read(4)
         handle: IO[bytes] | _Transcoder = raw
         transcoded = False
@@ -109,45 +117,72 @@ def read_blocks(path: Path, name: str, max_line_bytes: int = DEFAULT_MAX_LINE_BY
                 break
         else:
             carry = head[3:] if head.startswith(codecs.BOM_UTF8) else head
-        number = 1
-        skipping = 0
-        while True:
-            chunk = handle.read(size)
-            if not chunk:
-                break
-            if skipping:
-                cut = chunk.find(b"\n")
-                if cut < 0:
-                    skipping += len(chunk)
-                    continue
-                yield LongLine(number, skipping + cut)
-                number += 1
-                skipping = 0
-                chunk = chunk[cut + 1:]
-            data = carry + chunk if carry else chunk
-            end = data.rfind(b"\n")
-            if end < 0:
-                carry = data
-                if len(carry) > max_line_bytes:
-                    skipping, carry = len(carry), b""
+        yield from _blocks(handle, carry, transcoded, size, max_line_bytes)
+
+
+def text_start(path: Path) -> tuple[int, bool]:
+    """Where the text of a file starts (after a UTF-8 byte order mark), and whether it is
+    UTF-16 or UTF-32 (such a file is not split)."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return 0, True
+    return (3 if head.startswith(codecs.BOM_UTF8) else 0), False
+
+
+class _Range:
+    """At most ``left`` bytes of a stream."""
+
+    def __init__(self, handle: IO[bytes], left: int) -> None:
+        self._handle, self._left = handle, left
+
+    def read(self, size: int) -> bytes:
+        data = self._handle.read(min(size, self._left)) if self._left > 0 else b""
+        self._left -= len(data)
+        return data
+
+
+def _blocks(handle: IO[bytes] | _Transcoder | _Range, carry: bytes, transcoded: bool,
+            size: int, max_line_bytes: int) -> Iterator[Block | LongLine]:
+    number = 1
+    skipping = 0
+    while True:
+        chunk = handle.read(size)
+        if not chunk:
+            break
+        if skipping:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                skipping += len(chunk)
                 continue
-            first = data.find(b"\n")
-            if first > max_line_bytes:  # the line carried over is too long
-                yield LongLine(number, first)
-                number += 1
-                data = data[first + 1:]
-                end -= first + 1
-            complete, carry = data[:end + 1], data[end + 1:]
+            yield LongLine(number, skipping + cut)
+            number += 1
+            skipping = 0
+            chunk = chunk[cut + 1:]
+        data = carry + chunk if carry else chunk
+        end = data.rfind(b"\n")
+        if end < 0:
+            carry = data
             if len(carry) > max_line_bytes:
                 skipping, carry = len(carry), b""
-            if complete:
-                count = complete.count(b"\n")
-                yield Block(number, complete, count, transcoded)
-                number += count
-        if skipping:
-            yield LongLine(number, skipping)
-        elif carry:
-            yield Block(number, carry, 1, transcoded)
+            continue
+        first = data.find(b"\n")
+        if first > max_line_bytes:  # the line carried over is too long
+            yield LongLine(number, first)
+            number += 1
+            data = data[first + 1:]
+            end -= first + 1
+        complete, carry = data[:end + 1], data[end + 1:]
+        if len(carry) > max_line_bytes:
+            skipping, carry = len(carry), b""
+        if complete:
+            count = complete.count(b"\n")
+            yield Block(number, complete, count, transcoded)
+            number += count
+    if skipping:
+        yield LongLine(number, skipping)
+    elif carry:
+        yield Block(number, carry, 1, transcoded)
 
 
 def long_line_message(size: int, limit: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from statusproof.model.model import Model
 
@@ -45,6 +46,8 @@ class RunOptions:
     engine: str = "local"
     scheduler: str | None = None
     partitions: int | None = None
+    #: how worker processes load the model and the map (--jobs, --engine dask)
+    spec: Any = None
     #: fast path: bytes of text per batch (tests use small ones)
     block_size: int = 4 << 20
     #: receives notes for people (a missing library, a fallback), once each
@@ -134,12 +137,43 @@ def choose_path(options: RunOptions) -> str:
     return "fast" if events and not options.settings.strict else "exact"
 
 
+def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .partition import ModelSpec, check_partitioned
+
+    spec = options.spec or ModelSpec()
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core per worker process
+    with ProcessPoolExecutor(options.jobs,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return check_partitioned(model, spec, files, options.fmt, options.fields,
+                                 options.settings, options.timers, options.max_line_bytes,
+                                 options.block_size, options.jobs,
+                                 options.partitions or options.jobs, pool.submit,
+                                 lambda job: job.result(), local=True)
+
+
 def check_files(model: Model, names: NameMap, files: Sequence[str],
                 options: RunOptions) -> LogResult:
     """Check the record ``files`` (already expanded) against ``model``."""
-    if choose_path(options) == "fast":
+    path = choose_path(options)
+    if options.engine == "dask":
+        if path != "fast":
+            raise RecordFormatError("--engine dask checks event records (jsonl, csv, parquet) "
+                                    "on the fast path; it needs the fast and dask extras")
+        from .daskengine import check_with_dask
+
+        result = check_with_dask(model, files, options)
+    elif options.jobs > 1 and path == "fast":
+        result = _jobs(model, files, options)
+    elif path == "fast":
         result = _fast(model, names, files, options)
     else:
+        if options.jobs > 1:
+            options.note("--jobs applies to event records on the fast path; checking in one "
+                         "process")
         result = _exact(model, names, files, options)
     result.timing = timing_notes(model, options.timers)
     return result

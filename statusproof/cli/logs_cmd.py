@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from statusproof.logcheck.namemap import NameMap, default_map, load_map
+from statusproof.logcheck.partition import ModelSpec
 from statusproof.logcheck.rawlines import DEFAULT_MAX_LINE_BYTES
 from statusproof.logcheck.records import FORMATS, RecordFormatError, default_fields
 from statusproof.logcheck.report import (
@@ -238,7 +239,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          timers=load_settings(model, args.setting, args.settings),
                          max_line_bytes=args.max_line_bytes, path=args.check_path,
                          jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
-                         partitions=args.partitions, note=note)
+                         partitions=args.partitions, note=note,
+                         spec=ModelSpec(args.table, args.raw, args.reconcile, args.input_format,
+                                        args.amendments, args.map))
     result = check_files(model, names, files, options)
     if not result.records and result.problems:
         raise RecordFormatError(f"no record could be read ({len(result.problems)} malformed "
