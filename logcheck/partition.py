@@ -230,6 +230,17 @@ def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: Timer
     return result
 
 
+def part_meta(out: PartOut) -> PartOut:
+    """The counts of a part without its pieces (which piece is empty: None)."""
+    return PartOut(out.rows, out.lines, out.latest, out.problems, out.open, out.first_close,
+                   [None if piece is None else b"" for piece in out.pieces])
+
+
+def pick_piece(out: PartOut, number: int) -> str | bytes | None:
+    """One partition's piece of a part (run where the part is, on a cluster)."""
+    return out.pieces[number]
+
+
 Submit = Callable[..., Any]
 
 
@@ -244,7 +255,8 @@ def check_partitioned(model: Model, spec: ModelSpec, files: Sequence[str], fmt: 
         jobs = [submit(read_part_task, index, part, fmt, fields, max_line_bytes, block_size,
                        partitions, folder if local else None)
                 for index, part in enumerate(parts)]
-        outs: list[PartOut] = [wait(job) for job in jobs]
+        outs: list[PartOut] = [wait(job) if local else wait(submit(part_meta, job))
+                               for job in jobs]
         problems: list[InputProblem] = []
         line_offset, place_offset, clock_before = [], [], []
         places, clock = 0, -1e300
@@ -264,7 +276,8 @@ def check_partitioned(model: Model, spec: ModelSpec, files: Sequence[str], fmt: 
         problems.extend(_spans(parts, outs, line_offset, fields, settings))
         checks = []
         for number in range(partitions):
-            pieces = [(out.pieces[number], line_offset[i], place_offset[i], clock_before[i])
+            pieces = [(out.pieces[number] if local else submit(pick_piece, jobs[i], number),
+                       line_offset[i], place_offset[i], clock_before[i])
                       for i, out in enumerate(outs) if out.pieces and
                       out.pieces[number] is not None]
             checks.append(submit(check_partition_task, spec, settings, timers, list(files),
