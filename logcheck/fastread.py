@@ -137,6 +137,10 @@ def _jsonl(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: 
             on_problem(InputProblem(name, block.number,
                                     long_line_message(block.size, max_line_bytes)))
             continue
+        bulk = None if block.transcoded else _jsonl_bulk(block, fields, file, name, on_problem)
+        if bulk is not None:
+            yield bulk
+            continue
         lines: list[int] = []
         sessions: list[str] = []
         stamps: list[Any] = []
@@ -187,6 +191,56 @@ def _jsonl(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: 
         if slow:
             frame = pl.concat([frame, _from_records(slow, file)]).sort("line")
         yield frame
+
+
+def _jsonl_bulk(block: Block, fields: Fields, file: int, name: str,
+                on_problem: ProblemSink) -> pl.DataFrame | None:
+    """A block of JSON lines read by pyarrow, or None when the line-by-line reader must read
+    it: pyarrow refuses any line whose fields are not JSON strings (or are given twice), and
+    what it would read differently (blank lines, raw control characters) is left to the line
+    reader, so a block it takes means what the exact reader makes of it."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    data = block.data
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks = int(np.count_nonzero(codes == 10))
+    if (int(np.count_nonzero(codes < 32)) != breaks + data.count(b"\r\n")
+            or b"\n\n" in data or data[:1] in (b"\n", b"\r", b" ")
+            or data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    keys = [k for k in dict.fromkeys((fields.session, fields.time, fields.status,
+                                      fields.cause, fields.group)) if k is not None]
+    schema = pa.schema([(k, pa.string()) for k in keys])
+    try:
+        table = pj.read_json(pa.BufferReader(data),
+                             read_options=pj.ReadOptions(use_threads=False,
+                                                         block_size=max(len(data), 1 << 16)),
+                             parse_options=pj.ParseOptions(explicit_schema=schema,
+                                                           unexpected_field_behavior="ignore"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != block.lines:
+        return None
+    raw = pl.from_arrow(table)
+    assert isinstance(raw, pl.DataFrame)
+    if (raw[fields.session].has_nulls() or raw[fields.time].has_nulls()
+            or raw[fields.status].has_nulls() or (raw[fields.status] == "").any()):
+        return None
+
+    def text(key: str | None) -> pl.Series:
+        if key is None:
+            return pl.Series([None] * raw.height, dtype=pl.String)
+        return raw[key].replace("", None)
+
+    out = pl.DataFrame({"file": pl.Series([file] * raw.height, dtype=pl.Int32),
+                        "line": pl.int_range(block.first, block.first + raw.height,
+                                             dtype=pl.Int64, eager=True),
+                        "session": raw[fields.session],
+                        "time": pl.Series([None] * raw.height, dtype=pl.Float64),
+                        "status": raw[fields.status], "cause": text(fields.cause),
+                        "group": text(fields.group)})
+    return _times(out, raw[fields.time], name, on_problem, fields.time)
 
 
 def _csv(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,

@@ -198,7 +198,7 @@ class CheckerBase:
                 state = "an unknown status" if belief.lost else repr(belief.label)
                 self._issue("cut-off", session.last.path, session.last.line, session.id,
                             f"the input ends while the session is in {state}, where a run "
-                            "cannot end; its history is incomplete")
+                            "cannot end; its records are incomplete")
         if session.violated:
             result.violating += 1
         else:
