@@ -29,22 +29,24 @@ __all__ = ["check_with_dask", "dask_client"]
 def dask_client(scheduler: str | None, workers: int, processes: bool = True) -> tuple[Any, Any]:
     """A Dask client and the local cluster it runs on (None for an existing cluster)."""
     try:
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError as e:
         raise RecordFormatError("--engine dask needs dask and distributed; install the dask "
                                 "extra: pip install 'statusproof[fast,dask]'") from e
+    client_of: Any = distributed.Client
+    local_cluster: Any = distributed.LocalCluster
     if scheduler is not None:
         try:
-            return Client(scheduler, timeout="30s"), None
+            return client_of(scheduler, timeout="30s"), None
         except (OSError, TimeoutError) as e:
             raise RecordFormatError(f"--scheduler {scheduler}: cannot reach the Dask "
                                     f"scheduler ({e}); check the address") from e
     import os
 
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+    cluster = local_cluster(n_workers=workers, threads_per_worker=1, processes=processes,
                            dashboard_address=None, silence_logs=40)
-    return Client(cluster), cluster
+    return client_of(cluster), cluster
 
 
 def check_with_dask(model: Model, files: Sequence[str], options: Any,
