@@ -127,7 +127,8 @@ class FastChecker:
         tables = self.tables
         carry = self.carry
         frame = batch.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in _CARRY.items()])
-        if carry is not None and carry.height:
+        kept = carry.height if carry is not None else 0
+        if carry is not None and kept:
             frame = pl.concat([carry, frame], how="vertical_relaxed", rechunk=True)
         n = frame.height
         # the rows grouped by session, in input order within each: a stable sort on a hash of
@@ -148,9 +149,14 @@ class FastChecker:
         run_first = run_starts[run_id]
 
         def column(name: str, fill: Any) -> Any:
-            return frame[name].fill_null(fill).to_numpy()[order]
+            """A carried column (the carried rows come first), ``fill`` for new rows."""
+            values = np.full(n, fill, dtype=np.asarray(fill).dtype)
+            if kept:
+                assert carry is not None
+                values[:kept] = carry[name].to_numpy()
+            return values[order]
 
-        is_new = frame["seq"].is_null().to_numpy()[order]
+        is_new = order >= kept
         time = frame["time"].to_numpy()[order]
         horizon = frame["horizon"].to_numpy()[order]
         seq_old = column("seq", -1)
@@ -165,9 +171,14 @@ class FastChecker:
         ccode = np.zeros(n, dtype=np.int64)
         caused = np.flatnonzero(tables.has_cause[np.maximum(scode, 0)] & (scode >= 0))
         if len(caused):
-            causes = frame["cause"].to_numpy()[order[caused]]
-            ccode[caused] = [tables.cause_code(int(s), c)
-                             for s, c in zip(scode[caused].tolist(), causes.tolist(), strict=True)]
+            pairs = pl.DataFrame({"s": scode[caused], "c": frame["cause"].gather(order[caused])})
+            values = {(s, c): tables.cause_code(s, c)
+                      for s, c in pairs.unique().iter_rows()}
+            keys = pairs.select(k=pl.col("s").cast(pl.String) + "\x00"
+                                + pl.col("c").fill_null("\x01"))["k"]
+            ccode[caused] = keys.replace_strict(
+                {f"{s}\x00{chr(1) if c is None else c}": v for (s, c), v in values.items()},
+                return_dtype=pl.Int64).to_numpy()
         known_status = scode >= 0
         remembers = tables.remembers[np.maximum(scode, 0)] & known_status
         # the remembered status: a forward fill of the last status that does not remember

@@ -45,7 +45,7 @@ SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.F
           "status": pl.String, "cause": pl.String, "group": pl.String}
 _ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
 #: Bytes of text per batch.
-BLOCK = 4 << 20
+BLOCK = 1 << 20
 
 
 
