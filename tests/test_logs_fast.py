@@ -188,3 +188,27 @@ def test_fast_path_refuses_snapshots(tmp_path: Path) -> None:
                               "rescue-getsession", "--path", "fast"])
     assert (code, out) == (2, "")
     assert "--path fast checks event records (jsonl, csv, parquet)" in err
+
+
+@pytest.mark.slow
+def test_cli_jobs_with_another_table_equals_one_process(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers load the table named on the command line, and the report is the same."""
+    monkeypatch.chdir(tmp_path)
+    parcel = load_model(LOGS / "parcel.txt")
+    _write(tmp_path, parcel, NameMap(parcel), "csv", SynthSettings(400, faults=80, seed=2))
+    table = str(LOGS / "parcel.txt")
+    one = run_cli(["logs", "records.csv", "--table", table, "--report", "json"])
+    two = run_cli(["logs", "records.csv", "--table", table, "--report", "json", "--jobs", "2",
+                   "--partitions", "3"])
+    assert one[0] == 1 and one == two
+
+
+def test_jobs_on_snapshots_say_they_run_in_one_process(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.txt").write_bytes((LOGS / "rescue-polls.txt").read_bytes())
+    code, _, err = run_cli(["logs", "p.txt", "--format", "rescue-getsession", "--jobs", "2"])
+    assert code == 1
+    assert err == ("statusproof: note: --jobs applies to event records on the fast path; "
+                   "checking in one process\n")
