@@ -187,22 +187,16 @@ def _repeated(source: dict[str, Path], workdir: Path, times: int) -> dict[str, P
     frame = pl.read_csv(source["csv"], infer_schema=False)
     seconds = frame["time"].str.strptime(pl.Datetime("ms"), "%Y-%m-%dT%H:%M:%SZ")
     span = (seconds.max() - seconds.min()).total_seconds() + 86400  # type: ignore[union-attr]
-    with paths["csv"].open("w", encoding="utf-8") as handle:
-        handle.write(",".join(frame.columns) + "\n")
+    with paths["csv"].open("w", encoding="utf-8") as csv, \
+            paths["jsonl"].open("w", encoding="utf-8") as jsonl:
+        csv.write(",".join(frame.columns) + "\n")
         for copy in range(times):
             shifted = frame.with_columns(
                 session=pl.col("session") + f"-{copy}",
                 time=(seconds + pl.duration(seconds=int(copy * span))).dt.strftime(
                     "%Y-%m-%dT%H:%M:%SZ"))
-            handle.write(shifted.write_csv(include_header=False))
-    reader = pl.read_csv_batched(paths["csv"], infer_schema=False, batch_size=200_000)
-    with paths["jsonl"].open("w", encoding="utf-8") as handle:
-        while batches := reader.next_batches(1):
-            for session, stamp, status, cause in batches[0].iter_rows():
-                item = {"session": session, "time": stamp, "status": status}
-                if cause:
-                    item["cause"] = cause
-                handle.write(json.dumps(item) + "\n")
+            csv.write(shifted.write_csv(include_header=False))
+            jsonl.write(shifted.write_ndjson())
     return paths
 
 
@@ -228,12 +222,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pm4py-python", help="an interpreter with pm4py (and statusproof)")
     parser.add_argument("--pm4py-size", type=int, default=100_000)
+    parser.add_argument("--only-big", action="store_true",
+                        help="measure only the --big records (memory, --jobs)")
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     print("machine:\n  " + _machine().replace("\n", "\n  "))
     paths = _records(workdir, args.size, args.seed)
     records = sum(1 for _ in paths["jsonl"].open("rb"))
+    if args.only_big:
+        _big(paths, workdir, records, args.big)
+        return
     tiny = workdir / "tiny.jsonl"
     with paths["jsonl"].open("rb") as source, tiny.open("wb") as out:
         out.writelines(next(source) for _ in range(3))
@@ -282,19 +281,23 @@ def main() -> None:
     else:
         print("\npm4py: no --pm4py-python given; token-based replay not compared")
     if args.big:
-        big = _repeated(paths, workdir, max(1, round(args.big / records)))
-        count = sum(1 for _ in big["csv"].open("rb")) - 1
-        print(f"\n{count:,} records (the records repeated), one run each:")
-        for fmt in ("csv", "jsonl"):
-            run = _child(_logs(big[fmt]))
-            print(f"  statusproof logs {fmt}: {run['cpu']:.1f} s CPU "
-                  f"({count / run['cpu']:,.0f} events/s), peak RSS {run['rss']:.0f} MiB")
-        one = _child(_logs(big["csv"], "--jobs", "1"))
-        two = _child(_logs(big["csv"], "--jobs", "2"))
-        print(f"  --jobs 1: {one['wall']:.1f} s wall ({one['cpu']:.1f} s CPU, "
-              f"{one['rss']:.0f} MiB); --jobs 2: {two['wall']:.1f} s wall "
-              f"({two['cpu']:.1f} s CPU in the coordinator and its workers); "
-              f"speed-up {one['wall'] / two['wall']:.2f}x; load average {os.getloadavg()}")
+        _big(paths, workdir, records, args.big)
+
+
+def _big(paths: dict[str, Path], workdir: Path, records: int, size: int) -> None:
+    big = _repeated(paths, workdir, max(1, round(size / records)))
+    count = sum(1 for _ in big["csv"].open("rb")) - 1
+    print(f"\n{count:,} records (the records repeated), one run each:")
+    for fmt in ("csv", "jsonl"):
+        run = _child(_logs(big[fmt]))
+        print(f"  statusproof logs {fmt}: {run['cpu']:.1f} s CPU "
+              f"({count / run['cpu']:,.0f} events/s), peak RSS {run['rss']:.0f} MiB")
+    one = _child(_logs(big["csv"], "--jobs", "1"))
+    two = _child(_logs(big["csv"], "--jobs", "2"))
+    print(f"  --jobs 1: {one['wall']:.1f} s wall ({one['cpu']:.1f} s CPU, "
+          f"{one['rss']:.0f} MiB); --jobs 2: {two['wall']:.1f} s wall "
+          f"({two['cpu']:.1f} s CPU in the coordinator and its workers); "
+          f"speed-up {one['wall'] / two['wall']:.2f}x; load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

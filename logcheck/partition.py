@@ -65,6 +65,7 @@ class ModelSpec:
 
 
 _LOADED: dict[ModelSpec, tuple[Model, NameMap]] = {}
+_BATCH_ROWS = 16384
 
 
 @dataclass
@@ -216,15 +217,23 @@ def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: Timer
 
     model, names = spec.load()
     checker = FastChecker(model, names, settings, files, timers)
+    waiting: list[pl.DataFrame] = []
+    count = 0
     for piece, lines, places, clock in pieces:
         source = pa.BufferReader(piece) if isinstance(piece, bytes) else pa.memory_map(piece)
         with pa.ipc.open_stream(source) as reader:
             for batch in reader:
                 frame = pl.from_arrow(batch)
                 assert isinstance(frame, pl.DataFrame)
-                checker.feed(frame.with_columns(
+                waiting.append(frame.with_columns(
                     line=pl.col("line") + lines, gidx=pl.col("gidx") + places,
                     horizon=pl.max_horizontal(pl.col("horizon"), pl.lit(clock))))
+                count += frame.height
+                if count >= _BATCH_ROWS:  # the bulk check works best on large batches
+                    checker.feed(pl.concat(waiting))
+                    waiting, count = [], 0
+    if waiting:
+        checker.feed(pl.concat(waiting))
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
     return result
