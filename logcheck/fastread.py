@@ -6,23 +6,22 @@ This module owns the fast readers of the fast path: each yields polars data fram
 malformed lines to ``on_problem`` exactly as the exact readers do, because whatever the bulk
 parser cannot take is handed to them:
 
-- JSON Lines: orjson per line, the fields gathered into columns; a line orjson refuses, or
-  whose fields are not of the plain kinds, goes to :func:`~.jsonl.json_record`;
+- JSON Lines: pyarrow reads a block at once with an explicit schema of strings when the
+  block has nothing it would read differently; otherwise orjson per line, the fields gathered
+  into columns, and a line orjson refuses, or whose fields are not of the plain kinds, goes to
+  :func:`~.jsonl.json_record`;
 - CSV: polars reads a block at once when it holds nothing the exact reader would read
   differently (quotes, control characters, blank lines, a row with another number of fields,
   an empty field); otherwise the block goes line by line through
   :class:`~.csvrecords.CsvLines`;
-- Parquet: a row group at a time with pyarrow; a batch with a null or a value of another type
-  goes through the exact reader's conversion.
+- Parquet: :func:`~.batches.parquet_batches`.
 
-Times are parsed in bulk when they have the common shape ``2024-05-01T10:00:00Z``; any other
-time goes through :func:`~.records.parse_time`, so a time means the same on both paths.
+The batch shape, parts of files and times in bulk are :mod:`.batches`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,95 +31,17 @@ import polars as pl
 
 from statusproof.model.errors import InputProblem
 
+from .batches import SCHEMA, Part, PartState, frame_of, from_records, parquet_batches, with_times
 from .csvrecords import CsvLines, closing_line
 from .jsonl import field_text, json_record
 from .rawlines import Block, LongLine, decode_line, long_line_message, read_blocks
-from .readers import parquet_file, parquet_record
-from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
+from .records import Fields, ProblemSink, Record, RecordFormatError
 
 __all__ = ["read_batches", "read_part", "Part", "PartState", "SCHEMA", "BLOCK"]
 
-#: The columns of a batch.
-SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
-          "status": pl.String, "cause": pl.String, "group": pl.String}
-_ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
 #: Bytes of text per batch.
 BLOCK = 1 << 20
 
-
-
-@dataclass(frozen=True)
-class Part:
-    """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
-    or some row groups of a Parquet file; ``header``: a CSV file's header line, for a part
-    that does not begin the file; ``last``: the part ends the file. Lines (rows) are
-    numbered from 1 within the part."""
-
-    path: Path
-    name: str
-    file: int
-    start: int = 0
-    end: int | None = None
-    header: str | None = None
-    last: bool = True
-    row_groups: tuple[int, ...] | None = None
-
-
-@dataclass
-class PartState:
-    """What reading a CSV part leaves for the parts after it: its broken quoted fields still
-    open at its end (line, column, lines spanned so far), and the first of its lines that
-    would close a quoted field open before it."""
-
-    open: list[tuple[int, str, int]] = field(default_factory=list)
-    first_close: int | None = None
-    lines: int = 0  # the lines (Parquet: rows) of the part
-
-
-def _frame(columns: dict[str, list[Any]]) -> pl.DataFrame:
-    return pl.DataFrame(columns, schema=SCHEMA)
-
-
-def _from_records(records: Sequence[Record], file: int) -> pl.DataFrame:
-    return _frame({"file": [file] * len(records), "line": [r.line for r in records],
-                   "session": [r.session for r in records], "time": [r.time for r in records],
-                   "status": [r.status for r in records], "cause": [r.cause for r in records],
-                   "group": [r.group for r in records]})
-
-
-def _bulk_times(text: pl.Series) -> pl.Series:
-    """Epoch seconds of ISO times of the common shape; null for every other text."""
-    parsed = text.str.to_datetime(_ISO_Z, strict=False, time_zone="UTC").dt.timestamp("ms")
-    shaped = text.str.len_bytes() == 20
-    return (pl.select(pl.when(shaped).then(parsed).otherwise(None)).to_series()
-            .cast(pl.Float64) / 1000.0)
-
-
-def _times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
-           on_problem: ProblemSink, column: str) -> pl.DataFrame:
-    """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
-    and reported as the exact readers report them."""
-    texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
-    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False)
-    seconds = (pl.select(pl.when(texts.str.len_bytes() == 20).then(parsed).otherwise(None)
-                         .dt.epoch("ms")).to_series().cast(pl.Float64) / 1000.0)
-    missing = seconds.is_null()
-    if not missing.any():
-        return frame.with_columns(time=seconds)
-    values = seconds.to_list()
-    keep = [True] * len(values)
-    lines = frame["line"].to_list()
-    raw = stamps.to_list() if isinstance(stamps, pl.Series) else stamps
-    for i in missing.arg_true().to_list():
-        try:
-            values[i] = parse_time(raw[i])
-        except ValueError as e:
-            keep[i] = False
-            on_problem(InputProblem(name, lines[i], f"{column!r} is {shown(raw[i])}, not a "
-                                    f"timestamp{why(e)}; write ISO 8601 "
-                                    "(2024-05-01T10:00:00Z) or epoch seconds"))
-    frame = frame.with_columns(time=pl.Series(values, dtype=pl.Float64))
-    return frame.filter(pl.Series(keep))
 
 
 def _jsonl(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
@@ -184,12 +105,12 @@ def _jsonl(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: 
                 on_problem(InputProblem(name, number, found))
             else:
                 slow.append(found)  # type: ignore[arg-type]
-        frame = _frame({"file": [file] * len(lines), "line": lines, "session": sessions,
+        frame = frame_of({"file": [file] * len(lines), "line": lines, "session": sessions,
                         "time": [None] * len(lines), "status": statuses, "cause": causes,
                         "group": groups})
-        frame = _times(frame, stamps, name, on_problem, tk)
+        frame = with_times(frame, stamps, name, on_problem, tk)
         if slow:
-            frame = pl.concat([frame, _from_records(slow, file)]).sort("line")
+            frame = pl.concat([frame, from_records(slow, file)]).sort("line")
         yield frame
 
 
@@ -240,7 +161,7 @@ def _jsonl_bulk(block: Block, fields: Fields, file: int, name: str,
                         "time": pl.Series([None] * raw.height, dtype=pl.Float64),
                         "status": raw[fields.status], "cause": text(fields.cause),
                         "group": text(fields.group)})
-    return _times(out, raw[fields.time], name, on_problem, fields.time)
+    return with_times(out, raw[fields.time], name, on_problem, fields.time)
 
 
 def _csv(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
@@ -284,7 +205,7 @@ def _csv(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: in
                 found = parser.record(number, text, raw)
                 if found is not None:
                     records.append(found)
-            frame = _from_records(records, file)
+            frame = from_records(records, file)
         else:
             parser.carry_block(block.data, block.lines)
         yield frame
@@ -371,77 +292,11 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
     out = out.with_columns(file=pl.lit(file, dtype=pl.Int32),
                            line=pl.int_range(block.first, block.first + raw.height,
                                              dtype=pl.Int64))
-    out = _times(out, out["time"], name, on_problem, fields.time)
+    out = with_times(out, out["time"], name, on_problem, fields.time)
     return out.select(list(SCHEMA))
 
 
-def _parquet(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
-             block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
-    name, file = part.name, part.file
-    handle = parquet_file(part.path, name, fields)
-    names = handle.schema_arrow.names
-    wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
-                          fields.group) if c is not None and c in names]
-    row = 0
-    for batch in handle.iter_batches(batch_size=max(1, block_size // 64), columns=wanted,
-                                     row_groups=part.row_groups):
-        first = row + 1
-        row += batch.num_rows
-        state.lines = row
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        yield _parquet_batch(frame, first, file, fields, on_problem, name)
-
-
-def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
-                   on_problem: ProblemSink, name: str, plain: bool = True) -> pl.DataFrame:
-    lines = pl.int_range(first, first + frame.height, dtype=pl.Int64, eager=True)
-    session, status, time = frame[fields.session], frame[fields.status], frame[fields.time]
-    plain = plain and (session.dtype in (pl.String, pl.Int64, pl.Int32, pl.UInt64, pl.UInt32)
-             and status.dtype == pl.String
-             and (time.dtype in (pl.String, pl.Float64, pl.Int64)
-                  or isinstance(time.dtype, pl.Datetime))
-             and session.null_count() == 0 and status.null_count() == 0
-             and time.null_count() == 0 and not (status == "").any())
-    cause = (frame[fields.cause] if fields.cause in frame.columns
-             else pl.Series([None] * frame.height, dtype=pl.String))
-    group = (frame[fields.group] if fields.group is not None and fields.group in frame.columns
-             else pl.Series([None] * frame.height, dtype=pl.String))
-    plain = plain and cause.dtype in (pl.String, pl.Null) and group.dtype in (pl.String, pl.Null)
-    if not plain:
-        records = []
-        values = frame.to_dict(as_series=False)
-        for i, line in enumerate(lines.to_list()):
-            found = parquet_record(values, i, line, fields, name)
-            if type(found) is str:
-                on_problem(InputProblem(name, line, found))
-            else:
-                records.append(found)
-        return _from_records(records, file)  # type: ignore[arg-type]
-    out = pl.DataFrame({"file": pl.Series([file] * frame.height, dtype=pl.Int32),
-                        "line": lines, "session": session.cast(pl.String),
-                        "time": pl.Series([None] * frame.height, dtype=pl.Float64),
-                        "status": status,
-                        "cause": cause.cast(pl.String).replace("", None),
-                        "group": group.cast(pl.String).replace("", None)})
-    if isinstance(time.dtype, pl.Datetime):
-        zone = time.dtype.time_zone
-        moment = time if zone is not None else time.dt.replace_time_zone("UTC")
-        seconds = moment.dt.timestamp("us").cast(pl.Float64) / 1e6
-        bad = (seconds < -62135596800.0) | (seconds > 253402300799.0)
-        if bad.any():
-            return _parquet_batch(frame, first, file, fields, on_problem, name, plain=False)
-        return out.with_columns(time=seconds)
-    if time.dtype in (pl.Float64, pl.Int64):
-        seconds = time.cast(pl.Float64)
-        if (~seconds.is_finite() | (seconds < -62135596800.0)
-                | (seconds > 253402300799.0)).any():
-            return _parquet_batch(frame, first, file, fields, on_problem, name, plain=False)
-        return out.with_columns(time=seconds)
-    return _times(out, time, name, on_problem, fields.time)
-
-
-_READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+_READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": parquet_batches}
 
 
 def read_part(part: Part, fmt: str, fields: Fields, on_problem: ProblemSink,

@@ -129,7 +129,7 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
                ) -> list[Any]:
     """The parts to read: up to ``per_file`` of each file (text files of at least
     ``smallest`` bytes are split)."""
-    from .fastread import Part
+    from .batches import Part
 
     parts: list[Part] = []
     for index, name in enumerate(files):
@@ -171,7 +171,8 @@ def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_byt
     import polars as pl
     import pyarrow as pa
 
-    from .fastread import PartState, read_part
+    from .batches import PartState
+    from .fastread import read_part
 
     out = PartOut()
     state = PartState()
