@@ -20,7 +20,7 @@ import polars as pl
 
 from statusproof.model.errors import InputProblem
 
-from .readers import parquet_file, parquet_record
+from .readers import parquet_columns, parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, parse_time, shown, why
 
 __all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "with_times",
@@ -121,9 +121,28 @@ def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_lin
         first = row + 1
         row += batch.num_rows
         state.lines = row
+        try:
+            batch.validate(full=True)
+        except Exception:
+            yield _rows_of(parquet_columns(batch), first, file, fields, on_problem, name)
+            continue
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         yield _parquet_batch(frame, first, file, fields, on_problem, name)
+
+
+def _rows_of(values: dict[str, list[Any]], first: int, file: int, fields: Fields,
+             on_problem: ProblemSink, name: str) -> pl.DataFrame:
+    """The records of a batch of Parquet columns, converted one row at a time."""
+    records = []
+    height = len(next(iter(values.values()))) if values else 0
+    for i, line in enumerate(range(first, first + height)):
+        found = parquet_record(values, i, line, fields, name)
+        if type(found) is str:
+            on_problem(InputProblem(name, line, found))
+        else:
+            records.append(found)
+    return from_records(records, file)  # type: ignore[arg-type]
 
 
 def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
@@ -142,15 +161,7 @@ def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
              else pl.Series([None] * frame.height, dtype=pl.String))
     plain = plain and cause.dtype in (pl.String, pl.Null) and group.dtype in (pl.String, pl.Null)
     if not plain:
-        records = []
-        values = frame.to_dict(as_series=False)
-        for i, line in enumerate(lines.to_list()):
-            found = parquet_record(values, i, line, fields, name)
-            if type(found) is str:
-                on_problem(InputProblem(name, line, found))
-            else:
-                records.append(found)
-        return from_records(records, file)  # type: ignore[arg-type]
+        return _rows_of(frame.to_dict(as_series=False), first, file, fields, on_problem, name)
     out = pl.DataFrame({"file": pl.Series([file] * frame.height, dtype=pl.Int32),
                         "line": lines, "session": session.cast(pl.String),
                         "time": pl.Series([None] * frame.height, dtype=pl.Float64),

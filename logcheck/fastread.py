@@ -124,6 +124,11 @@ def _jsonl_bulk(block: Block, fields: Fields, file: int, name: str,
     import pyarrow.json as pj
 
     data = block.data
+    if not data.isascii():
+        try:  # pyarrow does not check that strings are UTF-8: the line reader must say so
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     codes = np.frombuffer(data, dtype=np.uint8)
     breaks = int(np.count_nonzero(codes == 10))
     if (int(np.count_nonzero(codes < 32)) != breaks + data.count(b"\r\n")

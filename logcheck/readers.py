@@ -35,7 +35,7 @@ from .records import (
 )
 
 __all__ = ["READERS", "read_records", "read_parquet", "parquet_time", "parquet_file",
-           "parquet_record"]
+           "parquet_record", "parquet_columns", "NOT_UTF8"]
 
 _EPOCH = datetime(1970, 1, 1)
 _BATCH = 65536
@@ -83,7 +83,7 @@ def read_parquet(path: Path, fields: Fields, on_problem: ProblemSink, name: str 
                           fields.group) if c is not None and c in names]
     row = 0
     for batch in handle.iter_batches(batch_size=_BATCH, columns=wanted):
-        data = batch.to_pydict()
+        data = parquet_columns(batch)
         for i in range(batch.num_rows):
             row += 1
             found = parquet_record(data, i, row, fields, name)
@@ -93,9 +93,48 @@ def read_parquet(path: Path, fields: Fields, on_problem: ProblemSink, name: str 
                 yield found  # type: ignore[misc]
 
 
+class _NotUtf8:
+    """A Parquet string that is not UTF-8 (pyarrow does not check when reading)."""
+
+    def __repr__(self) -> str:
+        return "(not UTF-8)"
+
+
+NOT_UTF8 = _NotUtf8()
+
+
+def parquet_columns(batch: Any) -> dict[str, list[Any]]:
+    """The columns of a Parquet record batch as lists; a string that is not UTF-8 becomes
+    :data:`NOT_UTF8` (its row is then malformed)."""
+    import pyarrow as pa
+
+    try:
+        batch.validate(full=True)
+        return dict(batch.to_pydict())
+    except pa.ArrowInvalid:
+        pass
+    data: dict[str, list[Any]] = {}
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            values = []
+            for raw in column.cast(pa.binary()).to_pylist():
+                try:
+                    values.append(None if raw is None else raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    values.append(NOT_UTF8)
+            data[name] = values
+        else:
+            data[name] = column.to_pylist()
+    return data
+
+
 def parquet_record(data: dict[str, list[Any]], i: int, row: int, fields: Fields,
                    name: str) -> Record | str:
     """The record of row ``i`` of a batch of Parquet columns, or what is wrong with it."""
+    bad = [key for key, column in data.items() if column[i] is NOT_UTF8]
+    if bad:
+        return (f"not valid UTF-8 (column {', '.join(map(repr, bad))}); write the strings "
+                "as UTF-8")
     session, status, stamp = (field_text(data[fields.session][i]), data[fields.status][i],
                               data[fields.time][i])
     if session is None or not isinstance(status, str) or not status or stamp is None:

@@ -212,3 +212,35 @@ def test_jobs_on_snapshots_say_they_run_in_one_process(monkeypatch: pytest.Monke
     assert code == 1
     assert err == ("statusproof: note: --jobs applies to event records on the fast path; "
                    "checking in one process\n")
+
+
+def test_strings_that_are_not_utf8_are_malformed_on_every_path(tmp_path: Path,
+                                                               rescue: Model) -> None:
+    """pyarrow does not check UTF-8 when it reads JSON or Parquet: the readers do."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = default_map(rescue)
+    rows = [b'{"session": "a", "time": "2024-05-01T10:00:00Z", "status": "Connecting"}',
+            b'{"session": "a\xff", "time": "2024-05-01T10:00:10Z", "status": "Waiting"}',
+            b'{"session": "a", "time": "2024-05-01T10:00:20Z", "status": "Waiting"}']
+    jsonl = tmp_path / "r.jsonl"
+    jsonl.write_bytes(b"\n".join(rows) + b"\n")
+    sessions = pa.array([b"a", b"a\xff", b"a"], type=pa.binary()).cast(pa.string(),
+                                                                         safe=False)
+    table = pa.table({"session": sessions,
+                      "time": ["2024-05-01T10:00:00Z", "2024-05-01T10:00:10Z",
+                               "2024-05-01T10:00:20Z"],
+                      "status": ["Connecting", "Waiting", "Waiting"]})
+    parquet = tmp_path / "r.parquet"
+    pq.write_table(table, parquet)
+    for path, fmt, message in (
+            (jsonl, "jsonl", "not valid UTF-8 (byte 0xff at column 15); save the file as UTF-8"),
+            (parquet, "parquet", "not valid UTF-8 (column 'session'); write the strings as "
+                                 "UTF-8")):
+        reports = {way: _report(rescue, names, [path], fmt, path=way)
+                   for way in ("exact", "fast")}
+        assert reports["exact"] == reports["fast"]
+        data = json.loads(reports["fast"])
+        assert [m["message"] for m in data["malformed"]] == [message]
+        assert data["summary"]["records"] == 2
