@@ -25,8 +25,8 @@ status of the model; a mistake is reported with its line and the closest names.
 
 The bundled map for the Rescue getSession status strings (package data of
 :mod:`statusproof.model`) is the default for the bundled Rescue table. Reading records is
-:mod:`statusproof.conformance.history_records`'s job; checking them is
-:mod:`statusproof.conformance.history_check`'s.
+:mod:`statusproof.logcheck.records`'s job; checking them is
+:mod:`statusproof.logcheck.checker`'s.
 """
 
 from __future__ import annotations

@@ -8,14 +8,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statusproof.conformance.history_paths import INF, Compiled, witness_delays
+from statusproof.logcheck.compiled import INF, Compiled, witness_delays
 from statusproof.model import load_model
 from statusproof.model.machine import State, unfold
 from statusproof.model.model import Model
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 RESCUE = load_model()
-PARCEL = load_model(HISTORY / "parcel.txt")
+PARCEL = load_model(LOGS / "parcel.txt")
 
 
 def test_timing_reads_deadlines_and_minimums_from_the_timers() -> None:

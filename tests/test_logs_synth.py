@@ -10,10 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statusproof.conformance.history_check import HistoryChecker, HistoryResult, Settings
-from statusproof.conformance.history_map import NameMap, default_map
-from statusproof.conformance.history_records import default_fields, read_records
-from statusproof.conformance.history_synth import (
+from statusproof.logcheck.checker import LogChecker
+from statusproof.logcheck.namemap import NameMap, default_map
+from statusproof.logcheck.readers import read_records
+from statusproof.logcheck.records import default_fields
+from statusproof.logcheck.result import CheckSettings as Settings
+from statusproof.logcheck.result import LogResult
+from statusproof.logcheck.synth import (
     EVENT_FAULTS,
     SNAPSHOT_FAULTS,
     SynthError,
@@ -25,7 +28,7 @@ from statusproof.conformance.history_synth import (
 from statusproof.model import load_model
 from statusproof.model.model import Model
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 FORMATS = ("jsonl", "csv", "rescue-getsession")
 
 
@@ -36,16 +39,16 @@ def rescue() -> Model:
 
 @pytest.fixture(scope="module")
 def parcel() -> Model:
-    return load_model(HISTORY / "parcel.txt")
+    return load_model(LOGS / "parcel.txt")
 
 
 def _generate_and_check(tmp: Path, model: Model, names: NameMap, fmt: str,
                         settings: SynthSettings,
-                        check: Settings | None = None) -> tuple[SynthResult, HistoryResult]:
+                        check: Settings | None = None) -> tuple[SynthResult, LogResult]:
     path = tmp / f"records.{fmt}"
     with path.open("w", encoding="utf-8") as handle:
         made = generate(model, names, settings, fmt, handle)
-    checker = HistoryChecker(model, names, check or Settings(slack=settings.slack),
+    checker = LogChecker(model, names, check or Settings(slack=settings.slack),
                              snapshots=fmt == "rescue-getsession")
     checker.feed_all(read_records([path], fmt, default_fields(fmt), checker.problem,
                                   [path.name]))
@@ -56,7 +59,7 @@ def _expected(made: SynthResult) -> set[tuple[str, int]]:
     return {(e.kind, e.line) for e in made.expected}
 
 
-def _reported(result: HistoryResult) -> set[tuple[str, int]]:
+def _reported(result: LogResult) -> set[tuple[str, int]]:
     found = {(v.kind, v.line) for v in result.violations}
     found |= {(i.kind, i.line) for i in result.issues}
     found |= {("malformed", p.line) for p in result.problems}

@@ -8,21 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusproof.conformance.history_records import (
+from statusproof.logcheck.csvrecords import read_csv
+from statusproof.logcheck.getsession import read_getsession
+from statusproof.logcheck.jsonl import read_jsonl
+from statusproof.logcheck.readers import read_records
+from statusproof.logcheck.records import (
     PollMark,
     Record,
     RecordFormatError,
     default_fields,
     format_time,
     parse_time,
-    read_csv,
-    read_getsession,
-    read_jsonl,
-    read_records,
 )
 from statusproof.model.errors import InputProblem
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 
 
 def _read(reader, path: Path, fmt: str, **fields: str):  # type: ignore[no-untyped-def]
@@ -32,11 +32,11 @@ def _read(reader, path: Path, fmt: str, **fields: str):  # type: ignore[no-untyp
 
 
 def test_jsonl_records_and_malformed_lines_are_counted_with_line_numbers() -> None:
-    records, problems = _read(read_jsonl, HISTORY / "rescue-events.jsonl", "jsonl")
+    records, problems = _read(read_jsonl, LOGS / "rescue-events.jsonl", "jsonl")
     assert len(records) == 40
     assert records[0] == Record("rescue-events.jsonl", 1, "A1", 1714557600.0, "Connecting")
     assert [(p.line, p.message.split(";")[0]) for p in problems] == [
-        (10, "not a JSON object (Expecting value: line 2 column 1 (char 27))"),
+        (10, "not a JSON object (Expecting value: line 1 column 27 (char 26))"),
         (24, "missing or empty field(s) 'status'"),
     ]
     assert {r.line: r.cause for r in records}[33] == "sleepy"
@@ -119,7 +119,7 @@ def test_empty_csv_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_getsession_snapshots_polls_and_failures() -> None:
-    items, problems = _read(read_getsession, HISTORY / "rescue-polls.txt", "rescue-getsession")
+    items, problems = _read(read_getsession, LOGS / "rescue-polls.txt", "rescue-getsession")
     marks = [i for i in items if isinstance(i, PollMark)]
     rows = [i for i in items if isinstance(i, Record)]
     assert len(marks) == 19  # 18 poll lines, and the answer of the one that failed

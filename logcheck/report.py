@@ -1,10 +1,10 @@
-"""Reports of a history check: text for people, JSON for tools, JUnit XML for CI.
+"""Reports of a check of recorded logs: text for people, JSON for tools, JUnit XML for CI.
 
-This module owns the three renderings of a :class:`HistoryResult` and the derived figures
+This module owns the three renderings of a :class:`LogResult` and the derived figures
 they share: coverage of the model by the records (documented transitions never seen) and
 drift (changes seen that the table does not list, statuses seen that it does not have).
 Everything is sorted, and nothing depends on the clock or the machine, so the same input
-gives byte-identical reports. Checking is :mod:`statusproof.conformance.history_check`'s job;
+gives byte-identical reports. Checking is :mod:`.checker`'s job;
 writing files and exit codes are the CLI's.
 """
 
@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from statusproof.model.model import Transition
 from statusproof.model.trace import format_trace, trace_to_dict
 
-from .history_check import ISSUE_KINDS, VIOLATION_KINDS, HistoryResult, Issue, Violation
-from .history_records import Record, format_time
+from .records import Record, format_time
+from .result import ISSUE_KINDS, VIOLATION_KINDS, Issue, LogResult, Violation
 
 __all__ = ["coverage", "report_to_dict", "report_json", "format_report", "format_junit",
            "REPORTS"]
@@ -35,7 +35,7 @@ def _transition_dict(t: Transition, table: str) -> dict[str, Any]:
             "guard": str(t.guard) if t.guard is not None else None, "where": where}
 
 
-def coverage(result: HistoryResult) -> dict[str, Any]:
+def coverage(result: LogResult) -> dict[str, Any]:
     """Which documented transitions (terminations aside) and statuses the records show."""
     model = result.model
     documented = [t for t in model.transitions if t.target is not None]
@@ -66,7 +66,7 @@ def _record_dict(record: Record, snapshots: bool) -> dict[str, Any]:
 def _violation_dict(v: Violation, snapshots: bool) -> dict[str, Any]:
     return {"kind": v.kind, "where": v.where, "session": v.session, "from": v.source,
             "to": v.target, "message": v.message,
-            "history": [_record_dict(r, snapshots) for r in v.history],
+            "records": [_record_dict(r, snapshots) for r in v.records],
             "allowed": list(v.allowed)}
 
 
@@ -81,7 +81,7 @@ def _by_kind(items: list[Any], kinds: tuple[str, ...]) -> dict[str, int]:
     return counts
 
 
-def report_to_dict(result: HistoryResult, files: list[str], fmt: str) -> dict[str, Any]:
+def report_to_dict(result: LogResult, files: list[str], fmt: str) -> dict[str, Any]:
     """JSON-ready data of a check, every list complete and sorted."""
     s = result.settings
     return {
@@ -91,6 +91,7 @@ def report_to_dict(result: HistoryResult, files: list[str], fmt: str) -> dict[st
         "files": files,
         "settings": {"slack": s.slack, "reorder_window": s.reorder_window,
                      "allow_partial": s.allow_partial},
+        "timing": list(result.timing),
         "summary": {
             "records": result.records,
             "polls": result.polls if result.snapshots else None,
@@ -124,9 +125,9 @@ def report_to_dict(result: HistoryResult, files: list[str], fmt: str) -> dict[st
     }
 
 
-def _history_lines(v: Violation, snapshots: bool) -> list[str]:
+def _record_lines(v: Violation, snapshots: bool) -> list[str]:
     lines = []
-    for r in v.history:
+    for r in v.records:
         extra = f"  (for {r.waiting:g} s)" if snapshots and r.waiting is not None else ""
         cause = f"  cause={r.cause}" if r.cause is not None else ""
         lines.append(f"        {r.path}:{r.line}  {format_time(r.time)}  {r.status}{cause}{extra}")
@@ -139,7 +140,7 @@ def _listed(items: list[Any], show: int | None) -> tuple[list[Any], int]:
     return items[:show], len(items) - show
 
 
-def format_report(result: HistoryResult, files: list[str], fmt: str,
+def format_report(result: LogResult, files: list[str], fmt: str,
                   show: int | None = 20) -> str:
     """The report for people. ``show`` caps the items listed per kind (None: all); the
     number left out is always said."""
@@ -150,6 +151,7 @@ def format_report(result: HistoryResult, files: list[str], fmt: str,
     lines.append(f"sessions: {result.sessions} checked, {result.conforming} conforming, "
                  f"{result.violating} violating; {result.cut_off} cut off at the end of the "
                  "input")
+    lines.extend(f"timing: {note}" for note in result.timing)
     lines.append("")
     lines.append(f"Violations ({len(result.violations)})")
     for kind in VIOLATION_KINDS:
@@ -160,8 +162,8 @@ def format_report(result: HistoryResult, files: list[str], fmt: str,
         shown, more = _listed(items, show)
         for v in shown:
             lines.append(f"    {v.where}: session {v.session}: {v.message}")
-            lines.append("      history so far:")
-            lines.extend(_history_lines(v, snapshots))
+            lines.append("      records so far:")
+            lines.extend(_record_lines(v, snapshots))
             if v.allowed:
                 lines.append(f"      allowed instead: {', '.join(v.allowed)}")
         if more:
@@ -232,7 +234,7 @@ def format_report(result: HistoryResult, files: list[str], fmt: str,
     return "\n".join(lines) + "\n"
 
 
-def format_junit(result: HistoryResult, files: list[str], fmt: str) -> str:
+def format_junit(result: LogResult, files: list[str], fmt: str) -> str:
     """JUnit XML: a test case per violating session, one for the conforming sessions, and
     one each for malformed lines, unknown statuses and cut-off sessions."""
     cases: list[str] = []
@@ -283,6 +285,6 @@ def format_junit(result: HistoryResult, files: list[str], fmt: str) -> str:
             + props + "\n" + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n")
 
 
-def report_json(result: HistoryResult, files: list[str], fmt: str) -> str:
+def report_json(result: LogResult, files: list[str], fmt: str) -> str:
     """The JSON report as text (two-space indent, final newline)."""
     return json.dumps(report_to_dict(result, files, fmt), indent=2, ensure_ascii=False) + "\n"

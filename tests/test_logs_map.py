@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from statusproof.conformance.history_map import (
+from statusproof.logcheck.namemap import (
     Kind,
     MapError,
     NameMap,
@@ -18,7 +18,7 @@ from statusproof.conformance.history_map import (
 from statusproof.model import load_model
 from statusproof.model.model import Model
 
-PARCEL = Path(__file__).resolve().parent / "fixtures" / "history" / "parcel.txt"
+PARCEL = Path(__file__).resolve().parent / "fixtures" / "logs" / "parcel.txt"
 
 #: Every status string the Rescue API documents for getSession, and what the bundled map and
 #: automatic matching make of it.

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import Golden, run_cli
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working folder holding copies of the history fixtures (reports name files as given)."""
-    for item in HISTORY.iterdir():
+    """A working folder holding copies of the log fixtures (reports name files as given)."""
+    for item in LOGS.iterdir():
         shutil.copy(item, tmp_path / item.name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -26,7 +26,7 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_logs_text_report_and_exit_code_1_on_violations(here: Path, golden: Golden) -> None:
     code, out, err = run_cli(["logs", "rescue-events.jsonl", "--show", "0"])
     assert (code, err) == (1, "")
-    golden("history/rescue-events.txt", out)
+    golden("logs/rescue-events.txt", out)
 
 
 def test_logs_json_and_junit_reports_to_a_file(here: Path, golden: Golden) -> None:
@@ -34,16 +34,16 @@ def test_logs_json_and_junit_reports_to_a_file(here: Path, golden: Golden) -> No
                               "report.json"])
     assert (code, err) == (1, "")
     assert out == "FAIL: 6 violation(s) in 7 session(s); report written to report.json\n"
-    golden("history/rescue-events.json", (here / "report.json").read_text())
+    golden("logs/rescue-events.json", (here / "report.json").read_text())
     code, out, _ = run_cli(["logs", "rescue-events.jsonl", "--report", "junit"])
-    golden("history/rescue-events.junit.xml", out)
+    golden("logs/rescue-events.junit.xml", out)
 
 
 def test_logs_snapshots(here: Path, golden: Golden) -> None:
     code, out, _ = run_cli(["logs", "rescue-polls.txt", "--format", "rescue-getsession",
                             "--show", "0"])
     assert code == 1
-    golden("history/rescue-polls.txt", out)
+    golden("logs/rescue-polls.txt", out)
 
 
 def test_logs_exit_0_on_conforming_records_of_another_table(here: Path) -> None:
@@ -74,10 +74,10 @@ def test_logs_csv_with_other_column_names(here: Path) -> None:
     (["logs", "missing.jsonl"], "statusproof: missing.jsonl: no such record file; check the "
                                 "path\n"),
     (["logs", "rescue-polls.txt"], "statusproof: cannot tell the record format from the file "
-                                   "names; give --format jsonl|csv|rescue-getsession\n"),
+                                   "names; give --format jsonl|csv|parquet|rescue-getsession\n"),
     (["logs", "rescue-events.jsonl", "--strict"],
-     "statusproof: rescue-events.jsonl:10: not a JSON object (Expecting value: line 2 column 1 "
-     "(char 27)); write one JSON object per line (--strict stops at the first malformed "
+     "statusproof: rescue-events.jsonl:10: not a JSON object (Expecting value: line 1 column 27 "
+     "(char 26)); write one JSON object per line (--strict stops at the first malformed "
      "line)\n"),
     (["logs", "rescue-events.jsonl", "--map", "bad.map"],
      "statusproof: bad.map:1: 'Activ' is not a status of the table "
