@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import networkx as nx
 
-from statusproof.model.graph import shortest_witnesses, status_graph
+from statusproof.model.graph import path_tree, status_graph
 from statusproof.model.model import Model, TerminalKind
 
-from .findings import Finding, finding
+from .findings import Finding, Lazy, finding
+from .reachability import SHOWN_STEPS, lazy_path
 
 __all__ = ["terminal_statuses", "traps"]
 
@@ -38,11 +41,38 @@ def terminal_statuses(model: Model) -> list[Finding]:
     return found
 
 
+def _confined(graph: nx.MultiDiGraph[str], start: str, can_end: set[str], limit: int
+              ) -> list[str]:
+    """The statuses a run in the trap ``start`` can still reach (``start`` included), in the
+    order a breadth-first search finds them, stopping once more than ``limit`` are found."""
+    found = {start: None}
+    frontier = [start]
+    while frontier and len(found) <= limit:
+        following = []
+        for name in frontier:
+            for target in graph.successors(name):
+                # whatever a trap leads to is a trap too, so the search stays inside the traps
+                if target not in found and target not in can_end:
+                    found[target] = None
+                    following.append(target)
+                    if len(found) > limit:
+                        return list(found)
+        frontier = following
+    return list(found)
+
+
+def _all_confined(graph: nx.MultiDiGraph[str], start: str, can_end: set[str],
+                  order: dict[str, int]) -> list[str]:
+    return sorted(_confined(graph, start, can_end, len(order)), key=order.__getitem__)
+
+
 def traps(model: Model) -> list[Finding]:
     """``no-path-to-terminal`` for every status from which no terminal can be reached.
 
-    The evidence names the statuses the run is then confined to (what it can still reach) and,
-    when the trap is reachable, a shortest path into it.
+    The message names the statuses the run is then confined to (what it can still reach; the
+    first :data:`~statusproof.checks.reachability.SHOWN_STEPS` when there are more), the
+    evidence lists them all and, when the trap is reachable, a shortest path into it (both
+    built only when shown, so that a table of many large traps costs linear memory).
     """
     graph = status_graph(model)
     # one reverse search from all terminals at once (via a sink no status can be named:
@@ -50,20 +80,25 @@ def traps(model: Model) -> list[Finding]:
     ends: nx.DiGraph[str] = nx.DiGraph(graph)
     ends.add_edges_from((terminal, _SINK) for terminal in model.terminals)
     can_end = nx.ancestors(ends, _SINK) if model.terminals else set()
-    trapped = graph.subgraph(n for n in model.names if n not in can_end)
     order = {name: i for i, name in enumerate(model.names)}
-    witnesses = shortest_witnesses(model)
+    tree = path_tree(model)
     found = []
     for status in model.statuses:
         if status.name in can_end:
             continue
-        # whatever a trap leads to is a trap too, so the search stays inside the traps
-        confined = sorted(nx.descendants(trapped, status.name) | {status.name},
-                          key=order.__getitem__)
+        name = status.name
+        near = _confined(graph, name, can_end, SHOWN_STEPS)
+        if len(near) <= SHOWN_STEPS:
+            confined: list[str] | Lazy = sorted(near, key=order.__getitem__)
+            within = ", ".join(confined)
+        else:
+            confined = Lazy(partial(_all_confined, graph, name, can_end, order))
+            within = ", ".join(sorted(near[:SHOWN_STEPS], key=order.__getitem__)) + \
+                ", and more"
         found.append(finding(
             "no-path-to-terminal",
-            f"no terminal status can be reached from {status.name!r}; a run there stays within "
-            f"{{{', '.join(confined)}}}: give one of them a next status that leads to a terminal",
-            [status.name], witnesses.get(status.name, ()), status.next_span or status.span,
-            {"confined_to": confined}))
+            f"no terminal status can be reached from {name!r}; a run there stays within "
+            f"{{{within}}}: give one of them a next status that leads to a terminal",
+            [name], lazy_path(tree, name) if tree.reached(name) else (),
+            status.next_span or status.span, {"confined_to": confined}))
     return found

@@ -8,6 +8,7 @@ they import z3, so this module imports them only then.
 from __future__ import annotations
 
 import argparse
+import gc
 from typing import Any, TextIO
 
 from statusproof.checks import graph_checks
@@ -19,7 +20,7 @@ from statusproof.checks.properties import (
     parse_property,
     property_checks,
 )
-from statusproof.checks.report import check_to_dict
+from statusproof.checks.report import DEFAULT_MAX_WITNESS, check_to_dict
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
 
@@ -48,7 +49,34 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--solver-timeout", type=int, default=None, metavar="SECONDS",
                         help="time limit of one z3 query (default: 20); a query not settled in "
                              "time is reported as solver-unknown, an error")
+    parser.add_argument("--formal-budget", type=_seconds, default=None, metavar="SECONDS",
+                        help="time limit of all the formal checks together (default: 60); what "
+                             "is not settled in time is reported as inconclusive, a warning")
+    parser.add_argument("--max-witness", type=_count, default=None, metavar="N",
+                        help="show the witnesses (paths, runs) of the first N findings that "
+                             "have one, the others without (default: 100); the output says "
+                             "how many were left out")
     parser.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return value
 
 
 def _properties(args: argparse.Namespace, model: Model) -> list[Property]:
@@ -60,20 +88,31 @@ def _properties(args: argparse.Namespace, model: Model) -> list[Property]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_from_args(args)
+    # the model lives until the end: keep the garbage collector from scanning it again and again
+    gc.freeze()
+    try:
+        return _check(args, model, out)
+    finally:
+        gc.unfreeze()
+
+
+def _check(args: argparse.Namespace, model: Model, out: TextIO) -> int:
     properties = _properties(args, model)
     findings = list(graph_checks(model))
     if args.no_formal:
         findings.extend(property_checks(model, properties))
     else:
-        from statusproof.checks.formal import DEFAULT_TIMEOUT_MS, formal_checks
+        from statusproof.checks.formal import DEFAULT_BUDGET_S, DEFAULT_TIMEOUT_MS, formal_checks
         if args.solver_timeout is not None and args.solver_timeout <= 0:
             raise StatusproofError("--solver-timeout must be a positive number of seconds")
         timeout = (DEFAULT_TIMEOUT_MS if args.solver_timeout is None
                    else args.solver_timeout * 1000)
-        findings.extend(formal_checks(model, properties, timeout))
+        budget = DEFAULT_BUDGET_S if args.formal_budget is None else args.formal_budget
+        findings.extend(formal_checks(model, properties, timeout, budget))
     ordered = sort_findings(findings, {name: i for i, name in enumerate(model.names)})
+    cap = DEFAULT_MAX_WITNESS if args.max_witness is None else args.max_witness
     if args.format == "json":
-        write_json(check_to_dict(model, ordered, args.raw), out)
+        write_json(check_to_dict(model, ordered, args.raw, cap), out)
     else:
-        out.write(format_check(model, ordered, args.raw, args.verbose))
+        out.write(format_check(model, ordered, args.raw, args.verbose, cap))
     return 1 if any(f.severity is Severity.ERROR for f in ordered) else 0
