@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from statusproof.model.graph import PathTree, path_tree, status_graph
+from statusproof.model.graph import PathTree, path_tree
 from statusproof.model.model import Model
 
 from .findings import Finding, Lazy, finding
@@ -93,10 +93,9 @@ def reachability(model: Model) -> list[Finding]:
 
 def rows_nothing_leads_to(model: Model) -> list[Finding]:
     """``no-incoming`` for each row that is no entry point and that no transition enters."""
-    graph = status_graph(model)
     found = []
     for status in model.statuses:
-        if status.defined and not status.entry and graph.in_degree(status.name) == 0:
+        if status.defined and not status.entry and not model.incoming(status.name):
             found.append(finding(
                 "no-incoming",
                 f"nothing leads to {status.name!r}: it is not an entry point, no Next cell lists "

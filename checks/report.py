@@ -64,9 +64,14 @@ def witness_plan(findings: Iterable[Finding], max_witness: int | None
 
 
 def check_to_dict(model: Model, findings: Iterable[Finding], raw: bool,
-                  max_witness: int | None = DEFAULT_MAX_WITNESS) -> dict[str, Any]:
+                  max_witness: int | None = DEFAULT_MAX_WITNESS,
+                  stream: bool = False) -> dict[str, Any]:
+    """The JSON-ready document of a check run. With ``stream``, its ``findings`` is an
+    iterator that makes each finding's data when it is reached (for a writer that writes
+    them one by one), so that they are never all held at once."""
     findings = list(findings)
     flags, shown, omitted = witness_plan(findings, max_witness)
+    items = (finding_to_dict(f, flag) for f, flag in zip(findings, flags, strict=True))
     return {
         "schema": CHECK_SCHEMA,
         "table": model.path,
@@ -82,5 +87,5 @@ def check_to_dict(model: Model, findings: Iterable[Finding], raw: bool,
             "findings": counts(findings),
         },
         "witnesses": {"max": max_witness, "shown": shown, "omitted": omitted},
-        "findings": [finding_to_dict(f, flag) for f, flag in zip(findings, flags, strict=True)],
+        "findings": items if stream else list(items),
     }

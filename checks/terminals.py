@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 import networkx as nx
@@ -13,8 +14,6 @@ from .findings import Finding, Lazy, finding
 from .reachability import SHOWN_STEPS, lazy_path
 
 __all__ = ["terminal_statuses", "traps"]
-
-_SINK = "\x00end"
 
 _HOW = {
     TerminalKind.DOCUMENTED: "its Next cell says 'none'",
@@ -38,6 +37,22 @@ def terminal_statuses(model: Model) -> list[Finding]:
             + (f" [{'; '.join(conditions)}]" if conditions else ""),
             [status.name], (), status.next_span or status.span,
             {"kind": status.terminal.value, "conditions": conditions}))
+    return found
+
+
+def _can_end(graph: nx.MultiDiGraph[str], terminals: Sequence[str]) -> set[str]:
+    """The statuses from which a terminal can be reached: one breadth-first search backwards
+    from all terminals at once (not one per terminal, and without copying the graph)."""
+    found = set(terminals)
+    frontier = list(found)
+    while frontier:
+        following = []
+        for name in frontier:
+            for source in graph.predecessors(name):
+                if source not in found:
+                    found.add(source)
+                    following.append(source)
+        frontier = following
     return found
 
 
@@ -75,11 +90,7 @@ def traps(model: Model) -> list[Finding]:
     built only when shown, so that a table of many large traps costs linear memory).
     """
     graph = status_graph(model)
-    # one reverse search from all terminals at once (via a sink no status can be named:
-    # loaders reject NUL bytes), not one search per terminal
-    ends: nx.DiGraph[str] = nx.DiGraph(graph)
-    ends.add_edges_from((terminal, _SINK) for terminal in model.terminals)
-    can_end = nx.ancestors(ends, _SINK) if model.terminals else set()
+    can_end = _can_end(graph, model.terminals)
     order = {name: i for i, name in enumerate(model.names)}
     tree = path_tree(model)
     found = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from statusproof.model import load_model
@@ -34,6 +35,34 @@ def load_from_args(args: argparse.Namespace) -> Model:
 
 
 def write_json(data: Any, out: TextIO) -> None:
-    """JSON with sorted-free but stable key order (as built), two-space indent, final newline."""
-    out.write(json.dumps(data, indent=2, ensure_ascii=False))
-    out.write("\n")
+    """JSON with sorted-free but stable key order (as built), two-space indent, final newline.
+
+    A top-level object is written one member at a time, and a top-level member that is a list
+    or an iterator one item at a time, so that a long list of findings is never held as one
+    string (nor, given an iterator, as one list). The bytes are those of
+    ``json.dumps(data, indent=2, ensure_ascii=False)``.
+    """
+    if not isinstance(data, dict) or not data:
+        out.write(_dumps(data))
+        out.write("\n")
+        return
+    out.write("{")
+    for number, (key, value) in enumerate(data.items()):
+        out.write(("," if number else "") + "\n  " + _dumps(key) + ": ")
+        if isinstance(value, list | Iterator):
+            _write_items(value, out)
+        else:
+            out.write(_dumps(value).replace("\n", "\n  "))
+    out.write("\n}\n")
+
+
+def _write_items(items: Iterable[Any], out: TextIO) -> None:
+    empty = True
+    for item in items:
+        out.write(("[" if empty else ",") + "\n    " + _dumps(item).replace("\n", "\n    "))
+        empty = False
+    out.write("[]" if empty else "\n  ]")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
