@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-import networkx as nx
-
-from statusproof.model.graph import path_tree, status_graph
+from statusproof.model.graph import path_tree
 from statusproof.model.model import Model, TerminalKind
 
 from .findings import Finding, Lazy, finding
@@ -40,7 +38,7 @@ def terminal_statuses(model: Model) -> list[Finding]:
     return found
 
 
-def _can_end(graph: nx.MultiDiGraph[str], terminals: Sequence[str]) -> set[str]:
+def _can_end(model: Model, terminals: Sequence[str]) -> set[str]:
     """The statuses from which a terminal can be reached: one breadth-first search backwards
     from all terminals at once (not one per terminal, and without copying the graph)."""
     found = set(terminals)
@@ -48,7 +46,8 @@ def _can_end(graph: nx.MultiDiGraph[str], terminals: Sequence[str]) -> set[str]:
     while frontier:
         following = []
         for name in frontier:
-            for source in graph.predecessors(name):
+            for transition in model.incoming(name):
+                source = transition.source
                 if source not in found:
                     found.add(source)
                     following.append(source)
@@ -56,8 +55,7 @@ def _can_end(graph: nx.MultiDiGraph[str], terminals: Sequence[str]) -> set[str]:
     return found
 
 
-def _confined(graph: nx.MultiDiGraph[str], start: str, can_end: set[str], limit: int
-              ) -> list[str]:
+def _confined(model: Model, start: str, can_end: set[str], limit: int) -> list[str]:
     """The statuses a run in the trap ``start`` can still reach (``start`` included), in the
     order a breadth-first search finds them, stopping once more than ``limit`` are found."""
     found = {start: None}
@@ -65,9 +63,10 @@ def _confined(graph: nx.MultiDiGraph[str], start: str, can_end: set[str], limit:
     while frontier and len(found) <= limit:
         following = []
         for name in frontier:
-            for target in graph.successors(name):
+            for transition in model.outgoing(name):
+                target = transition.target
                 # whatever a trap leads to is a trap too, so the search stays inside the traps
-                if target not in found and target not in can_end:
+                if target is not None and target not in found and target not in can_end:
                     found[target] = None
                     following.append(target)
                     if len(found) > limit:
@@ -76,9 +75,9 @@ def _confined(graph: nx.MultiDiGraph[str], start: str, can_end: set[str], limit:
     return list(found)
 
 
-def _all_confined(graph: nx.MultiDiGraph[str], start: str, can_end: set[str],
-                  order: dict[str, int]) -> list[str]:
-    return sorted(_confined(graph, start, can_end, len(order)), key=order.__getitem__)
+def _all_confined(model: Model, start: str, can_end: set[str], order: dict[str, int]
+                  ) -> list[str]:
+    return sorted(_confined(model, start, can_end, len(order)), key=order.__getitem__)
 
 
 def traps(model: Model) -> list[Finding]:
@@ -89,8 +88,7 @@ def traps(model: Model) -> list[Finding]:
     evidence lists them all and, when the trap is reachable, a shortest path into it (both
     built only when shown, so that a table of many large traps costs linear memory).
     """
-    graph = status_graph(model)
-    can_end = _can_end(graph, model.terminals)
+    can_end = _can_end(model, model.terminals)
     order = {name: i for i, name in enumerate(model.names)}
     tree = path_tree(model)
     found = []
@@ -98,12 +96,12 @@ def traps(model: Model) -> list[Finding]:
         if status.name in can_end:
             continue
         name = status.name
-        near = _confined(graph, name, can_end, SHOWN_STEPS)
+        near = _confined(model, name, can_end, SHOWN_STEPS)
         if len(near) <= SHOWN_STEPS:
             confined: list[str] | Lazy = sorted(near, key=order.__getitem__)
             within = ", ".join(confined)
         else:
-            confined = Lazy(partial(_all_confined, graph, name, can_end, order))
+            confined = Lazy(partial(_all_confined, model, name, can_end, order))
             within = ", ".join(sorted(near[:SHOWN_STEPS], key=order.__getitem__)) + \
                 ", and more"
         found.append(finding(

@@ -10,10 +10,12 @@ machine (status plus remembered status) is in :mod:`statusproof.model.machine`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import Model
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: not for path_tree
+    import networkx as nx
 
 __all__ = ["status_graph", "PathTree", "path_tree", "shortest_witnesses"]
 
@@ -25,6 +27,8 @@ def status_graph(model: Model) -> nx.MultiDiGraph[str]:
     Edge data: ``transition`` (the :class:`Transition`). The graph is built once per model
     and frozen (:func:`networkx.freeze`); copy it to change it.
     """
+    import networkx as nx
+
     cached = model.derived.get("status_graph")
     if isinstance(cached, nx.MultiDiGraph):
         return cached
@@ -120,6 +124,8 @@ def shortest_witnesses(model: Model, graph: nx.MultiDiGraph[str] | None = None
     if graph is None:
         tree = path_tree(model)
         return {name: tree.path(name) for name in tree.parent}
+    import networkx as nx
+
     order = {name: i for i, name in enumerate(model.names)}
     simple: nx.DiGraph[str] = nx.DiGraph()
     simple.add_nodes_from(model.names)

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import HISTORY_VARIABLE, GuardKind, Model, TerminalKind, Transition
+
+if TYPE_CHECKING:  # networkx is imported by unfold(), not by the step relation's users
+    import networkx as nx
 
 __all__ = ["State", "Step", "initial_states", "successors", "enabled", "is_final", "unfold",
            "remembered_after", "cause_values"]
@@ -124,6 +126,8 @@ def unfold(model: Model) -> nx.MultiDiGraph[State]:
     it; copy it to change it. Nodes are in breadth-first order from the initial states, and
     each node's edges in the model's transition order.
     """
+    import networkx as nx
+
     cached = model.derived.get("unfolded")
     if isinstance(cached, nx.MultiDiGraph):
         return cached

@@ -2,30 +2,33 @@
 
 The graph checks always run. The formal checks (history restoration, guards, timeouts and the
 user's properties, :mod:`statusproof.checks.formal`) run too unless ``--no-formal`` is given;
-they import z3, so this module imports them only then.
+they import z3 and networkx, so this module imports them only then (and the property checker
+only when properties are given): ``check --no-formal`` needs neither library.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from statusproof.checks import graph_checks
 from statusproof.checks.findings import Severity, sort_findings
-from statusproof.checks.properties import (
-    SYNTAX,
-    Property,
-    load_properties,
-    parse_property,
-    property_checks,
-)
 from statusproof.checks.report import DEFAULT_MAX_WITNESS, check_to_dict
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
 
 from .common import add_table_arguments, load_from_args, write_json
 from .textout import format_check
+
+if TYPE_CHECKING:
+    from statusproof.checks.properties import Property
+
+#: The property syntax for --help; the same text as :data:`statusproof.checks.properties.SYNTAX`
+#: (a test keeps them equal), written here so that a check without properties does not import
+#: the property checker (and networkx with it).
+SYNTAX = ("never SET after SET | SET reachable [from SET] | SET always reachable | "
+          "after SET eventually SET, where SET is statuses or 'terminal' joined by '|' or 'or'")
 
 
 def add_parser(sub: Any) -> None:
@@ -80,6 +83,9 @@ def _count(text: str) -> int:
 
 
 def _properties(args: argparse.Namespace, model: Model) -> list[Property]:
+    if not args.property and not args.properties:
+        return []
+    from statusproof.checks.properties import load_properties, parse_property
     found = [parse_property(text, model) for text in args.property]
     if args.properties:
         found.extend(load_properties(args.properties, model))
@@ -108,7 +114,9 @@ def _check(args: argparse.Namespace, model: Model, out: TextIO) -> int:
     properties = _properties(args, model)
     findings = list(graph_checks(model))
     if args.no_formal:
-        findings.extend(property_checks(model, properties))
+        if properties:
+            from statusproof.checks.properties import property_checks
+            findings.extend(property_checks(model, properties))
     else:
         from statusproof.checks.formal import DEFAULT_BUDGET_S, DEFAULT_TIMEOUT_MS, formal_checks
         if args.solver_timeout is not None and args.solver_timeout <= 0:

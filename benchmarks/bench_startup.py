@@ -1,0 +1,83 @@
+"""Benchmark: how long ``statusproof check`` takes as a whole process, beside its floors.
+
+Run: ``python benchmarks/bench_startup.py [--repeat N]``. Every figure is the CPU time (user +
+system, from ``os.wait4``: that process alone) of a fresh process, best and median of N runs,
+the commands taking turns so that a change in the machine's load hits them all alike. The
+floors: ``python -c pass`` (starting Python), ``python -c "import networkx, z3"`` (the two
+libraries the formal checks need). It prints the figures, the targets of issue 14 (``check``
+at most 0.25 s, ``--help`` at most 0.1 s) and the machine; it asserts nothing.
+
+The bytecode cache is warm: each command runs once before the measured runs, with
+``PYTHONDONTWRITEBYTECODE`` removed from the environment (with it set, every run compiles
+statusproof's sources again, which costs about 0.3 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_check import machine
+
+#: The environment of the measured processes: this one, allowed to write bytecode caches.
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+#: (label, arguments after the Python executable, target in CPU seconds)
+COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
+    ("python -c pass", ("-c", "pass"), None),
+    ('python -c "import networkx, z3"', ("-c", "import networkx, z3"), None),
+    ('python -c "import networkx"', ("-c", "import networkx"), None),
+    ('python -c "import z3"', ("-c", "import z3"), None),
+    ("statusproof --help", ("-m", "statusproof", "--help"), 0.1),
+    ("statusproof check --help", ("-m", "statusproof", "check", "--help"), None),
+    ("statusproof check", ("-m", "statusproof", "check"), 0.25),
+    ("statusproof check --no-formal", ("-m", "statusproof", "check", "--no-formal"), None),
+    ("statusproof check --format json", ("-m", "statusproof", "check", "--format", "json"),
+     None),
+)
+
+
+def cpu_of(command: list[str]) -> float:
+    """CPU seconds (user + system) of one run of ``command``."""
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=ENVIRONMENT) as proc:
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each command")
+    args = parser.parse_args(argv)
+    python = sys.executable
+    commands = [[python, *arguments] for _, arguments, _ in COMMANDS]
+    for command in commands:  # warm the bytecode cache
+        cpu_of(command)
+    times: list[list[float]] = [[] for _ in COMMANDS]
+    for _ in range(args.repeat):
+        for index, command in enumerate(commands):
+            times[index].append(cpu_of(command))
+    print(f"machine: {machine()}")
+    print(f"CPU seconds of the whole process, best / median of {args.repeat}:")
+    floor = min(times[0])
+    libraries = min(times[1])
+    for (label, _, target), runs in zip(COMMANDS, times, strict=True):
+        best = min(runs)
+        note = ""
+        if target is not None:
+            note = f"  target {target:g} s: {'met' if best <= target else 'MISSED'}"
+        print(f"  {label:<36} {best:6.3f} / {statistics.median(runs):6.3f}"
+              f"  (+{best - floor:.3f} over python, {best - libraries:+.3f} over the "
+              f"libraries){note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
