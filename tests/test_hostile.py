@@ -140,9 +140,9 @@ def _runs(table: Path, out: Path) -> list[list[str]]:
     t = str(table)
     return [
         ["check", t],
-        ["check", t, "--format", "json"],
+        ["check", t, "--format", "json", "--max-witness", "3"],
         ["check", t, "--no-formal", "--property", "a terminal is always reachable"],
-        ["check", t, "--reconcile", "intersection"],
+        ["check", t, "--reconcile", "intersection", "--formal-budget", "30"],
         ["model", t, "--format", "json"],
         ["render", t, "-o", str(out / "render"), "--format", "dot,mermaid,svg"],
         ["report", t, "-o", str(out / "report")],
