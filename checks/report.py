@@ -1,8 +1,10 @@
 """JSON-ready data of a check run (the ``statusproof check --format json`` schema).
 
 Witnesses (paths, traces, lazy evidence) are written for the first ``max_witness`` findings
-that carry one, in the order given (errors first), and left out (``"witness": null``) for the
-rest, without being built; the output says how many were shown and left out, and the cap.
+that carry one, in the order given (errors first), and left out for the rest, without being
+built: their ``witness`` is empty, their evidence has no witness entries, and
+``"witness_omitted": true`` says so. The output says the cap and how many were shown and left
+out.
 """
 
 from __future__ import annotations
@@ -24,17 +26,20 @@ DEFAULT_MAX_WITNESS = 100
 
 
 def finding_to_dict(f: Finding, witness: bool = True) -> dict[str, Any]:
-    """One finding; with ``witness`` False its witness path is ``None`` and its evidence has no
-    witness entries (nothing lazy is built)."""
-    return {
+    """One finding; with ``witness`` False its witness path is empty, its evidence has no
+    witness entries (nothing lazy is built) and ``witness_omitted`` is true."""
+    data = {
         "code": f.code,
         "severity": f.severity.value,
         "message": f.message,
         "statuses": list(f.statuses),
-        "witness": list(f.witness) if witness else None,
+        "witness": list(f.witness) if witness else [],
         "location": {"file": f.span.path, "line": f.span.line} if f.span else None,
         "evidence": f.evidence_dict(witness),
     }
+    if not witness:
+        data["witness_omitted"] = True
+    return data
 
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:

@@ -98,8 +98,9 @@ def traps(model: Model) -> list[Finding]:
         name = status.name
         near = _confined(model, name, can_end, SHOWN_STEPS)
         if len(near) <= SHOWN_STEPS:
-            confined: list[str] | Lazy = sorted(near, key=order.__getitem__)
-            within = ", ".join(confined)
+            listed = sorted(near, key=order.__getitem__)
+            confined: list[str] | Lazy = listed
+            within = ", ".join(listed)
         else:
             confined = Lazy(partial(_all_confined, model, name, can_end, order))
             within = ", ".join(sorted(near[:SHOWN_STEPS], key=order.__getitem__)) + \

@@ -153,7 +153,7 @@ def unfold(model: Model) -> nx.MultiDiGraph[State]:
     graph: nx.MultiDiGraph[State] = nx.MultiDiGraph(name=f"unfolded {model.path}")
     graph.add_nodes_from((state, {"initial": state in starts, "final": is_final(model, state)})
                          for state in order)
-    graph.add_edges_from(edges)
+    graph.add_edges_from(edges)  # type: ignore[arg-type]  # the stubs lack (u, v, key, data)
     nx.freeze(graph)
     model.derived["unfolded"] = graph
     return graph

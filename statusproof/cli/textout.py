@@ -63,7 +63,7 @@ def format_check(model: Model, findings: Sequence[Finding], raw: bool,
                     continue
                 if traced:  # a counterexample or witness run: printed so it can be replayed
                     shown += 1
-                    trace = f.evidence_dict().get("trace")
+                    trace = f.evidence_dict()["trace"]
                     lines.append(format_trace(trace_from_dict(model, trace), "      ").rstrip())
                     continue
                 if len(f.witness) > 1:
