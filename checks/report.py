@@ -28,7 +28,7 @@ DEFAULT_MAX_WITNESS = 100
 def finding_to_dict(f: Finding, witness: bool = True) -> dict[str, Any]:
     """One finding; with ``witness`` False its witness path is empty, its evidence has no
     witness entries (nothing lazy is built) and ``witness_omitted`` is true."""
-    data = {
+    data: dict[str, Any] = {
         "code": f.code,
         "severity": f.severity.value,
         "message": f.message,
