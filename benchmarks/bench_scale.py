@@ -31,11 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_check import generated_table, machine
+from bench_check import ENVIRONMENT, generated_table, machine
 from bench_formal import remembering_table
-
-#: The environment of the measured processes: allowed to write (and so to use) bytecode caches.
-ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 #: (label, table kind, size, extra arguments, CPU target in seconds, memory target in MiB)
 TARGETS: tuple[tuple[str, str, int, tuple[str, ...], float | None, float | None], ...] = (

@@ -15,18 +15,13 @@ statusproof's sources again, which costs about 0.3 s).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_check import machine
-
-#: The environment of the measured processes: this one, allowed to write bytecode caches.
-ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+from bench_check import machine, process_cpu
 
 #: (label, arguments after the Python executable, target in CPU seconds)
 COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
@@ -45,11 +40,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
 
 def cpu_of(command: list[str]) -> float:
     """CPU seconds (user + system) of one run of ``command``."""
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          env=ENVIRONMENT) as proc:
-        _, _, usage = os.wait4(proc.pid, 0)
-        proc.returncode = 0
-    return usage.ru_utime + usage.ru_stime
+    return process_cpu(command)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
