@@ -86,11 +86,11 @@ def generated_table(size: int, seed: int = 1) -> str:
 ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def process_cpu(command: list[str]) -> tuple[float, float, int]:
+def process_cpu(command: list[str], cwd: str | None = None) -> tuple[float, float, int]:
     """Run ``command`` (output thrown away): the CPU seconds (user + system) and the peak
     resident memory in MiB of that process alone (``os.wait4``), and its exit code."""
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          env=ENVIRONMENT) as proc:
+                          env=ENVIRONMENT, cwd=cwd) as proc:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode

@@ -38,28 +38,40 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
 )
 
 
-def cpu_of(command: list[str]) -> float:
+def cpu_of(command: list[str], cwd: str | None = None) -> float:
     """CPU seconds (user + system) of one run of ``command``."""
-    return process_cpu(command)[0]
+    return process_cpu(command, cwd)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="runs of each command")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="also measure PYTHON -m statusproof check and --help: another "
+                             "installation, e.g. an earlier version, in the same run")
     args = parser.parse_args(argv)
     python = sys.executable
-    commands = [[python, *arguments] for _, arguments, _ in COMMANDS]
-    for command in commands:  # warm the bytecode cache
-        cpu_of(command)
-    times: list[list[float]] = [[] for _ in COMMANDS]
+    listed = list(COMMANDS)
+    cwd: list[str | None] = [None] * len(listed)
+    if args.baseline:
+        for label, arguments in (("baseline: statusproof --help", ("--help",)),
+                                 ("baseline: statusproof check", ("check",))):
+            listed.append((label, ("-m", "statusproof", *arguments), None))
+            cwd.append("/")  # not this repository, whose statusproof/ would shadow it
+    commands = [[python, *arguments] for _, arguments, _ in listed]
+    if args.baseline:
+        commands[-2][0] = commands[-1][0] = args.baseline
+    for command, folder in zip(commands, cwd, strict=True):  # warm the bytecode cache
+        cpu_of(command, folder)
+    times: list[list[float]] = [[] for _ in listed]
     for _ in range(args.repeat):
-        for index, command in enumerate(commands):
-            times[index].append(cpu_of(command))
+        for index, (command, folder) in enumerate(zip(commands, cwd, strict=True)):
+            times[index].append(cpu_of(command, folder))
     print(f"machine: {machine()}")
     print(f"CPU seconds of the whole process, best / median of {args.repeat}:")
     floor = min(times[0])
     libraries = min(times[1])
-    for (label, _, target), runs in zip(COMMANDS, times, strict=True):
+    for (label, _, target), runs in zip(listed, times, strict=True):
         best = min(runs)
         note = ""
         if target is not None:
