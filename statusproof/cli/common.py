@@ -58,14 +58,19 @@ def write_json(data: Any, out: TextIO) -> None:
 
 
 def _write_items(items: Iterable[Any], out: TextIO) -> None:
-    """A list, a batch of items at a time (one call of the encoder per batch, not per item:
-    a quarter of the time on 100,000 findings), indented as inside the top-level object."""
+    """A list, a batch of items at a time, indented as inside the top-level object.
+
+    One call of the encoder per batch, not per item, is four times faster on 100,000 small
+    findings; the batch grows while its text stays small and shrinks back to one item when
+    items are large (long witnesses), so that memory stays bounded by the largest item."""
     iterator = iter(items)
     first = True
-    while batch := list(islice(iterator, 1000)):
+    size = 1
+    while batch := list(islice(iterator, size)):
         body = _ENCODER.encode(batch)[1:-2]  # without "[" and "\n]": "\n  item,\n  item"
         out.write(("[" if first else ",") + body.replace("\n", "\n  "))
         first = False
+        size = min(size * 2, 1000) if len(body) < 100_000 else 1
     out.write("[]" if first else "\n  ]")
 
 
