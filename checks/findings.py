@@ -3,8 +3,9 @@
 A :class:`Finding` is plain data: a stable kebab-case ``code``, a severity, a message a person
 can act on, the statuses involved, a witness path where one applies, and the table line it
 comes from. What grows with the table (a witness path, a long list) may be :class:`Lazy`:
-built only when an output shows it, so that a check costs memory linear in the table. :data:`CATALOGUE` documents every code (the docs' finding catalogue is written from
-the same facts). Checks create findings with :func:`finding`, which takes the severity from the
+built only when an output shows it, so that a check costs memory linear in the table.
+:data:`CATALOGUE` documents every code (the docs' finding catalogue is written from the same
+facts). Checks create findings with :func:`finding`, which takes the severity from the
 catalogue so that one code always has one severity.
 """
 

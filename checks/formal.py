@@ -68,7 +68,13 @@ def formal_checks(model: Model, properties: Sequence[Property] = (),
                     f"they started; rerun with a larger --formal-budget",
                     (), (), None, {"check": what, "budget_seconds": budget_s}))
                 continue
-            found.extend(check(model, timeout_ms))
+            try:
+                found.extend(check(model, timeout_ms))
+            except solver.BudgetSpentError as e:  # a query the check itself did not catch
+                found.append(finding(
+                    "inconclusive", f"the {what} checks were cut short: {e}; rerun with a "
+                    "larger --formal-budget", (), (), None,
+                    {"check": what, "budget_seconds": budget_s}))
     if budget_s is not None:
         found = [_not_settled(f, budget_s) for f in found]
     found.extend(property_checks(model, properties))
