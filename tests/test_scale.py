@@ -176,3 +176,19 @@ def test_check_reports_a_spent_budget() -> None:
     assert code == 0  # warnings only: the graph checks of the bundled table find no error
     code, _, err = run_cli(["check", "--formal-budget", "0"])
     assert code == 2 and "'0' is not a number of seconds above 0" in err
+
+
+def test_a_budget_error_a_check_did_not_catch_is_inconclusive(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import statusproof.checks.formal as formal
+
+    def cut_short(model: Model, timeout_ms: int) -> list[Finding]:
+        raise BudgetSpentError("the formal budget was spent (5 s) while z3 was asked something")
+
+    monkeypatch.setattr(formal, "history_checks", cut_short)
+    found = formal.formal_checks(load_model(), budget_s=600)
+    cut = [f for f in found if f.code == "inconclusive"]
+    assert [f.message for f in cut] == [
+        "the history restoration checks were cut short: the formal budget was spent (5 s) "
+        "while z3 was asked something; rerun with a larger --formal-budget"]
+    assert "guards-exclusive" in {f.code for f in found}  # the other checks still ran
