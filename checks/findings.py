@@ -2,22 +2,24 @@
 
 A :class:`Finding` is plain data: a stable kebab-case ``code``, a severity, a message a person
 can act on, the statuses involved, a witness path where one applies, and the table line it
-comes from. :data:`CATALOGUE` documents every code (the docs' finding catalogue is written from
-the same facts). Checks create findings with :func:`finding`, which takes the severity from the
+comes from. What grows with the table (a witness path, a long list) may be :class:`Lazy`:
+built only when an output shows it, so that a check costs memory linear in the table.
+:data:`CATALOGUE` documents every code (the docs' finding catalogue is written from the same
+facts). Checks create findings with :func:`finding`, which takes the severity from the
 catalogue so that one code always has one severity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from statusproof.model.table import SourceSpan
 
-__all__ = ["Severity", "Finding", "CodeInfo", "CATALOGUE", "CONSEQUENCE", "finding",
-           "sort_findings", "consequence_rank", "sort_by_consequence"]
+__all__ = ["Severity", "Finding", "Lazy", "WITNESS_KEYS", "CodeInfo", "CATALOGUE", "CONSEQUENCE",
+           "finding", "sort_findings", "consequence_rank", "sort_by_consequence"]
 
 
 class Severity(Enum):
@@ -40,20 +42,60 @@ class CodeInfo:
     fix: str
 
 
+class Lazy:
+    """Evidence built when it is first shown, then kept: a witness path, a trace, a list.
+
+    Checks wrap what costs more than the finding itself (a path whose length grows with the
+    table) in a :class:`Lazy`, so that a check run costs memory linear in the table and only
+    the witnesses that are printed are ever built. Two lazy values are equal when what they
+    build is.
+    """
+
+    __slots__ = ("_build", "_value")
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build: Callable[[], Any] | None = build
+        self._value: Any = None
+
+    def get(self) -> Any:
+        if self._build is not None:
+            self._value = self._build()
+            self._build = None
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lazy):
+            return bool(self.get() == other.get())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        value = self.get()
+        return hash(tuple(value) if isinstance(value, list) else value)
+
+    def __repr__(self) -> str:
+        return "Lazy(...)" if self._build is not None else f"Lazy({self._value!r})"
+
+
+#: Evidence keys that hold a witness (a run a person can replay): shown, or left out past the
+#: witness cap, with the witness path.
+WITNESS_KEYS = frozenset({"trace"})
+
+
 @dataclass(frozen=True)
 class Finding:
     """One result of a check, with its evidence.
 
     ``witness`` is a path of statuses (from an entry point) that shows the finding;
     ``evidence`` holds further structured evidence (a trace, a model, an unsat core) as
-    JSON-ready data.
+    JSON-ready data. A check may give the witness path, or any evidence value, as a
+    :class:`Lazy`: it is built when first read, which output does only for what it prints.
     """
 
     code: str
     severity: Severity
     message: str
     statuses: tuple[str, ...] = ()
-    witness: tuple[str, ...] = ()
+    witness_path: tuple[str, ...] | Lazy = ()
     span: SourceSpan | None = None
     evidence: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
@@ -61,8 +103,32 @@ class Finding:
     def line(self) -> int | None:
         return self.span.line if self.span is not None else None
 
-    def evidence_dict(self) -> dict[str, Any]:
-        return dict(self.evidence)
+    @property
+    def witness(self) -> tuple[str, ...]:
+        """The witness path (built now if it was lazy)."""
+        path = self.witness_path
+        if isinstance(path, Lazy):
+            built: tuple[str, ...] = path.get()
+            return built
+        return path
+
+    @property
+    def has_witness(self) -> bool:
+        """Whether the finding carries a witness (a path of two statuses or more, a trace or
+        lazy evidence), without building it."""
+        path = self.witness_path
+        return (isinstance(path, Lazy) or len(path) > 1 or any(
+            (key in WITNESS_KEYS and value is not None) or isinstance(value, Lazy)
+            for key, value in self.evidence))
+
+    def evidence_dict(self, witness: bool = True) -> dict[str, Any]:
+        """The evidence, lazy values built; with ``witness`` False, without the witness
+        entries (:data:`WITNESS_KEYS` and lazy values), which are then not built."""
+        if witness:
+            return {key: value.get() if isinstance(value, Lazy) else value
+                    for key, value in self.evidence}
+        return {key: value for key, value in self.evidence
+                if key not in WITNESS_KEYS and not isinstance(value, Lazy)}
 
 
 CATALOGUE: dict[str, CodeInfo] = {}
@@ -216,19 +282,28 @@ _code("check-disagreement", Severity.ERROR, "z3 and the exhaustive search disagr
       "The z3 encoding and the explicit search of the unfolded machine reached different "
       "verdicts; one of them has a bug.",
       "Report the table to the statusproof maintainers.")
+_code("inconclusive", Severity.WARNING, "Inconclusive",
+      "A check whose verdict cannot be given: for example the formal budget of the run "
+      "(--formal-budget) was spent before the question was settled. It is neither a pass nor "
+      "a failure.",
+      "Rerun with a larger --formal-budget, or check a smaller part of the table.")
 
 
 def finding(
     code: str,
     message: str,
     statuses: Iterable[str] = (),
-    witness: Iterable[str] = (),
+    witness: Iterable[str] | Lazy = (),
     span: SourceSpan | None = None,
     evidence: Mapping[str, Any] | None = None,
 ) -> Finding:
-    """Make a finding whose severity is the catalogue's for ``code``."""
+    """Make a finding whose severity is the catalogue's for ``code``.
+
+    ``witness`` (and any evidence value) may be :class:`Lazy`: built only when shown.
+    """
     info = CATALOGUE[code]
-    return Finding(code, info.severity, message, tuple(statuses), tuple(witness), span,
+    path = witness if isinstance(witness, Lazy) else tuple(witness)
+    return Finding(code, info.severity, message, tuple(statuses), path, span,
                    tuple(sorted((evidence or {}).items())))
 
 

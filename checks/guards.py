@@ -87,8 +87,11 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
         return conjoin((Eq(Var(REMEMBERED), Const(values[REMEMBERED])),
                         Eq(Var(CAUSE), Const(values[CAUSE]))))
 
+    def key(s: State) -> tuple[bool, str, bool, str]:  # None (nothing) beside names: no TypeError
+        return (s.remembered is not None, s.remembered or "", s.cause is not None, s.cause or "")
+
     reach = (f"the reachable values in {name}: {_values_text(states)}",
-             disjoin(formula(s) for s in sorted(set(states))))
+             disjoin(formula(s) for s in sorted(set(states), key=key)))
 
     def witness(state: State, title: str) -> Any:
         return make_trace(search.graph, search.path(state), lambda s: s, title)

@@ -230,7 +230,8 @@ class Model:
     def derived(self) -> dict[str, object]:
         """A memo for views derived from the model (graphs, witnesses), built on first use.
 
-        Only :mod:`statusproof.model.graph` writes here; what it stores is read-only.
+        Only :mod:`statusproof.model.graph` and :mod:`statusproof.model.machine` (the unfolded
+        machine) write here; what they store is read-only.
         """
         return {}
 

@@ -20,6 +20,7 @@ from statusproof.model import BUNDLED_TABLE
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
 from statusproof.model.trace import Trace, load_trace
+from statusproof.output import write_in_folder
 from statusproof.render.diagram import Diagram, build_diagram
 from statusproof.render.dot import render_dot
 from statusproof.render.graphviz_run import (
@@ -147,15 +148,7 @@ def output_stem(args: argparse.Namespace) -> str:
 
 
 def write_file(path: Path, data: str | bytes, out: TextIO) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8", newline="\n")
-        else:
-            path.write_bytes(data)
-    except OSError as e:
-        raise StatusproofError(f"cannot write {path}: {e.strerror or e}; check the folder "
-                               "given with -o") from e
+    write_in_folder(path.parent, path.name, data)  # atomic; never through a symbolic link
     out.write(f"wrote {path}\n")
 
 
