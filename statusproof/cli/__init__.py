@@ -31,7 +31,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("check", "check", "check a status table and report findings"),
     ("model", "model_cmd", "print the interpreted model (statuses, transitions, guards)"),
     ("render", "render_cmd", "draw the model as a diagram (DOT, Mermaid, SVG, PNG, PDF)"),
-    ("report", "report_cmd", "write an HTML report: diagram, findings, evidence"),
+    ("report", "report_cmd", "write an HTML report: summary, diagram, findings, evidence"),
     ("traces", "traces_cmd", "generate conformance test suites and export them"),
     ("conform", "conform_cmd", "run conformance suites against an implementation"),
     ("logs", "logs_cmd", "check recorded status histories against the model"),
