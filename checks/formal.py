@@ -18,6 +18,7 @@ from statusproof.model.model import Model
 from .findings import Finding, sort_findings
 from .guards import guard_checks
 from .history import history_checks
+from .inconclusive import settle
 from .properties import Property, property_checks
 from .solver import DEFAULT_TIMEOUT_MS
 from .timeouts import timeout_checks
@@ -32,6 +33,7 @@ def formal_checks(model: Model, properties: Sequence[Property] = (),
     ``timeout_ms`` limits each z3 query; a query z3 cannot settle in time gives a
     ``solver-unknown`` finding (an error), never a pass.
     """
-    found = [*history_checks(model, timeout_ms), *guard_checks(model, timeout_ms),
-             *timeout_checks(model, timeout_ms), *property_checks(model, properties)]
+    found = settle(model, [*history_checks(model, timeout_ms), *guard_checks(model, timeout_ms),
+                           *timeout_checks(model, timeout_ms),
+                           *property_checks(model, properties)])
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})
