@@ -74,6 +74,12 @@ def guard_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) -> l
     return found
 
 
+def _state_key(state: State) -> tuple[str, str, str]:
+    """A total order of states (None sorts before every name)."""
+    return (state.status, "" if state.remembered is None else "\x01" + state.remembered,
+            "" if state.cause is None else "\x01" + state.cause)
+
+
 def _cause_overlap(model: Model, name: str) -> bool:
     """Whether two exits of ``name`` to different places hold for one value of its cause (an
     exit that does not read the cause holds for every value)."""
@@ -106,7 +112,7 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
                         Eq(Var(CAUSE), Const(values[CAUSE]))))
 
     reach = (f"the reachable values in {name}: {_values_text(states)}",
-             disjoin(formula(s) for s in sorted(set(states))))
+             disjoin(formula(s) for s in sorted(set(states), key=_state_key)))
 
     def witness(state: State, title: str) -> Any:
         return make_trace(search.graph, search.path(state), lambda s: s, title)

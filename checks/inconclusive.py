@@ -74,15 +74,15 @@ def _cells(model: Model, names: Iterable[str]) -> list[str]:
 
 
 def _trace_steps(evidence: dict[str, Any]) -> list[tuple[str | None, str | None, str | None]]:
+    """The steps (source, target, guard text) of the run in ``evidence["trace"]``."""
     trace = evidence.get("trace")
     if not isinstance(trace, dict):
         return []
-    steps = trace.get("steps", [])
     out = []
-    for before, after in pairwise(steps):
-        state = after.get("state")
-        source = (before.get("state") or {}).get("status")
-        out.append((source, state.get("status") if state else None, after.get("guard")))
+    for step in trace.get("steps", []):
+        t = step.get("transition")
+        if isinstance(t, dict):
+            out.append((t.get("source"), t.get("target"), t.get("guard")))
     return out
 
 

@@ -48,6 +48,7 @@ from .system import (
     Var,
     conjoin,
     disjoin,
+    evaluate,
 )
 from .system import (
     Divides as DividesBy,
@@ -149,7 +150,8 @@ def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[Stat
             disjoint.append({"exits": [a.label, b.label], "unsat_core": list(answer.core)})
     cover = solver.check([domain, *((f"not {e.label}", Not(holds(e))) for e in exits)],
                          f"{what}: cover", (_CAUSE,), timeout_ms)
-    by_value = {v: [e.outcome for e in exits if e.values is None or v in e.values]
+    by_value = {v: list(dict.fromkeys(e.outcome for e in exits
+                                      if evaluate(holds(e), {_CAUSE: code[v]})))
                 for v in values}
     evidence: dict[str, Any] = {
         "variable": cause.variable, "values": values, "declared": declared,

@@ -73,9 +73,10 @@ hist_cond: subject hverb IN? THE? hnames any*
          | subject? CAME FROM THE? hnames any*
          | THE? PREV STATUSWORD WAS THE? hnames any*
          | hnames WAS THE? PREV STATUSWORD any*
-subject: IT | THE WORD WORD?
+subject: IT | THE (WORD | CAPWORD) (WORD | CAPWORD)?
 hverb: WAS ADV? | HAD BEEN ADV? | HAD ADV BEEN
-hnames: NAME (hsep NAME)*
+hnames: hname (hsep hname)*
+hname: NAME | CAPWORD+
 hsep: COMMA | OR | AND | SLASH | COMMA OR
 
 // a phrase in a status position, read as a return to the remembered status when it fits
@@ -85,9 +86,9 @@ hist_return: lead? THE? PREV STATUSWORD any*
 lead: (GO | BACK | TO | IN)+
 hhad: HAD | WAS
 
-word: WORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
+word: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
     | WHATEVER | BACK | TO | GO | STATUSWORD
-rword: WORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
+rword: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
      | WHATEVER | BACK | TO | GO
 inner: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SEMI | SLASH
      | COLON | PERIOD
@@ -380,7 +381,10 @@ class _Reader:
         history = _parse(body, "hist_cond")
         if history is not None and keyword.lower() not in ("unless", "after", "once"):
             names = next(c for c in history.iter_subtrees() if c.data == "hnames")
-            rows = tuple(self.row(t) for t in _tokens(names) if t.type == "NAME")
+            rows = tuple(self.row(part[0]) if part[0].type == "NAME" else
+                         _text(self.entry, part)
+                         for part in (_tokens(c) for c in names.children
+                                      if isinstance(c, Tree) and c.data == "hname"))
             fragments.append(_frag(self.entry, shown, "history",
                                    "a condition on the status held before: "
                                    + " or ".join(rows), rows))

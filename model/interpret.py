@@ -390,7 +390,7 @@ class _Interpreter:
             decl = decls.get(status)
             if decl is None:
                 causes.append(Cause(status, f"cause of {status}",
-                                    tuple((v, v) for v in conditions[status]), ""))
+                                    tuple(conditions[status].items()), ""))
                 continue
             causes.append(Cause(status, decl.variable, decl.values, decl.source))
             unused = " (no exit of the table depends on it)" if status in declared_only else ""

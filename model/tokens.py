@@ -100,7 +100,7 @@ _DASHES = {"-", "\u2013", "\u2014"}
 
 #: Every terminal a token may have (the grammar declares them).
 TERMINALS: tuple[str, ...] = tuple(sorted(
-    {"NAME", "WORD", "OTHER", *_WORDS.values(), *_PHRASES.values(), *_PUNCT.values()}))
+    {"NAME", "WORD", "CAPWORD", "OTHER", *_WORDS.values(), *_PHRASES.values(), *_PUNCT.values()}))
 
 #: Words that make a phrase a sentence rather than a status name (outside a known name).
 SENTENCE_WORDS = frozenset({
@@ -193,6 +193,8 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
                 kind = "END" if len(raw) == 1 else "OTHER"
             elif word in _WORDS:
                 kind = _WORDS[word]
+            elif raw[i][0][0].isupper() or raw[i][0][0].isdigit():
+                kind = "CAPWORD"
             elif raw[i][0][0].isalnum() or raw[i][0][0] == "_":
                 kind = "WORD"
             else:

@@ -311,9 +311,17 @@ def test_a_guarded_next_entry_wins_over_an_unguarded_previous_one() -> None:
 # -- undefined statuses, duplicates, prose ----------------------------------------------------
 
 def test_undefined_statuses_are_kept() -> None:
+    # a Previous phrase that no Next cell uses is an outside trigger, not a status
     model = model_of([
         ("Open", "o", ["Imported"], ["Spam", "Closed"]),
         ("Closed", "c", ["Open"], "none"),
+    ])
+    assert model.status("Open").triggers == ("Imported",)
+    assert model.names == ("Open", "Closed", "Spam")
+    # used as a next status somewhere, the same phrase is an undefined status
+    model = model_of([
+        ("Open", "o", ["Imported"], ["Spam", "Closed"]),
+        ("Closed", "c", ["Open"], ["Imported"]),
     ])
     spam = model.status("Spam")
     imported = model.status("Imported")
@@ -321,6 +329,7 @@ def test_undefined_statuses_are_kept() -> None:
     assert (imported.defined, imported.terminal) == (False, None)  # a source, not an exit
     assert spam.span is not None and spam.span.line == 6
     assert model.names == ("Open", "Closed", "Spam", "Imported")  # in order of mention
+    assert model.status("Open").triggers == ()
     assert ("Imported", "Open", None) in steps(model)
 
 

@@ -17,13 +17,22 @@ from typing import TextIO
 from statusproof import __version__
 from statusproof.model.errors import StatusproofError
 
-from . import check, conform_cmd, logs_cmd, model_cmd, render_cmd, report_cmd, traces_cmd
+from . import (
+    check,
+    conform_cmd,
+    explain_cmd,
+    logs_cmd,
+    model_cmd,
+    render_cmd,
+    report_cmd,
+    traces_cmd,
+)
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The subcommand modules, in the order ``--help`` lists them.
 COMMANDS: tuple[ModuleType, ...] = (check, model_cmd, render_cmd, report_cmd, traces_cmd,
-                                     conform_cmd, logs_cmd)
+                                     conform_cmd, logs_cmd, explain_cmd)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
