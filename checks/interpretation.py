@@ -10,6 +10,7 @@ import re
 
 from statusproof.model.model import GuardKind, Model, TerminalKind
 from statusproof.model.table import SourceSpan
+from statusproof.model.tokens import SENTENCE_WORDS, words_of
 
 from .findings import Finding, finding
 
@@ -34,8 +35,10 @@ def outside_triggers(model: Model) -> list[Finding]:
     found = []
     for status in model.statuses:
         for trigger in status.triggers:
-            words = trigger.split()
-            means = trigger if len(words) <= 5 and trigger[:1].isupper() else "<the status>"
+            words = words_of(trigger)
+            name_like = (len(words) <= 5 and trigger[:1].isupper()
+                         and not any(w in SENTENCE_WORDS for w in words))
+            means = trigger if name_like else "<the status>"
             statement = (f"[[reading]] status = {json.dumps(status.name)}, column = "
                          f"\"previous\", text = {json.dumps(trigger)}, means = "
                          f"{json.dumps(means)}")

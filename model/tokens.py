@@ -137,12 +137,18 @@ class Lexicon:
             first.setdefault(key[0], set()).add(len(key))
         return cls(index, {w: tuple(sorted(n, reverse=True)) for w, n in first.items()})
 
-    def match(self, words: list[str], at: int) -> tuple[int, str] | None:
-        """The longest name starting at word ``at``: (number of words, row), or None."""
+    def match(self, words: list[str], at: int, initial: str = "") -> tuple[int, str] | None:
+        """The longest name starting at word ``at``: (number of words, row), or None.
+
+        ``initial`` is the first letter as written: a name spelt with a capital is not
+        matched by a lower-case word (``placed`` in "Order placed by the buyer" is no
+        mention of the row "Placed"), unless ``initial`` is empty (the whole entry is in
+        lower case, as some tables write every name)."""
         for length in self.first.get(words[at], ()):
             if at + length <= len(words):
                 row = self.index.get(tuple(words[at:at + length]))
-                if row is not None:
+                if row is not None and (not initial or not initial.islower()
+                                        or not row[:1].isupper()):
                     return length, row
         return None
 
@@ -169,11 +175,12 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
     """
     raw = [(m.group(), m.start(), m.end()) for m in _RAW.finditer(text)]
     folded = [r[0].casefold() for r in raw]
+    lower = not any(c.isupper() for c in text)
     tokens: list[Token] = []
     rows: dict[int, str] = {}
     i = 0
     while i < len(raw):
-        named = lexicon.match(folded, i)
+        named = lexicon.match(folded, i, "" if lower else raw[i][0][:1])
         phrase = next(((n, _PHRASES[tuple(folded[i:i + n])])
                        for n in range(min(_LONGEST_PHRASE, len(raw) - i), 0, -1)
                        if tuple(folded[i:i + n]) in _PHRASES), None)
