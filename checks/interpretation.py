@@ -71,8 +71,7 @@ def free_choices(model: Model) -> list[Finding]:
             f"beside unconditioned next statuses ({'; '.join(cells)}): a run there may end or "
             "go on, and nothing says which; give them conditions ('none if <condition>', "
             "'X if <condition>') or remove the one that does not apply",
-            [status.name, *(t.target for t in plain if t.target)], (),
-            status.next_span or status.span,
+            [status.name], (), status.next_span or status.span,
             {"next": [t.target for t in plain], "cells": cells}))
     return found
 

@@ -99,8 +99,6 @@ any: nocolon | COLON | SEMI | PERIOD
 %declare CCOMMA """ + " ".join(TERMINALS) + "\n"
 
 _STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_return")
-#: Condition keywords whose text the guard keeps without the keyword itself.
-_DROPPED = {"if", "only if", "but only if", "provided", "providing", "provided that"}
 
 
 class _Given(Lexer):
@@ -138,8 +136,9 @@ class Target:
 
     ``kind``: ``row`` (``name`` is the row), ``undefined`` (``name`` is the phrase),
     ``end`` (no successor / no predecessor) or ``return`` (back to the remembered status).
-    ``guard``: None, ``condition`` (``text``), ``history`` (``names``: the statuses the
-    remembered status is compared with) or ``otherwise``.
+    ``guard``: None, ``condition`` (``text``), ``unless`` (``text`` does not hold),
+    ``history`` (``names``: the statuses the remembered status is compared with) or
+    ``otherwise``.
     """
 
     kind: str
@@ -185,14 +184,11 @@ def _frag(entry: str, tokens: Sequence[Token], reading: str, why: str,
 
 
 def _condition_text(entry: str, keyword: Token, body: Sequence[Token]) -> str:
-    """The condition as the guard keeps it: the keyword dropped for ``if``-like ones."""
+    """The condition as the guard keeps it: without its keyword and a final full stop."""
     trimmed = list(body)
-    while trimmed and trimmed[-1].type == "PERIOD":
+    while trimmed and trimmed[-1].type in ("PERIOD", "COLON"):
         trimmed.pop()
-    if not trimmed:
-        return str(keyword)
-    text = _text(entry, trimmed)
-    return text if " ".join(keyword.lower().split()) in _DROPPED else f"{keyword} {text}"
+    return _text(entry, trimmed) if trimmed else str(keyword)
 
 
 def _words(tokens: Sequence[Token]) -> list[str]:
@@ -389,9 +385,12 @@ class _Reader:
                                    "a condition on the status held before: "
                                    + " or ".join(rows), rows))
             return ("history", "", rows)
+        negated = keyword.lower() == "unless"
         fragments.append(_frag(self.entry, shown, "condition",
-                               f"a condition ({keyword.lower()} ...)"))
-        return ("condition", _condition_text(self.entry, keyword, body), ())
+                               f"a condition ({keyword.lower()} ...)"
+                               + (": the step is taken when it does not hold" if negated else "")))
+        return ("unless" if negated else "condition",
+                _condition_text(self.entry, keyword, body), ())
 
     def _steps(self, tree: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
                fragments: list[Fragment], tail: Sequence[Fragment] = ()) -> Clause | None:

@@ -154,6 +154,13 @@ class _Interpreter:
             if referred is None:
                 out.append((entry, None))
                 continue
+            if not stack:
+                resolved = index.resolve(referred)
+                self.readings.append(EntryReading(row.name, column, entry.text, (Fragment(
+                    "reference", entry.text, 0, len(entry.text),
+                    f"stands for the {column.title} cell of {referred!r}"
+                    + ("" if resolved is not None else ", which has no row"),
+                    (resolved,) if resolved is not None else ()),), entry.span))
             target_name = index.resolve(referred)
             target = self.row_by_name.get(target_name) if target_name is not None else None
             if target is None:
@@ -338,7 +345,8 @@ class _Interpreter:
         transitions = reconcile(build.links, build.terminations, statuses, self.policy,
                                 self.table.path)
         transitions = mark_uncertain(transitions, statuses, build.otherwise_steps)
-        causes = self._causes(build.conditions, cause_decls, transitions, statuses)
+        causes = self._causes(build.conditions, cause_decls, transitions, statuses,
+                              build.negated)
         timers = self._timers(index, statuses, causes)
         return Model(self.table.path, self.policy, tuple(statuses), tuple(transitions),
                      tuple(build.links), tuple(self.notes), causes, timers,
@@ -374,12 +382,15 @@ class _Interpreter:
         return statuses
 
     def _causes(self, conditions: dict[str, dict[str, str]], decls: dict[str, CauseDecl],
-                transitions: list[Transition], statuses: list[Status]) -> tuple[Cause, ...]:
+                transitions: list[Transition], statuses: list[Status],
+                negated: set[str]) -> tuple[Cause, ...]:
         causes = []
         documented = {s.name for s in statuses if s.terminal is TerminalKind.DOCUMENTED}
         for status, values in conditions.items():
             # an exit that does not read the cause: the case "none of the conditions" is real
-            if status not in decls and OTHERWISE not in values and (status in documented or any(
+            # ("unless <condition>" holds exactly then too)
+            if status not in decls and OTHERWISE not in values and (
+                    status in documented or status in negated or any(
                     t.guard is None or t.guard.kind is not GuardKind.CONDITION
                     for t in transitions if t.source == status)):
                 values[OTHERWISE] = OTHERWISE_TEXT

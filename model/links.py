@@ -56,12 +56,15 @@ class LinkBuilder:
         default_factory=list)
     unread: dict[tuple[str, Column], list[str]] = field(default_factory=dict)
     otherwise_steps: set[tuple[str, str | None]] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)  # statuses with an "unless" condition
     _siblings: dict[str, list[Guard]] = field(default_factory=dict)
     _pending: list[_Pending] = field(default_factory=list)
 
     # -- guards ---------------------------------------------------------------------------
-    def condition(self, status: str, text: str, span: SourceSpan | None) -> Guard:
-        """The guard ``cause of status = text`` (a declared cause names the value)."""
+    def condition(self, status: str, text: str, span: SourceSpan | None,
+                  negated: bool = False) -> Guard:
+        """The guard ``cause of status = text`` (a declared cause names the value);
+        ``negated``: ``cause of status != text`` ("unless")."""
         decl = self.decls.get(status)
         if decl is None:
             variable, value = f"cause of {status}", text
@@ -73,12 +76,14 @@ class LinkBuilder:
                     f"{decl.span}: the cause of {status!r} has no value for the condition "
                     f"{text!r} (table line {span.line if span else '?'}); add it to 'values'")
         self.conditions.setdefault(status, {})[value] = text
-        return Guard(GuardKind.CONDITION, variable, (value,), text, span)
+        if negated:
+            self.negated.add(status)
+        return Guard(GuardKind.CONDITION, variable, (value,), text, span, negated)
 
     def _guard(self, source: str, target: str | None, spec: Target, entry: Entry
                ) -> Guard | None:
-        if spec.guard == "condition":
-            return self.condition(source, spec.text, entry.span)
+        if spec.guard in ("condition", "unless"):
+            return self.condition(source, spec.text, entry.span, spec.guard == "unless")
         if spec.guard == "history":
             was = tuple(self.canonical(n, entry.span) for n in spec.names)
             values = (target,) if target in was else was

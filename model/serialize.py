@@ -21,7 +21,8 @@ def guard_to_dict(guard: Guard | None) -> dict[str, Any] | None:
     if guard is None:
         return None
     return {"kind": guard.kind.value, "variable": guard.variable, "values": list(guard.values),
-            "text": guard.text, "line": guard.span.line if guard.span else None}
+            "text": guard.text, "line": guard.span.line if guard.span else None,
+            **({"negated": True} if guard.negated else {})}
 
 
 def transition_to_dict(transition: Transition) -> dict[str, Any]:
