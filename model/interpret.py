@@ -266,7 +266,11 @@ class _Interpreter:
         for decl in self.amend.readings:
             if decl.column is column and normalise(decl.status) == normalise(status) \
                     and normalise(decl.text) == normalise(text):
-                self.used_readings.add(decl)
+                if decl not in self.used_readings:
+                    self.used_readings.add(decl)
+                    self.records.append(Amendment(
+                        "reading", f"{status}: the {column.title} clause {decl.text!r} reads "
+                        f"{decl.means!r}", decl.source, decl.span))
                 return decl
         return None
 

@@ -33,6 +33,7 @@ def transition_to_dict(transition: Transition) -> dict[str, Any]:
         "columns": sorted(c.value for c in transition.columns),
         "amendment": transition.amendment,
         "locations": [{"file": s.path, "line": s.line} for s in transition.spans],
+        **({"depends": list(transition.depends)} if transition.depends else {}),
     }
 
 
@@ -58,6 +59,8 @@ def model_to_dict(model: Model) -> dict[str, Any]:
                 "next_documented": s.next_documented,
                 "description": s.description,
                 "line": s.line,
+                **({"unread_next": list(s.unread_next)} if s.unread_next else {}),
+                **({"unread_previous": list(s.unread_previous)} if s.unread_previous else {}),
             }
             for s in model.statuses
         ],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from corpus_check import compare, figures, format_figures, tables  # noqa: E402
+from corpus_check import compare, figures, format_figures, tables
 
 
 def main() -> int:
