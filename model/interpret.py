@@ -29,24 +29,20 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from .amend import AmendmentSet, CauseDecl, ReadingDecl
+from .causes import build_causes, build_timers
 from .cells import Clause, read_entry, reference_of
 from .errors import AmendmentError, StatusproofError
-from .links import OTHERWISE_TEXT, LinkBuilder
+from .links import LinkBuilder
 from .model import (
-    OTHERWISE,
     POLICIES,
     Amendment,
-    Cause,
     EntryReading,
     Fragment,
-    GuardKind,
     Link,
     Model,
     Note,
     Status,
     TerminalKind,
-    Timer,
-    Transition,
 )
 from .names import NameIndex, normalise, split_qualifier
 from .reconcile import mark_uncertain, reconcile, returns
@@ -349,9 +345,9 @@ class _Interpreter:
         transitions = reconcile(build.links, build.terminations, statuses, self.policy,
                                 self.table.path)
         transitions = mark_uncertain(transitions, statuses, build.otherwise_steps)
-        causes = self._causes(build.conditions, cause_decls, transitions, statuses,
-                              build.negated)
-        timers = self._timers(index, statuses, causes)
+        causes = build_causes(build.conditions, cause_decls, transitions, statuses,
+                              build.negated, self.records)
+        timers = build_timers(self.amend, index, statuses, causes, self.records)
         return Model(self.table.path, self.policy, tuple(statuses), tuple(transitions),
                      tuple(build.links), tuple(self.notes), causes, timers,
                      tuple(self.records), tuple(self.readings))
@@ -384,63 +380,6 @@ class _Interpreter:
                 span=self.undefined_span[key],
             ))
         return statuses
-
-    def _causes(self, conditions: dict[str, dict[str, str]], decls: dict[str, CauseDecl],
-                transitions: list[Transition], statuses: list[Status],
-                negated: set[str]) -> tuple[Cause, ...]:
-        causes = []
-        documented = {s.name for s in statuses if s.terminal is TerminalKind.DOCUMENTED}
-        for status, values in conditions.items():
-            # an exit that does not read the cause: the case "none of the conditions" is real
-            # ("unless <condition>" holds exactly then too)
-            if status not in decls and OTHERWISE not in values and (
-                    status in documented or status in negated or any(
-                    t.guard is None or t.guard.kind is not GuardKind.CONDITION
-                    for t in transitions if t.source == status)):
-                values[OTHERWISE] = OTHERWISE_TEXT
-        # a declared cause stands even when no exit of the table depends on it: the formal
-        # checks then show that the exits ignore it (timeout-overlap)
-        declared_only = [status for status in decls if status not in conditions]
-        for status in [*conditions, *declared_only]:
-            decl = decls.get(status)
-            if decl is None:
-                causes.append(Cause(status, f"cause of {status}",
-                                    tuple(conditions[status].items()), ""))
-                continue
-            causes.append(Cause(status, decl.variable, decl.values, decl.source))
-            unused = " (no exit of the table depends on it)" if status in declared_only else ""
-            self.records.append(Amendment(
-                "cause",
-                f"{status}: {decl.variable} in {{{', '.join(k for k, _ in decl.values)}}}"
-                + unused, decl.source, decl.span))
-        return tuple(causes)
-
-    def _timers(self, index: NameIndex, statuses: list[Status],
-                causes: tuple[Cause, ...]) -> tuple[Timer, ...]:
-        known = {normalise(s.name): s.name for s in statuses}
-        timers = []
-        for decl in self.amend.timers:
-            where = decl.span or SourceSpan(self.amend.path, 1, 1)
-            names = []
-            for name in (decl.status, decl.target):
-                resolved = index.resolve(name) or known.get(normalise(name))
-                if resolved is None:
-                    raise AmendmentError(f"{where}: timer names {name!r}, which is not a status"
-                                         + _did_you_mean(name, known.values()))
-                names.append(resolved)
-            if decl.cause is not None:
-                cause = next((c for c in causes if c.status == names[1]), None)
-                values = [k for k, _ in cause.values] if cause is not None else []
-                if decl.cause not in values:
-                    raise AmendmentError(
-                        f"{where}: timer cause {decl.cause!r} is not a value of the cause of "
-                        f"{names[1]!r}; " + (f"use one of {', '.join(values)}" if values else
-                                             f"{names[1]!r} has no conditional exits to choose"))
-            timers.append(Timer(names[0], names[1], decl.seconds, decl.minimum, decl.maximum,
-                                decl.never, decl.cause, decl.setting, decl.source, decl.clock))
-            self.records.append(Amendment("timer", f"{names[0]} -> {names[1]} ({decl.setting})",
-                                          decl.source, where))
-        return tuple(timers)
 
 
 def interpret(
