@@ -108,7 +108,19 @@ class _Reader:
         return replace(self._clause(tokens), start=start, end=end)
 
     def _clause(self, tokens: list[Token]) -> Clause:
-        for start in ("end_clause", "reference", "led", "colon_led", "listing"):
+        kinds = [t.type for t in tokens]
+        if kinds == ["NAME"] or kinds == ["NAME", "PERIOD"]:  # the common case, read at once
+            row = self.row(tokens[0])
+            return Clause("steps", (Target("row", row),), fragments=(fragment(
+                self.entry, tokens[:1], "status", f"the row {row!r}", (row,)),))
+        # each rule can only accept clauses that start (or go on) a certain way: try those
+        starts = [start for start, fits in (
+            ("end_clause", kinds[0] == "END" or kinds[:2] == ["LPAR", "END"]),
+            ("reference", kinds[0] in ("SEE", "SAME")),
+            ("led", kinds[0] in ("OTHERWISE", "COND")),
+            ("colon_led", "COLON" in kinds),
+            ("listing", True)) if fits]
+        for start in starts:
             tree = parse(tokens, start)
             if tree is None:
                 continue

@@ -93,7 +93,7 @@ class _Box:
 
 @cache
 def _parser() -> Lark:
-    return Lark(GRAMMAR, parser="lalr", lexer=_Given, start=list(_STARTS))
+    return Lark(GRAMMAR, parser="lalr", lexer=_Given, start=list(_STARTS), cache=True)
 
 
 def parse(tokens: list[Token], start: str) -> Tree[Token] | None:
