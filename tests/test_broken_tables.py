@@ -13,9 +13,8 @@ import pytest
 from conftest import TABLES, run_cli
 
 from statusproof.model.cells import read_entry
-from statusproof.model.tokens import Lexicon
-from statusproof.model.names import NameIndex
 from statusproof.model.table import Column
+from statusproof.model.tokens import Lexicon
 
 
 def unusable(args: list[str]) -> str:

@@ -15,10 +15,9 @@ import pytest
 from conftest import TABLES, scraped_text
 
 from statusproof.model import load_model
-from statusproof.model.errors import StatusproofError
 from statusproof.model.cells import read_entry
+from statusproof.model.errors import StatusproofError
 from statusproof.model.interpret import interpret
-from statusproof.model.tokens import Lexicon
 from statusproof.model.loaders.text import load_text
 from statusproof.model.model import (
     HISTORY_VARIABLE,
@@ -29,6 +28,7 @@ from statusproof.model.model import (
 )
 from statusproof.model.names import NameIndex
 from statusproof.model.table import Column
+from statusproof.model.tokens import Lexicon
 
 TICKET = TABLES / "ticket-lifecycle.txt"
 COLUMNS_TABLE = TABLES / "ticket-columns.txt"
