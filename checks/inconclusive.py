@@ -36,7 +36,7 @@ __all__ = ["settle", "uncertain"]
 _ABSENCE = {"unreachable-status", "history-proved", "property-holds", "no-incoming"}
 #: Verdicts about one status's exits and reachable states.
 _EXITS = {"guards-exclusive", "dead-guard", "guard-gap", "timeout-exclusive", "causes-not-tied",
-          "free-choice", "timeout-overlap"}
+          "timeout-overlap"}
 
 
 def uncertain(model: Model) -> bool:

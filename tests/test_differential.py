@@ -32,6 +32,7 @@ from statusproof.checks import graph_checks
 from statusproof.checks.findings import Finding
 from statusproof.checks.formal import formal_checks
 from statusproof.checks.history import history_spec
+from statusproof.checks.system import Encoding, evaluate
 from statusproof.model.interpret import interpret
 from statusproof.model.loaders.text import load_text
 from statusproof.model.machine import State, enabled, initial_states, is_final, successors
@@ -49,7 +50,8 @@ def entry(draw: st.DrawFn, me: str, names: list[str]) -> str:
     cond = draw(st.sampled_from(CONDITIONS))
     shapes = [
         x, f"{x} or {y}", f"{x}/{y}", f"{x} if {cond}", f"{x}, if {cond}", f"{x} ({cond})",
-        f"{x} when {cond}", f"{x} unless {cond}", "none", f"none if {cond}", "n/a",
+        f"{x} when {cond}", f"{x} unless {cond}", f"{x} once {cond}", "none",
+        f"none if {cond}", "n/a", "none otherwise", f"If {cond}: {x}",
         f"{x} otherwise", f"otherwise {x}", f"{x} in all other cases", f"{x} (default)",
         f"{x} if it was in {x} status", f"{x} or {y} if the case was in {x} or {y} status",
         f"{x} if the case was formerly in {x} or {y}", f"{x} provided it had been in {x}",
@@ -150,6 +152,12 @@ def replay(model: Model, evidence: dict[str, Any]) -> None:
 
 def verify(model: Model, findings: list[Finding]) -> None:
     states = reachable(model)
+    # one semantics: the z3 encoding's guards hold exactly where the machine's do
+    encoding = Encoding(model)
+    for state in states:
+        for t in model.outgoing(state.status):
+            assert evaluate(encoding.guard(t), encoding.encode(state)) == enabled(t, state)
+    assert not [f for f in findings if f.code in ("check-disagreement", "solver-unknown")]
     called: dict[str, set[str]] = {}
     for f in findings:
         evidence = f.evidence_dict()
@@ -172,7 +180,7 @@ def verify(model: Model, findings: list[Finding]) -> None:
         assert not any(f.code == "history-proved" for f in findings)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_every_verdict_holds_on_its_model(text: str) -> None:
     model = interpret(load_text(text, "t.txt"))
