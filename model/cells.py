@@ -328,6 +328,8 @@ def read_entry(text: str, column: Column, lexicon: Lexicon,
 
 def reference_of(text: str, lexicon: Lexicon) -> str | None:
     """The name a ``See X status.`` / ``Same as X`` entry refers to, or None."""
+    if not text.lstrip()[:4].casefold().startswith(("see", "same", "as f")):
+        return None  # (most entries: no need to tokenise them twice)
     tokens, _ = tokenize(text, lexicon)
     tree = parse(tokens, "reference")
     if tree is None:

@@ -101,7 +101,8 @@ class LinkBuilder:
                 self.pending_returns.append((row.name, text, via, entry.span))
                 self.history_sources.add(row.name)
                 continue
-            target = None if spec.kind == "end" else self.canonical(spec.name, entry.span)
+            target = (None if spec.kind == "end" else spec.name if spec.kind == "row"
+                      else self.canonical(spec.name, entry.span))
             if spec.guard == "otherwise":
                 self._pending.append(_Pending(row.name, target, entry, via))
                 continue
@@ -131,7 +132,7 @@ class LinkBuilder:
             if spec.kind == "end":
                 self.entry_points.setdefault(row.name, []).append("none")
                 continue
-            source = self.canonical(spec.name, entry.span)
+            source = spec.name if spec.kind == "row" else self.canonical(spec.name, entry.span)
             guard = self._guard(source, row.name, spec, entry)
             self.links.append(Link(source, row.name, Column.PREVIOUS, guard, via, None,
                                    entry.span))

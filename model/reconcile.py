@@ -51,6 +51,9 @@ def returns(pending: Iterable[tuple[str, str, str | None, SourceSpan | None]],
             links: list[Link], remembers: set[str], order: Mapping[str, int]) -> list[Link]:
     """The steps of "back to the previous status" entries: ``(status, text, via, span)`` each
     gives one link per status that may be remembered there, guarded by ``remembered = R``."""
+    pending = list(pending)
+    if not pending:
+        return []
     held = rememberable(links, remembers)
     out = []
     for status, text, via, span in pending:

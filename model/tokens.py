@@ -93,6 +93,7 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("and", "/", "or"): "OR",
 }
 _LONGEST_PHRASE = max(len(p) for p in _PHRASES)
+_PHRASE_FIRST = frozenset(p[0] for p in _PHRASES)
 
 _PUNCT = {",": "COMMA", ";": "SEMI", "/": "SLASH", ":": "COLON", "(": "LPAR", ")": "RPAR",
           ".": "PERIOD"}
@@ -181,9 +182,11 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
     i = 0
     while i < len(raw):
         named = lexicon.match(folded, i, "" if lower else raw[i][0][:1])
-        phrase = next(((n, _PHRASES[tuple(folded[i:i + n])])
-                       for n in range(min(_LONGEST_PHRASE, len(raw) - i), 0, -1)
-                       if tuple(folded[i:i + n]) in _PHRASES), None)
+        phrase = None
+        if folded[i] in _PHRASE_FIRST:
+            phrase = next(((n, _PHRASES[tuple(folded[i:i + n])])
+                           for n in range(min(_LONGEST_PHRASE, len(raw) - i), 0, -1)
+                           if tuple(folded[i:i + n]) in _PHRASES), None)
         if named is not None and (phrase is None or named[0] >= phrase[0]):
             length, row = named
             token = _token("NAME", text, raw[i][1], raw[i + length - 1][2])
