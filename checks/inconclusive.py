@@ -131,6 +131,10 @@ class _Uncertainty:
         code = f.code
         if code in _ABSENCE:
             found = _cells(self.model, self.open_reachable)
+            if code in ("unreachable-status", "no-incoming") and f.statuses:
+                status = self.model.status(f.statuses[0])  # its own Previous cell may say
+                found.extend(f"the Previous cell of {status.name!r}, {u}"
+                             for u in status.unread_previous)
             if code in ("history-proved", "property-holds"):
                 found.extend(d for t in self.model.transitions if t.source in self.all_paths
                              for d in t.depends)
