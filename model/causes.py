@@ -43,13 +43,13 @@ def build_causes(conditions: dict[str, dict[str, str]], decls: dict[str, CauseDe
     amendment declares it."""
     causes = []
     documented = {s.name for s in statuses if s.terminal is TerminalKind.DOCUMENTED}
+    # the statuses with an exit that does not read the cause: there the case "none of the
+    # conditions" is real ("unless <condition>" holds exactly then too)
+    loose = {t.source for t in transitions
+             if t.guard is None or t.guard.kind is not GuardKind.CONDITION}
     for status, values in conditions.items():
-        # an exit that does not read the cause: the case "none of the conditions" is real
-        # ("unless <condition>" holds exactly then too)
         if status not in decls and OTHERWISE not in values and (
-                status in documented or status in negated or any(
-                t.guard is None or t.guard.kind is not GuardKind.CONDITION
-                for t in transitions if t.source == status)):
+                status in documented or status in negated or status in loose):
             values[OTHERWISE] = OTHERWISE_TEXT
     # a declared cause stands even when no exit of the table depends on it: the formal
     # checks then show that the exits ignore it (timeout-overlap)
