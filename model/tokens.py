@@ -110,7 +110,7 @@ SENTENCE_WORDS = frozenset({
     "it", "they", "them", "their", "there", "he", "she", "is", "are", "was", "were", "be", "been",
     "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "may",
     "might", "shall", "should", "must", "who", "which", "whose", "where", "then", "than",
-    "otherwise", "else",
+    "otherwise", "else", "formerly", "previously",
 })
 
 
