@@ -605,7 +605,7 @@ def test_report_command_writes_the_page_and_what_it_embeds(tmp_path: Path) -> No
     svg = (tmp_path / "report.svg").read_text()
     assert inline_svg(svg) in page
     assert "trace Connecting → Waiting → Active (drawn on the diagram)" in page
-    assert out.endswith("findings: 0 error(s), 29 warning(s), 67 info\n")
+    assert out.endswith("findings: 0 error(s), 29 warning(s), 68 info\n")
 
 
 # -- headless Chromium ----------------------------------------------------------------------------
