@@ -211,3 +211,19 @@ def test_explain_cli(golden: Golden, monkeypatch: pytest.MonkeyPatch) -> None:
                                   "--format", fmt])
         assert (code, err) == (0, "")
         golden(f"cli/{name}", out)
+
+
+def test_a_weakened_timeout_is_no_plain_terminal() -> None:
+    """Issue 9, item 4: Timed out's Next cell with both conditions removed ('Closed by
+    technician', 'none') is a free choice, and the two causes of its description decide
+    nothing."""
+    code, out, _ = run_cli(["check", "tests/fixtures/formal/rescue-timeout-unconditional.txt",
+                            "--raw", "--no-formal"])
+    assert code == 1
+    assert ("    line 193: the Next cell of 'Timed out' says 'none' (line 193) beside "
+            "unconditioned next statuses (line 193: 'Closed by technician'): a run there may "
+            "end or go on, and nothing says which") in out
+    assert ("    line 193: the description of 'Timed out' (line 184) names the causes 'the "
+            "Admin-defined timeout was exceeded' / 'system timeout (after two weeks)', but its "
+            "Next cell (line 193) ties none of its exits ((end of run), Closed by technician) "
+            "to them") in out
