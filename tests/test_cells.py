@@ -213,10 +213,11 @@ def test_explain_cli(golden: Golden, monkeypatch: pytest.MonkeyPatch) -> None:
         golden(f"cli/{name}", out)
 
 
-def test_a_weakened_timeout_is_no_plain_terminal() -> None:
+def test_a_weakened_timeout_is_no_plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 9, item 4: Timed out's Next cell with both conditions removed ('Closed by
     technician', 'none') is a free choice, and the two causes of its description decide
     nothing."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     code, out, _ = run_cli(["check", "tests/fixtures/formal/rescue-timeout-unconditional.txt",
                             "--raw", "--no-formal"])
     assert code == 1
