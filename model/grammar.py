@@ -146,7 +146,8 @@ def reads_as_name(entry: str, tokens: Sequence[Token]) -> bool:
     if base and base[-1].type == "RPAR" and any(t.type == "LPAR" for t in base):
         opening = max(i for i, t in enumerate(base) if t.type == "LPAR")
         qualifier, base = base[opening + 1:-1], base[:opening]
-        if not qualifier or (qualifier[0].type == "COND" and qualifier[0].lower() != "after") \
+        if not qualifier or (qualifier[0].type == "COND"
+                             and qualifier[0].lower() not in ("after", "once")) \
                 or any(w in SENTENCE_WORDS - {"after", "once"} for w in words_outside(qualifier)):
             return False
     words = words_outside(base)
