@@ -54,7 +54,7 @@ from .grammar import (
 from .model import Fragment
 from .names import normalise
 from .table import Column
-from .tokens import SENTENCE_WORDS, Lexicon, tokenize
+from .tokens import SENTENCE_WORDS, Lexicon, tokenize, words_of
 
 __all__ = ["Target", "Clause", "read_entry", "reference_of"]
 
@@ -321,6 +321,11 @@ def read_entry(text: str, column: Column, lexicon: Lexicon,
     ...  for f in c.fragments]
     ['status', 'condition']
     """
+    row = lexicon.index.get(words_of(text))
+    if row is not None:  # the whole entry is one name (most entries): no need to parse it
+        end = len(text.rstrip().rstrip(".").rstrip())
+        return [Clause("steps", (Target("row", row),), fragments=(Fragment(
+            "status", text[:end], 0, end, f"the row {row!r}", (row,)),), start=0, end=end)]
     tokens, rows = tokenize(text, lexicon)
     reader = _Reader(text, column, rows, next_names, amended)
     return [reader.clause(mark_condition_commas(clause)) for clause in clauses(tokens)]

@@ -60,6 +60,8 @@ def _qualifier_is_a_name(text: str) -> bool:
     """Whether a mention's final parenthesis qualifies a name (``(after timeout)``) rather
     than holding a condition (``(if the customer did not reply)``): only qualifiers make a
     family of variants ambiguous."""
+    if ")" not in text:
+        return True
     _, qualifier = split_qualifier(text)
     if qualifier is None:
         return True
