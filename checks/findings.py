@@ -185,9 +185,31 @@ _code("duplicate-status", Severity.ERROR, "Duplicate status",
       "Two rows have the same status name; the second is ignored.",
       "Merge the two rows into one.")
 _code("uninterpreted-entry", Severity.WARNING, "Entry not understood",
-      "A Next cell entry names no status and matches no rule (none, 'X if ...', history).",
-      "Rewrite the entry as a status name, 'none', 'X if <condition>' or "
-      "'X if the <thing> was in X status'.")
+      "A clause of a Previous or Next cell that the cell language does not read (no status "
+      "name, rule or trigger); the model leaves it out and marks what depends on it.",
+      "Rewrite the clause as status names, 'none', 'X if <condition>', 'X otherwise' or "
+      "'X if it was in X status', or state how to read it with a [[reading]] amendment (the "
+      "message gives the statement).")
+_code("outside-trigger", Severity.INFO, "Outside trigger",
+      "A Previous-cell phrase that names no row and that no Next cell uses as a status: an "
+      "event outside the table, so its row is an entry point.",
+      "Nothing to fix if it is an event; if it is a status, add a row for it, or declare it "
+      "with a [[reading]] amendment (the message gives the statement).")
+_code("free-choice", Severity.WARNING, "Free choice between ending and going on",
+      "A Next cell says 'none' beside unconditioned next statuses: a run there may end or go "
+      "on, and nothing says which.",
+      "Give the end or the next statuses their conditions ('none if <condition>'), or "
+      "remove the one that does not apply.")
+_code("causes-not-tied", Severity.WARNING, "Causes not tied to the exits",
+      "A description names several causes (\"either because X or due to Y\") but the exits "
+      "of the status do not depend on them: no exit of its Next cell has a condition.",
+      "Write each exit with the cause it follows ('X if <cause>', 'none if <cause>').")
+_code("inconclusive", Severity.WARNING, "Inconclusive: depends on a cell not understood",
+      "A check whose verdict depends on a fragment statusproof could not read (an "
+      "uninterpreted entry, or a step only the other column gives): the verdict as read is "
+      "kept in the evidence, with the check and the cells it depends on.",
+      "Settle the cells named (rewrite them, or add [[reading]] amendments); the check then "
+      "gives its verdict.")
 _code("guarded-transition", Severity.INFO, "Guarded transition",
       "A transition that is only taken when its guard holds: a history return "
       "(remembered status) or a named condition.",

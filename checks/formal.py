@@ -26,6 +26,7 @@ from . import solver
 from .findings import Finding, finding, sort_findings
 from .guards import guard_checks
 from .history import history_checks
+from .inconclusive import settle
 from .properties import Property, property_checks
 from .solver import BUDGET_SPENT, DEFAULT_TIMEOUT_MS
 from .timeouts import timeout_checks
@@ -78,4 +79,5 @@ def formal_checks(model: Model, properties: Sequence[Property] = (),
     if budget_s is not None:
         found = [_not_settled(f, budget_s) for f in found]
     found.extend(property_checks(model, properties))
+    found = settle(model, found)
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})

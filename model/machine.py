@@ -84,8 +84,8 @@ def enabled(transition: Transition, state: State) -> bool:
     if guard is None:
         return True
     if guard.kind is GuardKind.HISTORY:
-        return state.remembered in guard.values
-    return state.cause in guard.values
+        return guard.holds(state.remembered)
+    return guard.holds(state.cause)
 
 
 def initial_states(model: Model) -> tuple[State, ...]:

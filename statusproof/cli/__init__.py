@@ -36,6 +36,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("conform", "conform_cmd", "run conformance suites against an implementation"),
     ("logs", "logs_cmd", "check recorded status histories against the model"),
     ("logs-synth", "logs_cmd", "write synthetic records of a model, with injected faults"),
+    ("explain", "explain_cmd", "show how every cell was read (text, span, reading, why)"),
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2

@@ -94,6 +94,8 @@ def format_model(model: Model) -> str:
             flags.append("undefined")
         if s.remembers:
             flags.append("remembers")
+        if s.unread_next or s.unread_previous:
+            flags.append("not-all-read")
         where = "-" if s.span is None else (
             f"line {s.line}" if s.span.path == model.path else str(s.span))
         lines.append(f"  {s.name:<{width}}  {where:<9} {' '.join(flags)}".rstrip())
@@ -105,6 +107,8 @@ def format_model(model: Model) -> str:
         cols = "+".join(sorted(c.value for c in t.columns))
         where = ",".join(str(s.line) for s in t.spans if s.path == model.path)
         extra = "  (amendment)" if t.amendment else ""
+        if t.depends:
+            extra += f"  (depends on what is not read: {'; '.join(t.depends)})"
         lines.append(f"  {t.source} -> {target}{guard}  ({cols}; line {where or '-'}){extra}")
     if model.causes:
         lines.append("")
