@@ -54,7 +54,7 @@ from .grammar import (
 from .model import Fragment
 from .names import normalise
 from .table import Column
-from .tokens import SENTENCE_WORDS, Lexicon, tokenize, words_of
+from .tokens import KEYWORD_KEYS, SENTENCE_WORDS, Lexicon, tokenize, words_of
 
 __all__ = ["Target", "Clause", "read_entry", "reference_of"]
 
@@ -321,7 +321,10 @@ def read_entry(text: str, column: Column, lexicon: Lexicon,
     ...  for f in c.fragments]
     ['status', 'condition']
     """
-    row = lexicon.index.get(words_of(text))
+    key = words_of(text)
+    row = lexicon.index.get(key)
+    if row is not None and key in KEYWORD_KEYS and text.lstrip()[:1] != row[:1]:
+        row = None  # 'none' beside a row called 'None': the keyword (see Lexicon.match)
     if row is not None:  # the whole entry is one name (most entries): no need to parse it
         end = len(text.rstrip().rstrip(".").rstrip())
         return [Clause("steps", (Target("row", row),), fragments=(Fragment(

@@ -22,7 +22,7 @@ from lark import Token
 
 from .names import normalise
 
-__all__ = ["Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS"]
+__all__ = ["Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS", "KEYWORD_KEYS"]
 
 _RAW = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -93,6 +93,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("and", "/", "or"): "OR",
 }
 _LONGEST_PHRASE = max(len(p) for p in _PHRASES)
+#: Names that are, word for word, a keyword or keyword phrase of the cell language.
+KEYWORD_KEYS = frozenset({(w,) for w in _WORDS} | set(_PHRASES))
 _PHRASE_FIRST = frozenset(p[0] for p in _PHRASES)
 
 _PUNCT = {",": "COMMA", ";": "SEMI", "/": "SLASH", ":": "COLON", "(": "LPAR", ")": "RPAR",
@@ -138,18 +140,26 @@ class Lexicon:
             first.setdefault(key[0], set()).add(len(key))
         return cls(index, {w: tuple(sorted(n, reverse=True)) for w, n in first.items()})
 
-    def match(self, words: list[str], at: int, initial: str = "") -> tuple[int, str] | None:
+    def match(self, words: list[str], at: int, initial: str = "",
+              written: str = "") -> tuple[int, str] | None:
         """The longest name starting at word ``at``: (number of words, row), or None.
 
         ``initial`` is the first letter as written: a name spelt with a capital is not
         matched by a lower-case word (``placed`` in "Order placed by the buyer" is no
         mention of the row "Placed"), unless ``initial`` is empty (the whole entry is in
-        lower case, as some tables write every name)."""
+        lower case, as some tables write every name). A row whose whole name is a word of
+        the cell language (a row called ``None`` or ``End``) is matched only when spelt with
+        the row's own first letter (``written``, given whatever the case of the entry): in
+        lower case, ``none`` keeps its meaning."""
         for length in self.first.get(words[at], ()):
             if at + length <= len(words):
-                row = self.index.get(tuple(words[at:at + length]))
-                if row is not None and (not initial or not initial.islower()
-                                        or not row[:1].isupper()):
+                key = tuple(words[at:at + length])
+                row = self.index.get(key)
+                if row is None:
+                    continue
+                if key in KEYWORD_KEYS and written[:1] != row[:1]:
+                    continue
+                if not initial or not initial.islower() or not row[:1].isupper():
                     return length, row
         return None
 
@@ -181,7 +191,7 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
     rows: dict[int, str] = {}
     i = 0
     while i < len(raw):
-        named = lexicon.match(folded, i, "" if lower else raw[i][0][:1])
+        named = lexicon.match(folded, i, "" if lower else raw[i][0][:1], raw[i][0][:1])
         phrase = None
         if folded[i] in _PHRASE_FIRST:
             phrase = next(((n, _PHRASES[tuple(folded[i:i + n])])

@@ -119,6 +119,20 @@ def test_guards_of_the_readings() -> None:
         ("row", "Paused", "condition", "the job was put on hold", ())]
 
 
+def test_a_row_named_like_a_keyword_is_named_by_its_own_spelling() -> None:
+    table = load_text(scraped_text([
+        ("Start", "", "none", ["None", "End"]),
+        ("None", "a status called None", "Start", ["none"]),
+        ("End", "a status called End", "Start", ["end"]),
+    ]), "t.txt")
+    model = interpret(table)
+    assert model.entries == ("Start",)
+    assert [(t.source, t.target) for t in model.transitions] == [
+        ("Start", "None"), ("Start", "End")]
+    assert model.terminals == ("None", "End")
+    assert {s.name for s in model.statuses} == {"Start", "None", "End"}
+
+
 def test_markup_is_reduced_to_text() -> None:
     assert clean_inline("**In&nbsp;review**") == "In review"
     assert clean_inline("[Closed](#closed) or `Draft` or <a href='#x'>Held</a>") == \

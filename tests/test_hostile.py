@@ -179,7 +179,8 @@ NAMED_NONE = (
     "| Status | Description | Previous status | Next status |\n"
     "|---|---|---|---|\n"
     "| Start | start | none | Paused |\n"
-    "| Paused | p | Start<br>None | Start if the ticket was in Start status<br>"
+    # a row called None beside the keyword: 'None' names the row, 'none' keeps its meaning
+    "| Paused | p | Start<br>none | Start if the ticket was in Start status<br>"
     "None if the ticket was in None status<br>Done |\n"
     "| None | a status called None | Paused | Paused |\n"
     "| Done | done | Paused | none |\n")
