@@ -376,7 +376,7 @@ def test_report_command_writes_the_page_and_what_it_embeds(tmp_path: Path) -> No
     svg = (tmp_path / "report.svg").read_text()
     assert inline_svg(svg) in page
     assert "trace Connecting → Waiting → Active (drawn on the diagram)" in page
-    assert out.endswith("findings: 0 error(s), 29 warning(s), 67 info\n")
+    assert out.endswith("findings: 0 error(s), 29 warning(s), 68 info\n")
     assert '<section id="summary"><h2>What to fix first</h2>' in page
     assert 'id="view-full"' in page  # the picture with every step, behind the toggle
     code, _, _ = run_cli(["report", str(NASTY), "-o", str(tmp_path / "n"), "--no-formal"])
