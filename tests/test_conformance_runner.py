@@ -109,7 +109,7 @@ def test_conform_junit_parses_back(tmp_path: Path) -> None:
     code, out, _ = run_cli(["conform", "--adapter", EARLY, "--coverage",
                             "boundaries,statuses", "--format", "junit", "-o", str(report)])
     assert code == 1
-    assert out == f"FAILED: 154 of 204 tests passed; report in {report}\n"
+    assert out == f"FAILED: 50 of 204 tests failed; report in {report}\n"
     root = ET.parse(report).getroot()
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("204", "50", "0")
@@ -159,7 +159,7 @@ def test_conform_runs_an_exported_suite(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--adapter", "ruby:x"], "use python:MODULE:FACTORY or exec:'COMMAND'"),
+    (["--adapter", "ruby:x"], "use python:MODULE:FACTORY, exec:'COMMAND', statemachine:"),
     (["--adapter", REFERENCE, "--coverage", "everything"], "unknown coverage everything"),
     (["--adapter", REFERENCE, "--timeout", "0"], "--timeout must be more than 0 seconds"),
     (["--adapter", REFERENCE, "--extra-states", "-1"], "--extra-states must be 0 or more"),
