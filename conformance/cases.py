@@ -23,6 +23,7 @@ from statusproof.model.trace import Trace, TraceStep
 from .machine import Input, Machine, MachineState, Outcome, Start
 
 __all__ = ["Step", "TestCase", "Suite", "Streamed", "concretise", "case_from_inputs",
+           "stream_cases",
            "SuiteTooLarge", "DEFAULT_LIMIT", "check_limit", "number_tests", "step_of"]
 
 #: The most steps (inputs plus resets) a generator builds before it stops with an error.
@@ -204,6 +205,35 @@ def concretise(machine: Machine, name: str, start: Start, word: Sequence[int]) -
         inputs.append(item)
         q = machine.apply(q, item).state
     return case_from_inputs(machine, name, start, inputs)
+
+
+def stream_cases(machine: Machine, starts: Sequence[Start],
+                 words: Iterator[tuple[int, Sequence[int]]], prefix: str, count: int
+                 ) -> Iterator[TestCase]:
+    """The tests abstract words stand for, one at a time, named ``prefix-0001``...; the
+    model's answers along the prefix a word shares with the one before are reused."""
+    width = max(4, len(str(count)))
+    previous: tuple[int, list[int], list[Step], list[MachineState]] = (-1, [], [], [])
+    for number, (start, word) in enumerate(words, 1):
+        last_start, last_word, steps, states = previous
+        shared = 0
+        if start == last_start:
+            limit = min(len(word), len(last_word))
+            while shared < limit and word[shared] == last_word[shared]:
+                shared += 1
+        else:
+            states = [machine.start_state(starts[start])]
+            steps = []
+        del steps[shared:], states[shared + 1:]
+        q = states[-1]
+        for symbol in word[shared:]:
+            item = machine.concrete(q, machine.alphabet[symbol])
+            outcome = machine.apply(q, item)
+            steps.append(step_of(item, outcome, machine))
+            q = outcome.state
+            states.append(q)
+        yield TestCase(f"{prefix}-{number:0{width}d}", starts[start], tuple(steps))
+        previous = (start, list(word), steps, states)
 
 
 def number_tests(prefix: str, count: int) -> list[str]:

@@ -128,7 +128,7 @@ def _check(machine: Machine, case: TestCase, start: Start, raw: Sequence[Any]) -
     return ""
 
 
-def load_suite_files(model: Model, paths: Sequence[str | Path]
+def load_suite_files(model: Model, paths: Sequence[str | Path], long_waits: int = 1
                      ) -> tuple[Machine, list[Suite]]:
     """The machine the suites run on and the suites (streamed from their files).
 
@@ -156,9 +156,10 @@ def load_suite_files(model: Model, paths: Sequence[str | Path]
             if len(parsed) > 2000:
                 _flush(parsed, reader, problems)
         counted.append((path, size, steps))
-    machine = _flush(parsed, reader, problems)
+    _flush(parsed, reader, problems)
     if problems:
         raise SuiteFileError(problems)
+    machine = Machine(model, reader.configurations, long_waits)
     suites = [Suite(path.stem, f"read from {path}; every expected answer checked against the "
                     "model", model.path, Streamed(_maker(reader, machine, path), size, steps))
               for path, size, steps in counted]

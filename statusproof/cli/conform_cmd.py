@@ -9,7 +9,6 @@ from typing import Any, TextIO
 from statusproof.conformance.adapters import open_adapter
 from statusproof.conformance.fsm import explore
 from statusproof.conformance.generate import generate, parse_coverage
-from statusproof.conformance.machine import Machine
 from statusproof.conformance.replay import replay_script
 from statusproof.conformance.report import format_junit, format_text, run_to_dict, summary_line
 from statusproof.conformance.runner import run_suites
@@ -74,9 +73,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise StatusproofError(f"--max-failures must be at least 1, not {limit}")
     model = load_from_args(args)
     if args.suite:
-        machine, suites = load_suite_files(model, args.suite)  # checked before anything runs
+        machine, suites = load_suite_files(model, args.suite,  # checked before anything runs
+                                           options.long_waits)
     else:
-        machine, suites = Machine(model), []
+        machine, suites = options.machine(model), []
     explicit = explore(machine)
     with open_adapter(args.adapter, args.timeout, args.mapping) as adapter:  # fails early
         if not args.suite:
