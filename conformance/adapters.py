@@ -8,6 +8,7 @@ interface, the verdicts and the faults are :mod:`.adapter_base`'s.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from .adapter_base import MAX_LINE, Adapter, AdapterError, AdapterFault, Verdict
@@ -21,8 +22,10 @@ __all__ = ["Verdict", "AdapterFault", "AdapterError", "Adapter", "PythonAdapter"
 KINDS = ("python", "exec", "statemachine", "transitions")
 
 
-def open_adapter(spec: str, timeout: float = 5.0, mapping: str | Path | None = None) -> Adapter:
-    """The adapter a spec names; ``mapping`` is the library adapters' mapping file."""
+def open_adapter(spec: str, timeout: float = 5.0, mapping: str | Path | None = None,
+                 statuses: Collection[str] = ()) -> Adapter:
+    """The adapter a spec names; ``mapping`` is the library adapters' mapping file and
+    ``statuses`` the model's (a library state named like one maps to it)."""
     if timeout <= 0:
         raise AdapterError(f"--timeout must be more than 0 seconds, not {timeout}")
     kind, _, rest = spec.partition(":")
@@ -32,6 +35,6 @@ def open_adapter(spec: str, timeout: float = 5.0, mapping: str | Path | None = N
         return ExecAdapter(spec, rest, timeout)
     if kind in ("statemachine", "transitions"):
         from .library_adapters import open_library_adapter
-        return open_library_adapter(kind, spec, rest, timeout, mapping)
+        return open_library_adapter(kind, spec, rest, timeout, mapping, statuses)
     raise AdapterError(f"adapter {spec!r}: use python:MODULE:FACTORY, exec:'COMMAND', "
                        "statemachine:MODULE:CLASS or transitions:MODULE:FACTORY")

@@ -78,7 +78,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         machine, suites = options.machine(model), []
     explicit = explore(machine)
-    with open_adapter(args.adapter, args.timeout, args.mapping) as adapter:  # fails early
+    with open_adapter(args.adapter, args.timeout, args.mapping,  # a bad spec fails early
+                      model.names) as adapter:
         if not args.suite:
             suites = generate(model, coverages, options, explicit=explicit)
         result = run_suites(adapter, suites, explicit, max_failures=limit,

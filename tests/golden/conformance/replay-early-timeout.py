@@ -2,7 +2,7 @@
 """Replay a failing conformance trace (written by statusproof conform).
 
 Table: <bundled>/rescue-session-statuses.txt
-Test:  transitions transitions-0001, shrunk from 318 steps to 3.
+Test:  transitions transitions-0001, shrunk from 233 steps to 3.
 Fails: fail: wait 299s: expected 'Reconnecting', answered 'Offline' (in the model no timer fires yet: timer Reconnecting -> Offline falls due in 1s (status clock))
 Run:   python3 THIS_FILE  (exit 0 once the implementation passes this trace, 1 while
        it fails, 3 when statusproof cannot be imported)
