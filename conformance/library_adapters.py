@@ -322,5 +322,5 @@ def open_library_adapter(kind: str, spec: str, target: str, timeout: float,
     if path is None:
         raise AdapterError(f"adapter {spec!r}: give the mapping file with --mapping FILE.toml "
                            "(MODULE is a module name, so there is no file beside it to use)")
-    return LibraryAdapter(spec, backend, load_mapping(path, backend.states(), set(statuses)),
-                          timeout)
+    known = set(statuses) if statuses else None
+    return LibraryAdapter(spec, backend, load_mapping(path, backend.states(), known), timeout)

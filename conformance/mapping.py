@@ -16,7 +16,8 @@ A TOML file (docs/conformance.md, "Library adapters"):
 
 A library state not under ``[states]`` maps to the status whose name, lowercased with every run
 of other characters made one ``_``, is the state's name (``on_hold`` is ``On Hold``) -- so a
-machine whose states are named like the table needs no ``[states]`` at all. Every problem is
+machine whose states are named like the table needs no ``[states]`` at all; a state that maps
+to no status is reported (verdict ``garbage``) when the machine enters it. Every problem is
 reported as ``FILE: what is wrong; how to fix it`` (an adapter error, exit code 2). Driving the
 machine is :mod:`.library_adapters`' job.
 """
@@ -104,13 +105,12 @@ def load_mapping(path: Path, library_states: Set[str], statuses: Set[str] | None
             raise _fail(path, f"[states]: {state!r} is not a state of the machine; its states "
                               f"are {', '.join(sorted(library_states))}")
         states[state] = _target(path, state, target)
-    for state in library_states:
-        if state not in states:
-            states[state] = (state, None)  # matched by name below
     by_plain = {plain_name(s): s for s in statuses or ()}
-    for state, (status, cause) in list(states.items()):
-        if status == state and state not in given:
-            states[state] = (by_plain.get(plain_name(state), state), cause)
+    for state in library_states - set(states):
+        if statuses is None:
+            states[state] = (state, None)  # no model at hand: the state's own name
+        elif plain_name(state) in by_plain:
+            states[state] = (by_plain[plain_name(state)], None)
     timers = tuple(_timer(path, number, raw, library_states)
                    for number, raw in enumerate(_list(path, data.get("timer", [])), 1))
     return Mapping(states, timers, frozenset(t.event for t in timers))
