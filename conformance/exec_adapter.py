@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import select
 import shlex
 import subprocess
@@ -38,9 +39,20 @@ from .processes import end_tree, spawn
 __all__ = ["ExecAdapter", "parse_answer"]
 
 
+#: The usual answer, ``{"id": N, "status": "S"}`` with no escapes: read without a JSON parse.
+_PLAIN = re.compile(rb'\{\s*"id"\s*:\s*([1-9][0-9]{0,17})\s*,'
+                    rb'\s*"status"\s*:\s*"([^"\\\x00-\x1f]+)"\s*\}\s*')
+
+
 def parse_answer(line: bytes, ident: int, what: str) -> str:
     """The status in answer ``line`` to request ``ident``; AdapterFault when it is not a
     well-formed answer (any JSON problem, a non-integer or wrong id, no status string)."""
+    plain = _PLAIN.fullmatch(line)
+    if plain is not None and int(plain.group(1)) == ident:
+        try:
+            return plain.group(2).decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # the full check below says what is wrong
     try:
         data = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as e:
@@ -94,6 +106,7 @@ class ExecAdapter(Adapter):
         self._last = 0  # the last request of the exchange under way
         self._answered = 0  # the last request answered
         self._fresh = False
+        self._encoded: dict[Input, bytes] = {}
         #: How many processes were started (the first one included).
         self.starts = 0
         self._spawn()  # a command that cannot start is bad input, found at once
@@ -158,7 +171,7 @@ class ExecAdapter(Adapter):
         return AdapterFault(Verdict.CRASH, f"the process {how} {when}{self._stderr_tail()}")
 
     # -- I/O with deadlines: one loop writes pending requests and reads answers -------------
-    def _pump_line(self, deadline: float, what: str) -> bytes:
+    def _pump_line(self, deadline: float, what: str | Input) -> bytes:
         """The next answer line, writing queued requests while waiting for it."""
         process = self._process
         assert process is not None and process.stdout is not None and process.stdin is not None
@@ -216,17 +229,36 @@ class ExecAdapter(Adapter):
         self._unsent.extend(line.encode())
         return self._next_id
 
-    def _receive(self, ident: int, what: str) -> str:
+    def _queue_input(self, item: Input) -> int:
+        """Queue ``item``: its JSON after the id is made once per distinct input."""
+        rest = self._encoded.get(item)
+        if rest is None:
+            rest = json.dumps(self._payload(item), ensure_ascii=False)[1:].encode()
+            self._encoded[item] = rest
+        self._next_id += 1
+        self._unsent += b'{"id": %d, ' % self._next_id
+        self._unsent += rest
+        self._unsent += b"\n"
+        return self._next_id
+
+    def _receive(self, ident: int, what: str | Input) -> str:
+        """The answer to request ``ident`` (``what`` names it in a fault; an input is
+        only made text when a fault needs it)."""
         allowance = self.timeout + (STARTUP if self._fresh else 0.0)
         self._fresh = False
         line = self._pump_line(time.monotonic() + allowance, what)
         self._answered = ident  # a line came for it, whatever it holds
-        return parse_answer(line, ident, what)
+        plain = _PLAIN.fullmatch(line)
+        if plain is not None and int(plain.group(1)) == ident:
+            with contextlib.suppress(UnicodeDecodeError):
+                return plain.group(2).decode("utf-8")
+        return parse_answer(line, ident, str(what))
 
     def _check_quiet(self, what: str) -> None:
         extra = self._pending_line()
-        if extra is not None and extra.strip():
-            raise AdapterFault(Verdict.EXTRA, f"a second answer to {what}: {_shorten(extra)}")
+        if extra is None or not extra.strip():
+            return
+        raise AdapterFault(Verdict.EXTRA, f"a second answer to {what}: {_shorten(extra)}")
 
     @staticmethod
     def _reset_payload(start: Start) -> dict[str, Any]:
@@ -261,13 +293,17 @@ class ExecAdapter(Adapter):
             self._spawn()
         first = self._queue(self._reset_payload(start))
         for item in inputs:
-            self._queue(self._payload(item))
+            self._queue_input(item)
         self._last = self._next_id
-        whats = [f"reset to {start.state.status}", *(str(item) for item in inputs)]
-        for offset, what in enumerate(whats):
-            status = self._receive(first + offset, what)
-            if offset == len(whats) - 1:
-                self._check_quiet(what)
+        status = self._receive(first, f"reset to {start.state.status}")
+        if not inputs:
+            self._check_quiet(f"reset to {start.state.status}")
+        yield status
+        last = len(inputs) - 1
+        for offset, item in enumerate(inputs):
+            status = self._receive(first + 1 + offset, item)
+            if offset == last:
+                self._check_quiet(str(item))
             yield status
 
     def settle(self) -> None:

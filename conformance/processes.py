@@ -18,6 +18,7 @@ import itertools
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
@@ -36,7 +37,7 @@ def spawn(argv: Sequence[str], stderr: IO[bytes], cwd: str | Path | None = None
     """Start ``argv`` with pipes on stdin and stdout, in a session of its own, marked.
 
     Returns the process and its mark. Raises OSError when it cannot start."""
-    mark = f"{os.getpid()}-{next(_COUNTER)}"
+    mark = f"{os.getpid()}-{next(_COUNTER)}-{time.time():.3f}"
     env = dict(os.environ)
     env[MARK] = mark
     process = subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -46,12 +47,16 @@ def spawn(argv: Sequence[str], stderr: IO[bytes], cwd: str | Path | None = None
 
 
 def marked(mark: str) -> list[psutil.Process]:
-    """The processes of this user whose environment carries ``mark``."""
+    """The processes of this user, started since ``mark`` was made, whose environment
+    carries ``mark`` (only those started since are read: reading an environment costs)."""
     found = []
     uid = os.getuid()
-    for process in psutil.process_iter():
+    since = float(mark.rsplit("-", 1)[1]) - 1.0
+    for process in psutil.process_iter(["create_time"]):
         try:
-            if process.uids().real != uid or process.pid == os.getpid():
+            if process.info["create_time"] < since or process.pid == os.getpid():
+                continue
+            if process.uids().real != uid:
                 continue
             if process.environ().get(MARK) == mark:
                 found.append(process)

@@ -165,3 +165,9 @@ ALL = (*REQUIRED, RefusalRestartsClock, SystemTimeoutPerStatus, OfflineOnRequest
        WaitRemainderDropped, HistoryLostFromThirdReboot)
 #: Variants that behave exactly like the reference: every suite must pass them.
 EQUIVALENT = (RefusalIsANoOpRefactored, TimersSortedByTarget)
+
+
+if __name__ == "__main__":  # python3 tests/mutants/mutants.py NAME: the protocol on stdin/stdout
+    _mutant = globals()[sys.argv[1]]
+    reference.RescueSession = _mutant
+    raise SystemExit(reference.serve())
