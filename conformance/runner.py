@@ -237,16 +237,13 @@ def run_suites(adapter: Adapter, suites: Sequence[Suite], explicit: Explicit | N
             continue
         results.append(run_suite(adapter, suite, machine, budget, keep_names))
     problems = []
-    fault = adapter.finish()
-    if fault is not None:
-        problems.append(f"{fault.verdict.value}: {fault.message}")
     shrunk = None
     if budget.shortest is not None and explicit is not None and shrink_failure:
         _, name, first = budget.shortest
-        shrunk = shrink(adapter, explicit, first, name)
-        extra = adapter.finish()
-        if extra is not None:
-            problems.append(f"{extra.verdict.value}: {extra.message}")
+        shrunk = shrink(adapter, explicit, first, name)  # on the process still running
+    fault = adapter.finish()
+    if fault is not None:
+        problems.append(f"{fault.verdict.value}: {fault.message}")
     table = suites[0].table if suites else ""
     return RunResult(adapter.spec, table, tuple(results), shrunk, tuple(problems))
 
