@@ -83,8 +83,8 @@ def main() -> int:
             for prefix in sorted(transition_cover):
                 for suffix in char_set or [()]:
                     w_words.append(prefix + middle + tuple(suffix))
-    import aalpy
-    print(json.dumps({"aalpy": getattr(aalpy, "__version__", "?"), "states": len(states),
+    from importlib.metadata import version
+    print(json.dumps({"aalpy": version("aalpy"), "states": len(states),
                       "inputs": len(alphabet), "characterisation words": len(char_set),
                       "wp": counts(wp, resets), "w": counts(w_words, resets)}))
     return 0

@@ -115,7 +115,8 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
             words = complete_words(explicit, method, m, limit=10**8)
             length = sum(len(w) + 1 for _, w in words)
             ours[f"{method}{m}"] = length
-            print(f"  statusproof {method.upper():<2} m={m}  {len(words):>8,} tests "
+            title = {"h": "H", "wp": "Wp", "w": "W"}[method]
+            print(f"  statusproof {title:<2} m={m}  {len(words):>8,} tests "
                   f"{length:>11,} length  ({own_cpu() - began:.1f}s CPU)")
     suite = generate(model, ["complete"], Options(long_waits=long_waits),
                      explicit=explicit)[0]
@@ -135,7 +136,7 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
     for method in ("wp", "w"):
         figures = found[method]
         assert isinstance(figures, dict)
-        print(f"    AALpy {method.upper():<2} m=1  {figures['tests']:>8,} tests "
+        print(f"    AALpy {'Wp' if method == 'wp' else 'W':<2} m=1  {figures['tests']:>8,} tests "
               f"{figures['symbols']:>11,} symbols; sendable, prefix-reduced: "
               f"{figures['sendable tests']:,} tests, {figures['sendable symbols']:,} symbols")
     wp = found["wp"]

@@ -39,12 +39,6 @@ def test_the_library_examples_pass_the_bundled_suites(adapter: str) -> None:
     assert out.rstrip().endswith("tests in 6 suite(s)") and "PASSED" in out
 
 
-@pytest.mark.slow
-def test_the_transitions_example_passes_the_default_complete_suite() -> None:
-    code, out, err = run_cli(["conform", "--adapter", TRANSITIONS, "--coverage", "complete"])
-    assert (code, err) == (0, ""), out
-
-
 @pytest.mark.parametrize(("adapter", "mapping"), [
     (f"statemachine:{MUTANTS}:ForgetfulStateMachine", MUTANTS.replace(".py", ".mapping.toml")),
     (f"transitions:{MUTANTS}:ForgetfulTransitions", "examples/rescue_transitions.mapping.toml"),
