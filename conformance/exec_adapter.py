@@ -63,12 +63,11 @@ def parse_answer(line: bytes, ident: int, what: str) -> str:
         raise AdapterFault(Verdict.GARBAGE, f"the answer to {what} is not a JSON object: "
                            f"{_shorten(line)}")
     answered = data.get("id")
-    exact = isinstance(answered, int) and not isinstance(answered, bool)
-    if exact and answered < ident:
+    if isinstance(answered, int) and not isinstance(answered, bool) and answered < ident:
         raise AdapterFault(Verdict.EXTRA, f"a second answer to request {answered} came "
                            f"instead of the answer to {what}: {_shorten(line)}",
                            earlier=ident - answered)
-    if not exact or answered != ident:
+    if not isinstance(answered, int) or isinstance(answered, bool) or answered != ident:
         raise AdapterFault(Verdict.GARBAGE, f"the answer to {what} (request {ident}) "
                            f"carries id {_shorten_value(answered)}: {_shorten(line)}")
     if "error" in data:

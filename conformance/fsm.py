@@ -212,9 +212,8 @@ class Minimal:
         Appended after ``p`` and after each of the others, one word tells ``p`` apart from
         all of them at once; the suites offer it among the separating words they choose
         from (:mod:`.complete`)."""
-        cached = self._unique.get(p, False)
-        if cached is not False:
-            return cached
+        if p in self._unique:
+            return self._unique[p]
         others = frozenset(q for q in range(self.size)
                            if q != p and self.statuses[q] == self.statuses[p])
         found: Word | None = () if not others else None

@@ -152,6 +152,7 @@ def load_suite_files(model: Model, paths: Sequence[str | Path], long_waits: int 
                 continue
             size += 1
             steps += len(case.steps)
+            assert isinstance(data, dict)  # case_from_dict checked it
             parsed.append((path, number, case, start, data["steps"]))
             if len(parsed) > 2000:
                 _flush(parsed, reader, problems)
