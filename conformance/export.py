@@ -249,13 +249,14 @@ from statusproof.conformance.runner import run_case
 CASES = read_jsonl(Path(__file__).with_name({data_file!r}))
 ADAPTER = os.environ.get("STATUSPROOF_ADAPTER", {default})
 TIMEOUT = float(os.environ.get("STATUSPROOF_TIMEOUT", "{timeout}"))
+MAPPING = os.environ.get("STATUSPROOF_MAPPING")  # for statemachine: and transitions:
 
 
 @pytest.fixture(scope="module")
 def adapter():
     if not ADAPTER:
         pytest.fail("set STATUSPROOF_ADAPTER to python:MODULE:FACTORY or exec:'COMMAND'")
-    implementation = open_adapter(ADAPTER, TIMEOUT)
+    implementation = open_adapter(ADAPTER, TIMEOUT, MAPPING)
     yield implementation
     implementation.close()
 
