@@ -101,7 +101,7 @@ def test_kill_rate_per_suite(rescue_suites: list[tuple[str, Suite]], golden: Gol
 
 @pytest.mark.slow
 def test_w_method_with_m1_catches_every_fault(rescue_explicit: Explicit) -> None:
-    suite = complete_suite(rescue_explicit, "t", "w", 1, limit=5_000_000)
+    suite = complete_suite(rescue_explicit, "t", "w", 1, limit=10_000_000)
     for mutant in (*REQUIRED, *EXTRA):
         if mutant == "HistoryLostFromThirdReboot":  # a counter: beyond any m-complete suite
             continue

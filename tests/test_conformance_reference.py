@@ -63,7 +63,7 @@ def test_the_rescue_reference_passes_every_suite(rescue: tuple[Explicit, list[Su
 def test_the_rescue_reference_passes_the_w_suite_with_m1(rescue: tuple[Explicit, list[Suite]]
                                                          ) -> None:
     explicit, _ = rescue
-    suite = complete_suite(explicit, "t", "w", 1, limit=5_000_000)
+    suite = complete_suite(explicit, "t", "w", 1, limit=10_000_000)
     assert suite.length > 2_000_000
     with open_adapter(f"python:{REFERENCE}:RescueSession", 10.0) as implementation:
         result = run_suites(implementation, [suite], explicit)

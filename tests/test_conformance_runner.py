@@ -190,4 +190,4 @@ def test_conform_as_a_real_process_with_the_exec_adapter() -> None:
          "--adapter", f"exec:{sys.executable} examples/rescue_reference.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.rstrip().endswith("PASSED: 544 tests in 1 suite(s)")
+    assert done.stdout.rstrip().endswith("PASSED: 671 tests in 1 suite(s)")
