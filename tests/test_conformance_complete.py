@@ -273,3 +273,36 @@ def test_a_fault_behind_an_extra_state_escapes_m0_but_not_m1() -> None:
     for method in ("h", "wp", "w"):
         assert any(found.answers(st_, w) != spec_answers(minimal, explicit, st_, w)
                    for st_, w in _words(method, 1)), f"{method}, m=1 missed the fault"
+
+
+def test_the_random_extension_is_seeded_and_recorded(tmp_path: Path) -> None:
+    from conftest import run_cli
+    texts = []
+    for seed, folder in ((7, "a"), (7, "b"), (8, "c")):
+        code, out, err = run_cli(["traces", "--coverage", "complete", "--extra-states", "0",
+                                  "--random-walks", "10", "--walk-length", "12", "--seed",
+                                  str(seed), "--bound", "-o", str(tmp_path / folder)])
+        assert (code, err) == (0, "")
+        assert f"random walks=10, walk length=12, seed={seed}, lower bound=3117" in out
+        texts.append((tmp_path / folder / "complete.jsonl").read_text())
+    assert texts[0] == texts[1] != texts[2]
+    walks = [line for line in texts[0].splitlines() if '"complete-random-' in line]
+    assert len(walks) == 10
+
+
+def test_long_waits_are_inputs_and_can_be_left_out() -> None:
+    from statusproof.model import load_model
+    model = load_model()
+    without = explore(Machine(model, long_waits=0))
+    assert (without.size, without.minimise().size, without.alphabet_size) == (206, 79, 21)
+    two = explore(Machine(model, long_waits=2))
+    assert [str(s) for s in two.machine.alphabet[-2:]] == [
+        "wait through 2 time events in one wait", "wait through 3 time events in one wait"]
+    machine = two.machine
+    fresh = machine.start_state(machine.starts()[0])
+    from statusproof.conformance.machine import ACROSS, Input, Symbol
+    q = machine.apply(machine.apply(fresh, Input.go("Waiting")).state,
+                      Input.go("Reconnecting")).state
+    # through the five-minute timer, then on in Offline to a second before two weeks
+    assert machine.concrete(q, Symbol(ACROSS, events=2)) == Input.wait(1_209_599)
+    assert machine.concrete(q, Symbol(ACROSS, events=3)) == Input.wait(1_209_600)
