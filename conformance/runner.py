@@ -14,6 +14,7 @@ answers of every candidate, so any input sequence is a valid test). The replayab
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ __all__ = ["CaseResult", "SuiteResult", "RunResult", "Shrunk", "run_case", "run_
 STOP_AFTER = 3
 #: Failures kept in full per suite (the others are counted; the shortest is always kept).
 KEPT = 1000
+#: Tests whose requests go out ahead through an adapter that can plan (``exec:``).
+AHEAD = 64
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,24 @@ def run_suite(adapter: Adapter, suite: Suite, machine: Machine | None = None,
     in_a_row = 0
     run = 0
     stopped = ""
-    for case in suite.tests:
+    plan = getattr(adapter, "plan", None)
+    planned = getattr(adapter, "planned", None)
+    window: deque[TestCase] = deque()
+    source = iter(suite.tests)
+    while True:
+        if plan is not None and planned is not None and planned() < len(window):
+            for ahead in list(window)[planned():]:  # a new process forgot them
+                plan(ahead.start, ahead.inputs)
+        while len(window) < (AHEAD if plan is not None else 1):
+            upcoming = next(source, None)
+            if upcoming is None:
+                break
+            window.append(upcoming)
+            if plan is not None:
+                plan(upcoming.start, upcoming.inputs)
+        if not window:
+            break
+        case = window.popleft()
         if budget.spent:
             stopped = "stopped: the limit of failures was reached"
             break

@@ -231,3 +231,19 @@ def test_an_error_answer_keeps_the_process_in_step(case: TestCase) -> None:
         assert adapter.starts == 1
     assert first.verdict is Verdict.ERROR and first.step == 2
     assert second.passed, second.explain()
+
+
+@pytest.mark.parametrize("mode", ["hang:40", "crash:40", "garbage:40", "error:40"])
+def test_a_fault_among_tests_sent_ahead_costs_one_test(machine: Machine, tmp_path: Path,
+                                                       mode: str) -> None:
+    """The requests of several tests go out ahead; a fault in one of them ends the process
+    (except an error answer), the tests planned on it are sent again to the next one, and
+    only the faulty test fails."""
+    from statusproof.conformance.generate import generate
+    suite = generate(machine.model, ["boundaries"])[0]
+    with open_adapter(exec_spec(mode, tmp_path / "marker"), LIMIT) as adapter:
+        result = run_suite(adapter, suite)
+        assert isinstance(adapter, ExecAdapter)
+        assert adapter.starts == (1 if mode.startswith("error") else 2)
+    assert result.run == suite.size and result.failed == 1, result.failures
+    assert result.failures[0].verdict.value == mode.split(":")[0].replace("hang", "timeout")
