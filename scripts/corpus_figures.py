@@ -1,7 +1,8 @@
 """Print the corpus figures: precision and recall of statusproof's reading of tests/corpus/.
 
-Usage: python scripts/corpus_figures.py [--details]
-With --details, every mismatch (what the tool reported that the expectation does not list,
+Usage: python scripts/corpus_figures.py [--details] [FOLDER]
+FOLDER is the corpus folder (default: tests/corpus; the held-out corpus is
+tests/corpus/holdout). With --details, every mismatch (what the tool reported that the expectation does not list,
 and what the expectation lists that the tool missed) is printed per table.
 """
 
@@ -16,7 +17,9 @@ from corpus_check import compare, figures, format_figures, tables
 
 
 def main() -> int:
-    results = [compare(path) for path in tables()]
+    folders = [a for a in sys.argv[1:] if not a.startswith("--")]
+    paths = (sorted(Path(folders[0]).glob("*.expected.toml")) if folders else tables())
+    results = [compare(path) for path in paths]
     print(f"{len(results)} tables")
     print(format_figures(figures(results)))
     if "--details" in sys.argv:
