@@ -20,6 +20,10 @@ from statusproof.render.diagram import Diagram, Edge, Role, build_diagram
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "render"
 NASTY = FIXTURES / "nasty-names.csv"
 TICKETS = FIXTURES / "tickets.txt"
+#: Negated guards (unless, otherwise beside a history condition) and a cell not read.
+READINGS = FIXTURES / "readings.txt"
+#: A table with one entry statusproof cannot read (the browser test's Reading section).
+UNREAD_TABLE = FIXTURES.parent / "tables" / "ticket-unread.txt"
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed "
                                "(apt-get install graphviz); CI installs it")
