@@ -21,7 +21,6 @@ diagram.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -57,12 +56,12 @@ from .style import (
     NEGATED,
     NODE_STYLES,
     NOTES,
-    UNREAD,
     edge_style,
     legend_items,
     node_style,
 )
 from .text import clean_text, format_seconds, timer_text, wrap_text
+from .unread import label_roles, unread_label
 
 __all__ = [
     "Shape",
@@ -95,44 +94,6 @@ _HEADS = (Role.AMENDMENT, Role.NEXT_ONLY, Role.PREVIOUS_ONLY)
 def _steps_label(steps: Sequence[int]) -> EdgeLabel:
     word = "step" if len(steps) == 1 else "steps"
     return EdgeLabel(f"{word} {', '.join(str(s) for s in steps)}", HIGHLIGHT, True)
-
-
-#: Where an unread fragment is, in a ``Transition.depends`` text ("the Next cell of 'S',
-#: line 6: 'text'" or "..., amend.toml:3: 'text'").
-_UNREAD_AT = re.compile(r", (line \d+|[^\s,]+:\d+): ['\"]")
-
-
-def unread_label(transitions: Iterable[Transition]) -> EdgeLabel | None:
-    """The "?" label of steps that rest on a cell statusproof could not read (None when
-    none does): which lines they rest on.
-
-    >>> t = Transition("Open", "Closed", None, frozenset(),
-    ...                depends=("the Next cell of 'Open', line 6: 'the agent may close it'",))
-    >>> unread_label([t]).text
-    '? rests on line 6, not read'
-    """
-    places: list[str] = []
-    for t in transitions:
-        for text in t.depends:
-            found = _UNREAD_AT.search(text)
-            place = found[1] if found else "a cell"
-            if place not in places:
-                places.append(place)
-    if not places:
-        return None
-    if all(p.startswith("line ") for p in places) and len(places) > 1:
-        places = ["lines " + ", ".join(p[5:] for p in places)]
-    return EdgeLabel(f"? rests on {', '.join(places)}, not read", UNREAD, True)
-
-
-def _label_roles(transitions: Sequence[Transition]) -> list[Role]:
-    """The roles an edge's labels show: a negated guard, a step resting on an unread cell."""
-    roles = []
-    if any(t.guard is not None and t.guard.negated for t in transitions):
-        roles.append(Role.NEGATED)
-    if any(t.depends for t in transitions):
-        roles.append(Role.UNREAD_STEP)
-    return roles
 
 
 class _Builder:
@@ -331,7 +292,7 @@ class _Builder:
                 continue
             source, target = group[0].source, group[0].target
             assert target is not None
-            roles = [*column_roles(self.model, group[0]), *_label_roles(group)]
+            roles = [*column_roles(self.model, group[0]), *label_roles(group)]
             labels = [label for t in group if (label := self.guard_label(t)) is not None]
             if key[0] == "frame":
                 labels = labels[:1]
@@ -367,7 +328,7 @@ class _Builder:
             steps = [n for t in group for n in self.step_of.get(t, [])]
             self.add_edge(history_id, self.status_id[target],
                           (Role.HISTORY, *column_roles(self.model, group[0]),
-                           *_label_roles(group)), labels, group, steps)
+                           *label_roles(group)), labels, group, steps)
 
     def end_edge(self, source: str, group: list[Transition], steps: list[int]) -> None:
         """The edge of a termination ("none if ...") into the status's end pseudo-node."""
@@ -377,7 +338,7 @@ class _Builder:
         labels = [label for t in group if (label := self.guard_label(t)) is not None]
         if (unread := unread_label(group)) is not None:
             labels.append(unread)
-        self.add_edge(self.status_id[source], end_id, (Role.TERMINATION, *_label_roles(group)),
+        self.add_edge(self.status_id[source], end_id, (Role.TERMINATION, *label_roles(group)),
                       labels, group, steps)
 
 

@@ -82,7 +82,8 @@ def test_doctests() -> None:
     import importlib
     for name in ("text", "diagram", "dot", "mermaid", "graphviz_run", "html", "ids", "folding",
                  "families", "order", "layout", "measure", "svg_safety", "summary",
-                 "report_sections", "grouping", "targets", "picture"):
+                 "report_sections", "grouping", "targets", "picture", "unread",
+                 "report_reading"):
         module = importlib.import_module(f"statusproof.render.{name}")
         assert doctest.testmod(module).failed == 0, name
     from statusproof.cli import render_cmd
