@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -572,6 +575,20 @@ def test_report_command_writes_the_page_and_what_it_embeds(tmp_path: Path) -> No
     code, _, _ = run_cli(["report", str(NASTY), "-o", str(tmp_path / "n"), "--no-formal"])
     assert code == 1, "error findings: exit 1, the page written all the same"
     assert (tmp_path / "n" / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_a_report_with_unread_cells_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    pages = []
+    for seed in ("0", "977"):
+        folder = tmp_path / seed
+        done = subprocess.run([sys.executable, "-m", "statusproof", "report", str(READINGS),
+                               "-o", str(folder)], capture_output=True, text=True, check=False,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 1, done.stderr  # the table has error findings
+        pages.append((folder / "report.html").read_bytes())
+    assert pages[0] == pages[1]
+    assert b'<section id="reading">' in pages[0] and b"r-uninterpreted" in pages[0]
 
 
 def test_diagram_of_helper_matches_the_command_defaults() -> None:
