@@ -287,6 +287,25 @@ def test_negated_guards_are_labelled_as_such_and_never_in_the_positive_colour() 
     assert '-->|"remembered != Review"| st_Archived' in mermaid
 
 
+def test_otherwise_beside_two_history_conditions_is_a_grey_not_in(tmp_path: Path) -> None:
+    table = tmp_path / "two-returns.txt"
+    table.write_text(READINGS.read_text(encoding="utf-8").replace(
+        "- Review if it was in Review status\n",
+        "- Review if it was in Review status\n- Published if it was in Published status\n"),
+        encoding="utf-8")
+    diagram = _diagram(table)
+    out_of_h = {(e.target, label.text, label.colour) for e in diagram.edges
+                if e.source == "history" for label in e.labels}
+    assert out_of_h == {("Review", "remembered = Review", HISTORY),
+                        ("Published", "remembered = Published", HISTORY),
+                        ("Archived", "remembered not in {Published, Review}", NEGATED)}
+    # Mermaid reads braces as a node shape: they are written as entity codes
+    assert '-->|"remembered not in #123;Published, Review#125;"| st_Archived' in \
+        render_mermaid(diagram)
+    assert '<FONT COLOR="#666666">remembered not in {Published,<BR/>Review}</FONT>' in \
+        render_dot(diagram)  # wrapped, in the neutral grey
+
+
 def test_what_rests_on_an_unread_cell_is_marked_never_folded() -> None:
     diagram = _diagram(READINGS)
     draft = diagram.status_node("Draft")
