@@ -53,6 +53,7 @@ from .style import (
     HISTORY,
     INK,
     MAX_NAME,
+    NEGATED,
     NODE_STYLES,
     NOTES,
     edge_style,
@@ -60,6 +61,7 @@ from .style import (
     node_style,
 )
 from .text import clean_text, format_seconds, timer_text, wrap_text
+from .unread import label_roles, unread_label
 
 __all__ = [
     "Shape",
@@ -178,6 +180,8 @@ class _Builder:
         guard = transition.guard
         if guard is None:
             return None
+        if guard.negated:  # "unless X", "otherwise" beside history conditions: never X's colour
+            return EdgeLabel(str(guard), NEGATED)
         if guard.kind is GuardKind.CONDITION and len(guard.values) == 1:
             colour = self.cause_colour(transition.source, guard.values[0])
             return EdgeLabel(str(guard), colour)
@@ -220,6 +224,8 @@ class _Builder:
             roles.append(Role.TERMINAL)
         if not status.defined:
             roles.append(Role.NO_ROW)
+        if status.unread_next or status.unread_previous:
+            roles.append(Role.UNREAD)
         roles.extend(self.marks.get(status.name, []))
         if status.name in self.visits:
             roles.append(Role.HIGHLIGHT)
@@ -286,12 +292,14 @@ class _Builder:
                 continue
             source, target = group[0].source, group[0].target
             assert target is not None
-            roles = list(column_roles(self.model, group[0]))
+            roles = [*column_roles(self.model, group[0]), *label_roles(group)]
             labels = [label for t in group if (label := self.guard_label(t)) is not None]
             if key[0] == "frame":
                 labels = labels[:1]
             if group[0].amendment is not None:
                 labels.append(EdgeLabel("amendment", AMENDMENT))
+            if (unread := unread_label(group)) is not None:
+                labels.append(unread)
             for t in group:
                 labels.extend(self.timer_labels(t.source, target, key[0] == "frame"))
             self.add_edge(self.status_id[source], self.status_id[target], roles, labels, group,
@@ -316,10 +324,11 @@ class _Builder:
                               steps=steps)
         for target, group in returns:
             label = self.guard_label(group[0])
+            labels = [x for x in (label, unread_label(group)) if x is not None]
             steps = [n for t in group for n in self.step_of.get(t, [])]
             self.add_edge(history_id, self.status_id[target],
-                          (Role.HISTORY, *column_roles(self.model, group[0])),
-                          [label] if label is not None else [], group, steps)
+                          (Role.HISTORY, *column_roles(self.model, group[0]),
+                           *label_roles(group)), labels, group, steps)
 
     def end_edge(self, source: str, group: list[Transition], steps: list[int]) -> None:
         """The edge of a termination ("none if ...") into the status's end pseudo-node."""
@@ -327,7 +336,10 @@ class _Builder:
         self.use((Role.END,))
         self.nodes.append(Node(end_id, "", (Role.END,), NODE_STYLES[Role.END]))
         labels = [label for t in group if (label := self.guard_label(t)) is not None]
-        self.add_edge(self.status_id[source], end_id, (Role.TERMINATION,), labels, group, steps)
+        if (unread := unread_label(group)) is not None:
+            labels.append(unread)
+        self.add_edge(self.status_id[source], end_id, (Role.TERMINATION, *label_roles(group)),
+                      labels, group, steps)
 
 
 def _title(model: Model) -> str:

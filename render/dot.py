@@ -172,7 +172,9 @@ def _edge_tip(edge: Edge, names: dict[str, str]) -> Tip:
     steps = []
     for t in edge.transitions:
         target = t.target if t.target is not None else "(end of run)"
-        steps.append(f"{t.source} → {target}" + (f" when {t.guard}" if t.guard else ""))
+        steps.append(f"{t.source} → {target}" + (f" when {t.guard}" if t.guard else "")
+                     + (f" (rests on what is not read: {'; '.join(t.depends)})"
+                        if t.depends else ""))
     if not steps:
         steps.append(f"{names.get(edge.source, '')} → {names.get(edge.target, '')}".strip())
     return Tip("; ".join(steps))
@@ -257,7 +259,7 @@ def _sample(item: LegendItem) -> str:
     if item.key == Role.FRAME.value:
         stroke = "○──▶"
     if item.label_colour is not None:
-        stroke = "label"
+        stroke = _text(item.sample)
     text = f"<B>{stroke}</B>" if edge.width >= 2.5 else stroke
     return f'<TD><FONT COLOR="{edge.colour}">{text}</FONT></TD>'
 

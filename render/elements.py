@@ -49,6 +49,7 @@ class Role(Enum):
     TRIGGER = "trigger"
     HISTORY = "history"
     END = "end"
+    UNREAD = "unread"  # a status with a cell fragment statusproof could not read
     # edges
     STEP = "step"
     NEXT_ONLY = "next-only"
@@ -60,6 +61,8 @@ class Role(Enum):
     CONDITION = "condition"
     TERMINATION = "termination"
     TIMER = "timer"
+    UNREAD_STEP = "unread-step"  # a step that rests on a cell statusproof could not read
+    NEGATED = "negated"  # a step taken when a condition does not hold (unless, otherwise)
     # both
     HIGHLIGHT = "highlight"
 
@@ -158,13 +161,15 @@ class Cluster:
 
 @dataclass(frozen=True)
 class LegendItem:
-    """One legend entry: a sample node or edge style and what it means."""
+    """One legend entry: a sample node or edge style and what it means; an entry about a
+    label (``label_colour`` set) shows ``sample`` in that colour."""
 
     key: str
     text: str
     node: NodeStyle | None = None
     edge: EdgeStyle | None = None
     label_colour: str | None = None
+    sample: str = "label"
 
 
 @dataclass(frozen=True)

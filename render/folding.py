@@ -8,6 +8,8 @@ away: not drawn, counted, and named in the caption. Everything else is always dr
 - steps both columns list, amendments, guarded steps (history returns, conditions), steps a
   timer takes, terminations, and steps listed in one column where the other cell is empty or
   does not exist (``undocumented-link``, statuses without a row);
+- steps that rest on a cell statusproof could not read (``Transition.depends``): that cell may
+  list them, so they are not known to be mismatches (the check says ``inconclusive``);
 - a folded step that a highlighted trace takes;
 - folded steps the picture needs so that it tells the truth about reachability: when folding
   would make a status look unreachable from the entry points, or look like a trap (no way to
@@ -58,7 +60,8 @@ class Folding:
 
 
 def _foldable(model: Model, transition: Transition, timed: Collection[tuple[str, str]]) -> bool:
-    return (transition.guard is None and is_mismatch(model, transition)
+    return (transition.guard is None and not transition.depends
+            and is_mismatch(model, transition)
             and (transition.source, transition.target or "") not in timed)
 
 

@@ -34,7 +34,8 @@ FAMILY_LIMIT = SMALL_STATUSES
 
 def column_roles(model: Model, transition: Transition) -> tuple[Role, ...]:
     """The column agreement of a step: both, one column (the other cell empty or missing),
-    one column against the other (a mismatch), or an amendment."""
+    one column against the other (a mismatch), or an amendment. A step that rests on a cell
+    statusproof could not read is never called a mismatch: that cell may list it."""
     if transition.amendment is not None:
         return (Role.AMENDMENT,)
     if transition.columns == frozenset({Column.NEXT}):
@@ -43,7 +44,9 @@ def column_roles(model: Model, transition: Transition) -> tuple[Role, ...]:
         role = Role.PREVIOUS_ONLY
     else:
         return (Role.STEP,)
-    return (role, Role.MISMATCH) if is_mismatch(model, transition) else (role,)
+    if transition.depends or not is_mismatch(model, transition):
+        return (role,)
+    return (role, Role.MISMATCH)
 
 
 def history_routes(model: Model) -> tuple[set[Transition], list[tuple[str, list[Transition]]]]:
@@ -57,10 +60,12 @@ def history_routes(model: Model) -> tuple[set[Transition], list[tuple[str, list[
                if t.guard is not None and t.guard.kind is GuardKind.HISTORY
                and t.source in remembering and t.target is not None]
     sources = {t.source for t in returns}
-    groups: dict[tuple[str, str, frozenset[Column], str | None], list[Transition]] = {}
+    groups: dict[tuple[str, str, frozenset[Column], str | None, tuple[str, ...]],
+                 list[Transition]] = {}
     for t in returns:
         assert t.target is not None and t.guard is not None
-        groups.setdefault((t.target, str(t.guard), t.columns, t.amendment), []).append(t)
+        groups.setdefault((t.target, str(t.guard), t.columns, t.amendment, t.depends),
+                          []).append(t)
     routed: set[Transition] = set()
     by_target: dict[str, list[Transition]] = {}
     for group in groups.values():
@@ -87,7 +92,7 @@ def group_exits(model: Model, routed: Collection[Transition],
     groups: dict[tuple[str, str, frozenset[Column], str | None], list[Transition]] = {}
     for t in model.transitions:
         if t.source in inside and t.target is not None and t.target not in inside \
-                and t not in routed and t not in hidden:
+                and t not in routed and t not in hidden and not t.depends:
             key = (t.target, str(t.guard) if t.guard else "", t.columns, t.amendment)
             groups.setdefault(key, []).append(t)
     shared: set[Transition] = set()
@@ -116,7 +121,8 @@ def family_frames(model: Model, routed: Collection[Transition],
 
     def plain(t: Transition) -> bool:
         return (t.target is not None and t.guard is None and t.amendment is None
-                and t not in routed and t not in hidden and (t.source, t.target) not in timed)
+                and not t.depends and t not in routed and t not in hidden
+                and (t.source, t.target) not in timed)
 
     steps: dict[str, set[tuple[str, tuple[Role, ...]]]] = {}
     for t in model.transitions:

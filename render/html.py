@@ -4,9 +4,10 @@ This module assembles the page: the header with the facts and counts, the summar
 seven points in order of consequence, the diagram (inline SVG made by Graphviz from the same
 :class:`~statusproof.render.diagram.Diagram`, passed in as text; with the steps the columns
 contradict folded away, and the picture with every step a click away), the legend, the
-findings with filters, the traces, the table as written, the statuses and the transitions.
-A "Reading" section (how each cell was read) is added when its data is given
-(:func:`~statusproof.render.report_sections.reading_section`).
+findings with filters, the reading of every cell, the traces, the table as written, the
+statuses and the transitions.
+A "Reading" section (how each cell was read, fragment by fragment) is added when its data is
+given (:mod:`~statusproof.render.report_reading`).
 
 The page is interactive without a server: an inline script (``assets/report.js``, no network)
 highlights a clicked finding's run on the picture and the cells it cites, filters the findings
@@ -35,7 +36,7 @@ from statusproof.model.trace import Trace
 
 from .diagram import Diagram
 from .report_lists import statuses_section, traces_section, transitions_section
-from .report_sections import ReportPage, esc, reading_section
+from .report_sections import ReportPage, esc
 from .svg_safety import inline_svg
 from .swatch import legend_swatch
 from .trace_data import trace_from_data
@@ -118,7 +119,7 @@ def render_report(model: Model, findings: Sequence[Finding], diagram: Diagram, *
                   svg: str | None, highlight: Trace | None = None, notice: str = "",
                   dot_source: str = "", full: FullView | None = None,
                   table: StatusTable | None = None,
-                  reading: Sequence[Mapping[str, Any]] | None = None,
+                  reading: Mapping[str, Any] | None = None,
                   warnings: Sequence[str] = ()) -> str:
     """The report page for ``model``: same arguments, same bytes.
 
@@ -127,17 +128,19 @@ def render_report(model: Model, findings: Sequence[Finding], diagram: Diagram, *
     why and ``dot_source`` is shown so the reader still has the diagram's text. ``full`` is
     the picture with every step, when ``diagram`` folds steps away; ``table`` the table as
     loaded (its cells are shown, and findings point at them); ``reading`` the reading of each
-    cell (JSON-ready, see :func:`reading_section`); ``warnings`` are shown above the picture
+    cell (:func:`statusproof.model.reading.reading_to_dict`'s data: the "Reading" section,
+    linked with the findings about clauses not read); ``warnings`` are shown above the picture
     (a layout that fell back, a picture that could not be drawn).
     """
     name = PurePosixPath(model.path.replace("\\", "/")).name or model.path
     how = "with amendments" if model.amendments else "table alone"
     page = ReportPage(model, findings, diagram, full.diagram if full else None, FULL_PREFIX,
-                      table)
+                      table, reading)
     traces = traces_section(page, highlight)
     nav = "".join(f'<a href="#{target}">{title}</a>' for target, title in (
         ("summary", "Summary"), ("diagram", "Diagram"), ("findings", "Findings"),
-        ("reading", "Reading") if reading else ("", ""), ("traces", "Traces") if traces
+        ("reading", "Reading") if page.reading is not None else ("", ""),
+        ("traces", "Traces") if traces
         else ("", ""), ("table", "Table") if table is not None else ("", ""),
         ("statuses", "Statuses"), ("transitions", "Transitions")) if target)
     parts = [
@@ -157,9 +160,9 @@ def render_report(model: Model, findings: Sequence[Finding], diagram: Diagram, *
         "</header>",
         "<main>",
         page.summary_section(),
-        reading_section(reading),
         _diagram_section(diagram, svg, notice, dot_source, full, warnings),
         page.findings_section(),
+        page.reading_section(),
         traces,
         page.table_section(),
         statuses_section(page),

@@ -33,8 +33,8 @@ MAX_LABEL = 120
 _PLAIN = frozenset(" .,()-_'/=+?!")
 
 #: Node roles that become classes, in the order the classes are written.
-_CLASSES = (Role.ENTRY, Role.TERMINAL, Role.NO_ROW, Role.UNREACHABLE, Role.TRAP, Role.ERROR,
-            Role.HIGHLIGHT)
+_CLASSES = (Role.ENTRY, Role.TERMINAL, Role.NO_ROW, Role.UNREAD, Role.UNREACHABLE, Role.TRAP,
+            Role.ERROR, Role.HIGHLIGHT)
 _PSEUDO_CLASSES = {Shape.START: "start", Shape.TRIGGER: "trigger", Shape.HISTORY: "history",
                    Shape.END: "endpoint"}
 _PSEUDO_STYLES = {
@@ -78,6 +78,8 @@ def _class_style(role: Role, diagram: Diagram) -> str:
         return f"fill:{style.fill},stroke-width:3px"
     if role is Role.NO_ROW:
         return "stroke-dasharray:5 3"
+    if role is Role.UNREAD:
+        return f"stroke:{style.border},stroke-width:2px,stroke-dasharray:2 2"
     if role in (Role.TRAP, Role.ERROR):
         return f"fill:{style.fill},stroke:{style.border},stroke-width:2px"
     return f"fill:{style.fill},stroke:{style.border},color:{style.text}"
@@ -231,6 +233,20 @@ def markdown_text(text: str) -> str:
     return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in clean_text(text))
 
 
+def _extra_key(diagram: Diagram) -> str:
+    """The key to the marks only some diagrams use."""
+    used = {item.key for item in diagram.legend}
+    extra = ""
+    if Role.NEGATED.value in used:
+        extra += (" A label with `!=` or `not in` is a step taken when the condition does not "
+                  "hold ('unless', 'otherwise').")
+    if Role.UNREAD.value in used or Role.UNREAD_STEP.value in used:
+        extra += (" `? not all read` marks a status with a cell fragment statusproof could not "
+                  "read (a dotted border), and a `?` label a step that rests on such a cell: "
+                  "check them with statusproof explain.")
+    return extra
+
+
 def render_mermaid_markdown(diagram: Diagram) -> str:
     """A Markdown file with the Mermaid diagram in a fenced ``mermaid`` block (GitHub and
     most Markdown viewers draw it), its caption, and a key to the marks.
@@ -259,6 +275,6 @@ def render_mermaid_markdown(diagram: Diagram) -> str:
               "statuses that step to each other; a dotted link is a step one column lists and the "
               "other contradicts (orange: Next column, blue: Previous column), an amendment "
               "(green) or a timer only; a link from a frame is a step every status in the "
-              "frame takes; H returns to the status remembered on entering its frame. Made "
-              "by statusproof.", ""]
+              "frame takes; H returns to the status remembered on entering its frame."
+              + _extra_key(diagram) + " Made by statusproof.", ""]
     return "\n".join(lines)

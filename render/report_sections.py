@@ -2,11 +2,13 @@
 
 :class:`ReportPage` holds what the sections share (the model, the findings in order of
 consequence and their numbers, the anchors of the statuses, the diagrams' targets of each
-finding) and writes: the summary (:mod:`~statusproof.render.summary`), the findings table
-with its filters, traces, the table as written (every cell, with its line), the statuses and
-the transitions. :func:`reading_section` writes the reading of every cell from JSON-ready
-data. Every text from the table or a finding goes through :func:`html.escape`; the page is
-assembled by :mod:`~statusproof.render.html`.
+finding, the cells and the reading of the cells) and writes: the summary
+(:mod:`~statusproof.render.summary`), the reading of every cell
+(:mod:`~statusproof.render.report_reading`, linked both ways with the findings about the
+clauses statusproof could not read), the findings table with its filters, the table as
+written (every cell, with its line); the statuses, transitions and traces are
+:mod:`~statusproof.render.report_lists`'. Every text from the table or a finding goes through
+:func:`html.escape`; the page is assembled by :mod:`~statusproof.render.html`.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from statusproof.model.table import Column, StatusTable
 from statusproof.model.trace import format_trace
 
 from .elements import Diagram
+from .report_reading import ReadingIndex, reading_html, unread_ids
 from .summary import summarise
 from .targets import DiagramIndex, Targets, cited_lines, finding_targets
 from .trace_data import trace_from_data
+from .unread import UnreadCell, cells_of, unread_cells
 
-__all__ = ["ReportPage", "reading_section", "esc"]
+__all__ = ["ReportPage", "esc"]
 
 _SEVERITY_TITLE = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
 
@@ -36,45 +40,18 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def reading_section(entries: Sequence[Mapping[str, Any]] | None) -> str:
-    """The "Reading" section: how each cell was read, from JSON-ready data (one mapping per
-    cell with ``line``, ``status``, ``column``, ``text`` and ``reading``, as an ``explain``
-    command gives it). Empty when there is nothing to show. Unknown keys are ignored, and a
-    ``reading`` that is not a string is shown as compact JSON.
-
-    >>> reading_section([{"line": 3, "status": "Open", "column": "next", "text": "Closed",
-    ...                   "reading": "Open -> Closed"}]).count("<tr>")
-    2
-    """
-    if not entries:
-        return ""
-    rows = []
-    for entry in entries:
-        reading = entry.get("reading", "")
-        shown = reading if isinstance(reading, str) else json.dumps(
-            reading, ensure_ascii=False, sort_keys=True, default=str)
-        line = entry.get("line")
-        anchor = f' href="#cell-{esc(line)}"' if isinstance(line, int) else ""
-        rows.append(f"<tr><td class=\"num\"><a{anchor}>{esc(line if line is not None else '-')}"
-                    f"</a></td><td>{esc(entry.get('status', ''))}</td>"
-                    f"<td>{esc(entry.get('column', ''))}</td><td>{esc(entry.get('text', ''))}"
-                    f"</td><td>{esc(shown)}</td></tr>")
-    return ('<section id="reading"><h2>Reading</h2><p>How each cell of the table was read.'
-            '</p><table><thead><tr><th>line</th><th>status</th><th>column</th><th>cell</th>'
-            "<th>reading</th></tr></thead><tbody>\n" + "\n".join(rows)
-            + "\n</tbody></table></section>")
-
-
 class ReportPage:
     """One report: the model, findings, diagrams and anchors, and the sections built on them.
 
     ``diagram`` is the picture shown first; ``full`` the picture with every step (when steps
-    are folded away in ``diagram``), whose element ids carry ``full_prefix``.
+    are folded away in ``diagram``), whose element ids carry ``full_prefix``; ``reading`` the
+    reading of every cell (``reading_to_dict``'s data), for the "Reading" section.
     """
 
     def __init__(self, model: Model, findings: Sequence[Finding], diagram: Diagram,
                  full: Diagram | None = None, full_prefix: str = "full-",
-                 table: StatusTable | None = None):
+                 table: StatusTable | None = None,
+                 reading: Mapping[str, Any] | None = None):
         self.model = model
         order = {name: i for i, name in enumerate(model.names)}
         self.findings = sort_by_consequence(findings, order)
@@ -94,6 +71,23 @@ class ReportPage:
                     if span is not None:
                         for line in range(span.line, span.end_line + 1):
                             self.cell_of.setdefault(line, span.line)
+        # the clauses statusproof could not read: their elements in the Reading section, and
+        # the uninterpreted-entry finding of each (the section links to it, and back)
+        self.reading = ReadingIndex(reading) if reading else None
+        self.unread = unread_cells(model)
+        # id(finding) -> (element id in Reading, the clause) of each clause it is about
+        self.unread_of: dict[int, list[tuple[str, UnreadCell]]] = {}
+        self.finding_of: dict[str, int] = {}  # element id in Reading -> finding number
+        if self.reading is not None and self.unread:
+            for f in self.findings:
+                if f.code not in ("uninterpreted-entry", "inconclusive"):
+                    continue
+                cells = cells_of(model, self.unread, f)
+                shown = [(unread_ids(self.reading, [c.name]), c) for c in cells]
+                self.unread_of[id(f)] = [(ids[0], c) for ids, c in shown if ids]
+                if f.code == "uninterpreted-entry":
+                    for ident, _ in self.unread_of[id(f)]:
+                        self.finding_of.setdefault(ident, self.number[id(f)])
 
     # -- links -----------------------------------------------------------------------------
     def status_link(self, name: str) -> str:
@@ -125,6 +119,14 @@ class ReportPage:
         name = PurePosixPath(f.span.path.replace("\\", "/")).name
         return esc(f"{name}:{f.span.line}")
 
+    # -- reading ---------------------------------------------------------------------------
+    def reading_section(self) -> str:
+        """The "Reading" section (empty when no reading was given)."""
+        if self.reading is None:
+            return ""
+        return reading_html(self.reading, status_link=self.status_link,
+                            cell_of=self.cell_of.get, finding_of=self.finding_of)
+
     # -- summary ---------------------------------------------------------------------------
     def summary_section(self) -> str:
         points = summarise(self.model, self.findings)
@@ -142,6 +144,8 @@ class ReportPage:
                                f"{number + len(point.findings) - 1}</a>")
                 refs += [f'<a href="#cell-{cell}">line {line}</a>'
                          for line, cell in self.cells(first)[:3]]
+                refs += [f'<a href="#{ident}" class="to-reading">how {esc(cell.place)} was '
+                         "read</a>" for ident, cell in self.unread_of.get(id(first), [])[:2]]
                 refs.append(f'<a href="#diagram" class="show" data-finding="{number}">'
                             "show on the diagram</a>")
                 items.append(
@@ -163,7 +167,28 @@ class ReportPage:
         parts = []
         if len(f.witness) > 1 or (f.witness and f.witness[0] not in f.statuses):
             parts.append(f"<div>witness: {self.path(f.witness)}</div>")
-        for key, value in sorted(f.evidence_dict().items()):
+        unread = self.unread_of.get(id(f), [])
+        if unread:
+            links = "; ".join(f'<a href="#{i}" class="to-reading">{esc(cell.title)}</a>'
+                              for i, cell in unread)
+            parts.append(f"<div>not read: {links} (in the Reading section)</div>")
+        parts.append(self.evidence_items(f.evidence_dict()))
+        return "".join(parts)
+
+    def evidence_items(self, evidence: Mapping[str, Any]) -> str:
+        """One line per evidence item; a trace in the shared format; an inconclusive
+        verdict's own evidence nested under it."""
+        parts = []
+        for key, value in sorted(evidence.items()):
+            if key == "evidence" and isinstance(value, Mapping) and "check" in evidence:
+                if value:
+                    parts.append("<details><summary>evidence of the verdict as read</summary>"
+                                 f"{self.evidence_items(value)}</details>")
+                continue
+            if key == "depends_on" and isinstance(value, list):
+                parts.append("<div>depends on: <ul>" + "".join(
+                    f"<li>{esc(v)}</li>" for v in value) + "</ul></div>")
+                continue
             if key == "trace" and isinstance(value, Mapping):
                 trace = trace_from_data(self.model, value)
                 text = (format_trace(trace) if trace is not None
@@ -190,11 +215,13 @@ class ReportPage:
         statuses = ", ".join(self.status_link(s) for s in f.statuses) or "-"
         number = self.number[id(f)]
         folded, full = self.targets(f)
+        cells = [f"cell-{c}" for _, c in self.cells(f)]
+        cells += [ident for ident, _ in self.unread_of.get(id(f), [])]
         data = [f'data-severity="{f.severity.value}"', f'data-code="{esc(f.code)}"',
                 f'data-statuses="{esc(chr(10).join(f.statuses))}"',
                 f'data-edges="{" ".join("edge_" + e for e in folded.edges)}"',
                 f'data-nodes="{" ".join("node_" + n for n in folded.nodes)}"',
-                f'data-cells="{" ".join(f"cell-{c}" for _, c in self.cells(f))}"']
+                f'data-cells="{" ".join(cells)}"']
         if full is not None:
             prefix = self.full_prefix
             data += [f'data-full-edges="{" ".join(prefix + "edge_" + e for e in full.edges)}"',

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from .elements import EdgeStyle, LegendItem, Line, NodeStyle, Role, Shape
 
 __all__ = ["CAUSE_COLOURS", "MAX_NAME", "node_style", "edge_style", "NODE_STYLES", "EDGE_STYLES",
-           "EDGE_ROLES", "LEGEND_TEXT", "NOTES", "INK", "AMENDMENT", "HIGHLIGHT", "HISTORY",
-           "legend_items"]
+           "EDGE_ROLES", "LABEL_ROLES", "LEGEND_TEXT", "NOTES", "INK", "AMENDMENT", "HIGHLIGHT",
+           "HISTORY", "NEGATED", "UNREAD", "legend_items"]
 
 # -- palette ----------------------------------------------------------------------------------
 # Okabe-Ito colours where a colour carries meaning, so that colour-blind readers can tell them
@@ -29,6 +29,11 @@ AMENDMENT = "#009e73"
 HIGHLIGHT = "#c2185b"
 HISTORY = "#6a3d9a"
 _ERROR = "#c62828"
+#: Labels of steps taken when a condition does not hold ("unless", "otherwise"): one neutral
+#: grey, never the colour of the condition they negate.
+NEGATED = "#666666"
+#: What rests on a cell statusproof could not read: the "?" labels and the dotted border.
+UNREAD = "#8c2d04"
 
 NODE_STYLES: dict[Role, NodeStyle] = {
     Role.STATUS: NodeStyle(Shape.STATUS),
@@ -44,6 +49,7 @@ NODE_STYLES: dict[Role, NodeStyle] = {
     Role.TRIGGER: NodeStyle(Shape.TRIGGER, text="#444444"),
     Role.HISTORY: NodeStyle(Shape.HISTORY, fill="#ffffff", border="#6a3d9a", text="#6a3d9a"),
     Role.END: NodeStyle(Shape.END, fill="#111111", border="#111111"),
+    Role.UNREAD: NodeStyle(Shape.STATUS, border=UNREAD, line=Line.DOTTED, width=2.0),
 }
 
 EDGE_STYLES: dict[Role, EdgeStyle] = {
@@ -65,6 +71,12 @@ EDGE_STYLES: dict[Role, EdgeStyle] = {
 EDGE_ROLES = (Role.STEP, Role.NEXT_ONLY, Role.PREVIOUS_ONLY, Role.MISMATCH, Role.AMENDMENT,
               Role.HISTORY_RETURN, Role.FRAME, Role.TIMER, Role.HIGHLIGHT)
 
+#: Roles shown by an edge's label (the legend shows the label's sample text in its colour).
+LABEL_ROLES: dict[Role, tuple[str, str]] = {
+    Role.NEGATED: ("≠", NEGATED),
+    Role.UNREAD_STEP: ("?", UNREAD),
+}
+
 LEGEND_TEXT: dict[Role, str] = {
     Role.ENTRY: "entry point: a run starts here",
     Role.START: "start: the Previous cell says 'none'",
@@ -76,6 +88,8 @@ LEGEND_TEXT: dict[Role, str] = {
     Role.UNREACHABLE: "unreachable: no path from an entry point",
     Role.TRAP: "trap: no path to a terminal status",
     Role.ERROR: "status named by an error finding",
+    Role.UNREAD: "? not all read (dotted border): a cell of this status holds a fragment "
+                 "statusproof could not read (see the reading of the cells)",
     Role.STEP: "step both columns list (Next and Previous): filled arrowhead",
     Role.NEXT_ONLY: "hollow arrowhead: listed in the Next column only (the other cell is "
                     "empty or has no row)",
@@ -86,6 +100,10 @@ LEGEND_TEXT: dict[Role, str] = {
     Role.HISTORY_RETURN: "into H: leaves for the remembered status",
     Role.FRAME: "from a frame: a step every status inside the frame takes",
     Role.TIMER: "timer without a listed step",
+    Role.NEGATED: "label with != or 'not in': the step is taken when the condition does not "
+                  "hold ('unless', 'otherwise')",
+    Role.UNREAD_STEP: "'?' label: the step rests on a cell statusproof could not read (only "
+                      "the other column gives it, or it is the 'otherwise' beside that cell)",
     Role.HIGHLIGHT: "highlighted trace (numbered steps)",
 }
 
@@ -93,6 +111,7 @@ NOTES = {
     Role.NO_ROW: "no row",
     Role.UNREACHABLE: "unreachable",
     Role.TRAP: "trap: no way to a terminal",
+    Role.UNREAD: "? not all read",
 }
 
 #: Longest node name shown before it is cut (the full name is in the report's tables).
@@ -112,6 +131,8 @@ def node_style(roles: Sequence[Role]) -> NodeStyle:
             double, fill = True, style.fill
         elif role is Role.HIGHLIGHT or role is Role.ERROR:
             border, width = style.border, style.width
+        elif role is Role.UNREAD:
+            border, line, width = style.border, style.line, max(width, style.width)
         else:
             fill, border, text, width = style.fill, style.border, style.text, style.width
     return NodeStyle(shape, fill, border, text, line, double, width)
@@ -143,7 +164,11 @@ def legend_items(roles: Sequence[Role],
     for role, text in LEGEND_TEXT.items():
         if role not in roles:
             continue
-        if role in EDGE_ROLES:
+        if role in LABEL_ROLES:
+            sample, colour = LABEL_ROLES[role]
+            items.append(LegendItem(role.value, text, edge=EdgeStyle(colour),
+                                    label_colour=colour, sample=sample))
+        elif role in EDGE_ROLES:
             items.append(LegendItem(role.value, text, edge=EDGE_STYLES.get(role, EdgeStyle())))
         elif role in (Role.START, Role.TRIGGER, Role.HISTORY, Role.END):
             items.append(LegendItem(role.value, text, node=NODE_STYLES[role]))

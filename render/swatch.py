@@ -6,6 +6,7 @@ becomes black), so no table text reaches these pictures.
 
 from __future__ import annotations
 
+import html
 import re
 
 from .elements import LegendItem, Line, Shape
@@ -38,7 +39,8 @@ def legend_swatch(item: LegendItem) -> str:
                     f'stroke-width="1.5"/><text x="23" y="14" font-size="10" font-weight="bold"'
                     f' text-anchor="middle" fill="{colour(node.text)}">H</text></svg>')
         radius = 5 if node.shape is Shape.STATUS else 0
-        dash = ' stroke-dasharray="4 2"' if node.line is Line.DASHED else ""
+        dash = {Line.DASHED: ' stroke-dasharray="4 2"', Line.DOTTED: ' stroke-dasharray="1 2"'
+                }.get(node.line, "")
         width = max(node.width, 1.0)
         shapes = (f'<rect x="5" y="3" width="36" height="14" rx="{radius}" fill="{fill}" '
                   f'stroke="{border}" stroke-width="{width:g}"{dash}/>')
@@ -50,7 +52,7 @@ def legend_swatch(item: LegendItem) -> str:
     stroke = colour(edge.colour) if edge is not None else "#4d4d4d"
     if item.label_colour is not None:
         return (head + f'<text x="23" y="14" font-size="11" text-anchor="middle" '
-                f'fill="{colour(item.label_colour)}">label</text></svg>')
+                f'fill="{colour(item.label_colour)}">{html.escape(item.sample)}</text></svg>')
     dash = ""
     if edge is not None and edge.line is Line.DASHED:
         dash = ' stroke-dasharray="5 3"'

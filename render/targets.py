@@ -10,9 +10,17 @@ its witness run highlighted on the picture, and the cells of the table it is abo
   mismatch), the step between them; each step is found among the transitions the diagram's
   edges draw (an edge drawing several transitions is highlighted whole), and the start of the
   run among the start edges;
+- the exits a finding is about are added: the two exits that overlap (``timeout-overlap``),
+  the exits beside a free ``none`` (``free-choice``) or not tied to the causes
+  (``causes-not-tied``), the trigger's start edge (``outside-trigger``), and the steps that
+  rest on a cell not read (``uninterpreted-entry``, ``inconclusive``);
 - the cells are the finding's own table line and, for a step one column lists, the cell of
   the other column that does not list it back (found in the model, with its file, so a cell
-  of an amendment file is never mistaken for a line of the table).
+  of an amendment file is never mistaken for a line of the table), and the cells not read
+  that it is about.
+
+An ``inconclusive`` finding points at what its verdict as read points at (its check's
+witness), and at the cells it depends on (:mod:`~statusproof.render.unread`).
 
 ``missing`` counts the steps of the witness the diagram does not draw (folded away): the
 report then shows the picture with every step.
@@ -30,6 +38,7 @@ from statusproof.model.model import Model, Transition
 from statusproof.model.table import SourceSpan
 
 from .elements import Diagram, Shape
+from .unread import cells_of, inner, resting_on, unread_cells
 
 __all__ = ["Targets", "DiagramIndex", "finding_targets", "cited_lines"]
 
@@ -88,21 +97,43 @@ class DiagramIndex:
         self.start_of = {e.target: e.id for e in diagram.edges if e.source in starts}
 
 
+def _exits(model: Model, finding: Finding) -> list[Step]:
+    """The exits a finding is about (see the module's docstring), as steps."""
+    evidence = finding.evidence_dict()
+    source = finding.statuses[0] if finding.statuses else None
+    if source is None:
+        return []
+    if finding.code == "timeout-overlap":
+        targets = list(finding.statuses[1:])
+    elif finding.code == "free-choice":
+        targets = [str(t) for t in evidence.get("next") or []]
+    elif finding.code == "causes-not-tied":
+        targets = [str(t) for t in evidence.get("exits") or []]
+    else:
+        return []
+    return [(t.target, t) for t in model.outgoing(source) if t.target in targets]
+
+
 def finding_targets(model: Model, diagram: Diagram | DiagramIndex,
                     finding: Finding) -> Targets:
     """What ``finding`` points at on ``diagram`` (see the module's docstring); give a
     :class:`DiagramIndex` when asking for many findings."""
     index = diagram if isinstance(diagram, DiagramIndex) else DiagramIndex(diagram)
     node_of, edge_of, start_of = index.node_of, index.edge_of, index.start_of
-    trace = finding.evidence_dict().get("trace")
+    view = inner(finding)
+    trace = view.evidence_dict().get("trace")
     if isinstance(trace, Mapping):
         steps = _trace_steps(model, trace)
-    elif finding.witness:
-        steps = _path_steps(model, finding.witness)
-    elif len(finding.statuses) == 2:
-        steps = [(s, t) for s, t in _path_steps(model, finding.statuses) if t is not None]
+    elif view.witness:
+        steps = _path_steps(model, view.witness)
+    elif len(view.statuses) == 2:
+        steps = [(s, t) for s, t in _path_steps(model, view.statuses) if t is not None]
     else:
         steps = []
+    steps += _exits(model, view)
+    unread = cells_of(model, unread_cells(model), finding) \
+        if finding.code in ("uninterpreted-entry", "inconclusive") else []
+    steps += [(t.target, t) for t in resting_on(model, unread)]
     nodes: list[str] = []
     edges: list[str] = []
     missing = 0
@@ -119,9 +150,13 @@ def finding_targets(model: Model, diagram: Diagram | DiagramIndex,
             missing += 1
         elif drawn not in edges:
             edges.append(drawn)
-    for name in finding.statuses:
+    for name in (*finding.statuses, *(c.status for c in unread)):
         if name in node_of and node_of[name] not in nodes:
             nodes.append(node_of[name])
+    if finding.code == "outside-trigger" and finding.statuses:
+        start = start_of.get(node_of.get(finding.statuses[0], ""))
+        if start is not None and start not in edges:
+            edges.append(start)
     return Targets(tuple(nodes), tuple(edges), missing)
 
 
@@ -140,9 +175,14 @@ def _other_cell(model: Model, finding: Finding) -> SourceSpan | None:
 
 
 def cited_lines(model: Model, finding: Finding) -> tuple[int, ...]:
-    """The lines of the table file (``model.path``) whose cells ``finding`` cites."""
+    """The lines of the table file (``model.path``) whose cells ``finding`` cites: its own,
+    the other column's cell of a one-column step, the cells not read it is about."""
     lines: list[int] = []
-    for span in (finding.span, _other_cell(model, finding)):
+    for span in (finding.span, _other_cell(model, inner(finding))):
         if span is not None and span.path == model.path and span.line not in lines:
             lines.append(span.line)
+    if finding.code in ("uninterpreted-entry", "inconclusive"):
+        for cell in cells_of(model, unread_cells(model), finding):
+            if cell.line is not None and cell.line not in lines:
+                lines.append(cell.line)
     return tuple(lines)

@@ -20,6 +20,13 @@ from statusproof.render.diagram import Diagram, Edge, Role, build_diagram
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "render"
 NASTY = FIXTURES / "nasty-names.csv"
 TICKETS = FIXTURES / "tickets.txt"
+#: Negated guards (unless, otherwise beside a history condition) and a cell not read.
+READINGS = FIXTURES / "readings.txt"
+#: A table with one entry statusproof cannot read (the browser test's Reading section).
+UNREAD_TABLE = FIXTURES.parent / "tables" / "ticket-unread.txt"
+#: The cell language's wordings in Markdown (issue 9's test table), and the corpus.
+ORDER_WORDING = FIXTURES.parent / "tables" / "order-wording.md"
+CORPUS = FIXTURES.parent.parent / "corpus"
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed "
                                "(apt-get install graphviz); CI installs it")

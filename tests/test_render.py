@@ -25,8 +25,10 @@ from hypothesis import strategies as st
 from render_support import (
     HAVE_DOT,
     NASTY,
+    READINGS,
     SVG_NS,
     TICKETS,
+    UNREAD_TABLE,
     assert_clean_svg,
     diagram_of,
     drawn_transitions,
@@ -68,6 +70,8 @@ from statusproof.render.graphviz_run import (
 from statusproof.render.html import render_report
 from statusproof.render.layout import PLANS
 from statusproof.render.mermaid import mermaid_text, render_mermaid, render_mermaid_markdown
+from statusproof.render.style import HISTORY, NEGATED
+from statusproof.render.style import UNREAD as UNREAD_INK
 
 _diagram = diagram_of
 
@@ -78,7 +82,8 @@ def test_doctests() -> None:
     import importlib
     for name in ("text", "diagram", "dot", "mermaid", "graphviz_run", "html", "ids", "folding",
                  "families", "order", "layout", "measure", "svg_safety", "summary",
-                 "report_sections", "grouping", "targets", "picture"):
+                 "report_sections", "grouping", "targets", "picture", "unread",
+                 "report_reading"):
         module = importlib.import_module(f"statusproof.render.{name}")
         assert doctest.testmod(module).failed == 0, name
     from statusproof.cli import render_cmd
@@ -259,6 +264,81 @@ def test_legend_lists_only_what_the_picture_uses() -> None:
     assert "amendment" in {item.key for item in _diagram().legend}
 
 
+def test_negated_guards_are_labelled_as_such_and_never_in_the_positive_colour() -> None:
+    diagram = _diagram(READINGS)
+    labels = {label.text: label.colour for e in diagram.edges for label in e.labels}
+    # "Draft if an editor objects" / "Published unless an editor objects"
+    assert labels["cause of Review = an editor objects"] == CAUSE_COLOURS[0]
+    assert labels["cause of Review != an editor objects"] == NEGATED
+    # "Review if it was in Review status" / "Archived otherwise" (out of H)
+    assert labels["remembered = Review"] == HISTORY
+    assert labels["remembered != Review"] == NEGATED
+    assert NEGATED not in CAUSE_COLOURS and NEGATED != HISTORY
+    negated = [e for e in diagram.edges if Role.NEGATED in e.roles]
+    assert sorted(str(t.guard) for e in negated for t in e.transitions) == [
+        "cause of Review != an editor objects", "remembered != Review"]
+    legend = {item.key: item for item in diagram.legend}
+    assert legend["negated"].sample == "≠" and legend["negated"].label_colour == NEGATED
+    # the cause's legend names the value the positive guard reads, once
+    assert [i.text for i in diagram.legend if i.key.startswith("cause-")] == [
+        "cause of Review = an editor objects"]
+    mermaid = render_mermaid(diagram)
+    assert '-->|"cause of Review != an editor objects"| st_Published' in mermaid
+    assert '-->|"remembered != Review"| st_Archived' in mermaid
+
+
+def test_otherwise_beside_two_history_conditions_is_a_grey_not_in(tmp_path: Path) -> None:
+    table = tmp_path / "two-returns.txt"
+    table.write_text(READINGS.read_text(encoding="utf-8").replace(
+        "- Review if it was in Review status\n",
+        "- Review if it was in Review status\n- Published if it was in Published status\n"),
+        encoding="utf-8")
+    diagram = _diagram(table)
+    out_of_h = {(e.target, label.text, label.colour) for e in diagram.edges
+                if e.source == "history" for label in e.labels}
+    assert out_of_h == {("Review", "remembered = Review", HISTORY),
+                        ("Published", "remembered = Published", HISTORY),
+                        ("Archived", "remembered not in {Published, Review}", NEGATED)}
+    # Mermaid reads braces as a node shape: they are written as entity codes
+    assert '-->|"remembered not in #123;Published, Review#125;"| st_Archived' in \
+        render_mermaid(diagram)
+    assert '<FONT COLOR="#666666">remembered not in {Published,<BR/>Review}</FONT>' in \
+        render_dot(diagram)  # wrapped, in the neutral grey
+
+
+def test_what_rests_on_an_unread_cell_is_marked_never_folded() -> None:
+    diagram = _diagram(READINGS)
+    draft = diagram.status_node("Draft")
+    assert Role.UNREAD in draft.roles and "? not all read" in draft.notes
+    assert draft.style.line is Line.DOTTED
+    assert not any(Role.UNREAD in n.roles for n in diagram.nodes if n is not draft)
+    # Archived's Previous cell lists Draft; Draft's Next cell has a clause not read: the step
+    # is drawn (not folded as a mismatch), with a "?" label naming the line it rests on
+    edge, mark = edge_drawing(diagram, "Draft", "Archived")
+    assert mark is Role.PREVIOUS_ONLY and Role.MISMATCH not in edge.roles
+    assert Role.UNREAD_STEP in edge.roles and edge.style.line is Line.SOLID
+    assert [(x.text, x.colour) for x in edge.labels] == [
+        ("? rests on line 6, not read", UNREAD_INK)]
+    assert all(t.source != "Draft" or t.target != "Archived" for t in diagram.hidden)
+    assert [e for e in diagram.edges if Role.UNREAD_STEP in e.roles] == [edge]
+    assert {"unread", "unread-step"} <= {item.key for item in diagram.legend}
+    dot = render_dot(diagram)
+    assert 'style="filled,rounded,dotted"' in dot and "? rests on line 6, not read" in dot
+    assert "Draft → Archived &#40;rests on what is not read&#58; the Next cell of &#39;Draft" \
+        "&#39;&#44; line 6&#58;" in dot  # its tooltip says what it rests on
+    mermaid = render_mermaid(diagram)
+    assert 'st_Draft --o|"? rests on line 6, not read"| st_Archived' in mermaid
+    assert "    class st_Draft unread" in mermaid
+    assert "`? not all read` marks a status" in render_mermaid_markdown(diagram)
+    # a reading amendment settles the cell: nothing is marked any more
+    settled = load_model(UNREAD_TABLE,
+                         amendments=UNREAD_TABLE.with_suffix(".reading.toml"))
+    plain = build_diagram(settled, graph_checks(settled))
+    assert not [n for n in plain.nodes if Role.UNREAD in n.roles]
+    assert not [e for e in plain.edges if Role.UNREAD_STEP in e.roles]
+    assert not {"unread", "unread-step", "negated"} & {i.key for i in plain.legend}
+
+
 def test_text_helpers() -> None:
     assert clean_text("a\x00b\u202ec\ud800d\n\te") == "a b\ufffdc\ufffdd e"
     assert wrap_text("", 10) == ("",)
@@ -274,6 +354,7 @@ GOLDEN_CASES = {
     "rescue-raw": (None, True),
     "tickets": (TICKETS, False),
     "nasty-names": (NASTY, False),
+    "readings": (READINGS, False),
 }
 
 

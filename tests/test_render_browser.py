@@ -1,10 +1,12 @@
 """The report in a real browser: Debian's Chromium driven by Playwright (never a downloaded
 browser: ``executable_path`` is the system's ``chromium``; CI installs it with apt-get).
 
-The page is the real ``statusproof report`` of the bundled table (formal checks included).
-The tests click findings and check what the script highlights in the SVG and the table, use
-the filters, toggle the picture with every step, and watch that the page asks for nothing
-over a network and logs no error.
+The pages are the real ``statusproof report`` of the bundled table and of a table with a
+cell statusproof cannot read (formal checks included). The tests click findings and check
+what the script highlights in the SVG, the table and the Reading section, use the filters
+(findings and readings), follow a fragment not read to its finding and back, toggle the
+picture with every step, and watch that the page asks for nothing over a network and logs no
+error.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from render_support import CHROMIUM_FLAGS, chromium, needs_dot
+from render_support import CHROMIUM_FLAGS, UNREAD_TABLE, chromium, needs_dot
 
 pytestmark = [pytest.mark.slow, needs_dot]
 HIGHLIGHT = "rgb(194, 24, 91)"  # #c2185b, the highlight colour of report.css
@@ -31,7 +33,15 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser_page(report: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def unread_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("unread")
+    code, _, err = run_cli(["report", str(UNREAD_TABLE), "-o", str(folder)])
+    assert code == 0, err
+    return folder / "report.html"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     executable = chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     profile = tmp_path_factory.mktemp("profile")
@@ -39,17 +49,31 @@ def browser_page(report: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=executable, args=list(CHROMIUM_FLAGS),
             headless=True, viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        problems: list[str] = []
-        requests: list[str] = []
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(report.as_uri())
-        page.problems = problems
-        page.requests = requests
-        yield page
+        yield context
         context.close()
+
+
+def _open(context: Any, report: Path) -> Any:
+    page = context.new_page()
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(report.as_uri())
+    page.problems = problems
+    page.requests = requests
+    return page
+
+
+@pytest.fixture(scope="module")
+def browser_page(report: Path, browser: Any) -> Any:
+    return _open(browser, report)
+
+
+@pytest.fixture(scope="module")
+def unread_page(unread_report: Path, browser: Any) -> Any:
+    return _open(browser, unread_report)
 
 
 def _highlighted(page: Any) -> list[str]:
@@ -136,4 +160,74 @@ def test_the_filters_hide_what_they_should(browser_page: Any) -> None:
     assert "node_Offline" in matched and "status-Offline" in matched
     page.fill("#filter-status", "")
     assert len(visible()) == total and page.eval_on_selector_all(".match", "e => e.length") == 0
+    assert page.problems == []
+
+
+def _visible_entries(page: Any) -> list[str]:
+    return list(page.eval_on_selector_all(
+        "tr.reading-entry", "rs => rs.filter(r => !r.hidden).map(r => r.id)"))
+
+
+def test_a_fragment_not_read_leads_to_its_finding_and_back(unread_page: Any) -> None:
+    page = unread_page
+    fragment = page.locator("#reading a.frag.r-uninterpreted")
+    assert fragment.count() == 1
+    assert fragment.inner_text() == "the agent may close it when the customer confirms the fix"
+    # hide the warnings first: following the fragment shows its finding all the same
+    page.locator('input[name="severity"][value="warning"]').uncheck()
+    row = page.locator('tr.finding[data-code="uninterpreted-entry"]')
+    assert row.is_hidden()
+    fragment.click()
+    assert page.evaluate("location.hash") == "#finding-2"
+    assert row.is_visible() and "selected" in (row.get_attribute("class") or "")
+    assert page.locator('input[name="severity"][value="warning"]').is_checked()
+    lit = _highlighted(page)
+    # its clause in the Reading section, its cell, Open, and the step that rests on it
+    edges = (row.get_attribute("data-edges") or "").split()
+    assert {"reading-3-1", "cell-5", "node_Open", *edges} <= set(lit) and len(edges) == 1
+    assert _stroke(page, edges[0]) == HIGHLIGHT
+    # ... and back: the finding links to the clause, shown even when the filter hid it
+    page.select_option("#filter-reading", "end")
+    assert page.locator("#reading-3").is_hidden()
+    row.locator("a.to-reading").click()
+    assert page.evaluate("location.hash") == "#reading-3-1"
+    assert page.locator("#reading-3").is_visible()
+    assert page.locator("#filter-reading").input_value() == ""
+    assert page.problems == []
+    assert all(url.startswith("file://") for url in page.requests), page.requests
+
+
+def test_an_inconclusive_verdict_shows_the_cells_it_depends_on(unread_page: Any) -> None:
+    page = unread_page
+    row = page.locator('tr.finding[data-code="inconclusive"]')
+    row.locator("td").nth(2).click()
+    lit = set(_highlighted(page))
+    assert {"cell-18", "cell-5", "reading-3-1", "node_Open", "node_Closed"} <= lit
+    edges = (row.get_attribute("data-edges") or "").split()
+    assert edges and all(_stroke(page, e) == HIGHLIGHT for e in edges)
+    first = page.locator("#summary li.point").first
+    assert first.inner_text().startswith("warning 1 verdict cannot be given because 1 cell "
+                                         "was not understood: the Next cell of Open (line 6).")
+    page.locator("#clear-selection").click()
+    assert _highlighted(page) == []
+
+
+def test_the_reading_filter_hides_what_it_should(unread_page: Any) -> None:
+    page = unread_page
+    page.select_option("#filter-reading", "")
+    everything = _visible_entries(page)
+    assert len(everything) == 9
+    assert page.locator("#reading-count").inner_text() == "9 of 9 entries shown"
+    page.select_option("#filter-reading", "uninterpreted")
+    assert _visible_entries(page) == ["reading-3"]
+    assert page.locator("#reading-count").inner_text() == "1 of 9 entries shown"
+    page.select_option("#filter-reading", "end")
+    shown = _visible_entries(page)
+    assert len(shown) == 2 and all(
+        "end" in (page.locator(f"#{i}").get_attribute("data-readings") or "").split()
+        for i in shown)
+    page.select_option("#filter-reading", "status")
+    assert len(_visible_entries(page)) == 6
+    page.select_option("#filter-reading", "")
+    assert _visible_entries(page) == everything
     assert page.problems == []

@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from render_support import NASTY, TICKETS, diagram_of, needs_dot, parse_page
+from hypothesis import given
+from hypothesis import strategies as st
+from render_support import (
+    CORPUS,
+    NASTY,
+    ORDER_WORDING,
+    READINGS,
+    TICKETS,
+    UNREAD_TABLE,
+    diagram_of,
+    needs_dot,
+    parse_page,
+)
 
 from statusproof.checks import graph_checks
 from statusproof.checks.findings import Finding, Severity, sort_by_consequence
@@ -22,12 +37,14 @@ from statusproof.model import bundled_table, display_name, load_model
 from statusproof.model.errors import StatusproofError, UnknownStatusError
 from statusproof.model.loaders import load_table
 from statusproof.model.model import Model
+from statusproof.model.reading import reading_to_dict
+from statusproof.model.table import StatusTable
 from statusproof.model.trace import format_trace, load_trace, replay, trace_to_dict
 from statusproof.render.diagram import Diagram, build_diagram
 from statusproof.render.dot import render_dot
 from statusproof.render.graphviz_run import run_dot
 from statusproof.render.html import FULL_PREFIX, FullView, render_report
-from statusproof.render.report_sections import reading_section
+from statusproof.render.report_reading import ReadingIndex, reading_html
 from statusproof.render.summary import MAX_POINTS, summarise
 from statusproof.render.svg_safety import inline_svg
 from statusproof.render.targets import cited_lines, finding_targets
@@ -41,7 +58,29 @@ def _report(table: Path | None = None, svg: bool = True) -> tuple[Model, Diagram
     dot = render_dot(diagram, legend=False, links=True)
     picture = run_dot(dot, "svg").data.decode() if svg else None
     return model, diagram, render_report(model, findings, diagram, svg=picture,
-                                         notice="" if svg else "no dot", dot_source=dot)
+                                         notice="" if svg else "no dot", dot_source=dot,
+                                         table=_table(table), reading=reading_to_dict(model))
+
+
+def _table(table: Path | None) -> StatusTable:
+    path = table if table is not None else bundled_table()
+    return load_table(path, None, display_name(path, table is None))
+
+
+def _full_report(table: Path) -> tuple[Model, tuple[Finding, ...], str]:
+    """The page the report command writes (formal checks included), without a picture."""
+    model = load_model(table)
+    findings = _bundled_order(model, collect_findings(model))
+    page = render_report(model, findings, build_diagram(model, findings), svg=None,
+                         table=_table(table), reading=reading_to_dict(model))
+    return model, findings, page
+
+
+def _row_attrs(page: str, code: str) -> list[dict[str, str]]:
+    """The data attributes of the finding rows of ``code``, in page order."""
+    rows = re.finditer(rf'<tr id="(finding-\d+)" class="finding" ([^>]*data-code="{code}"'
+                       r'[^>]*)>', page)
+    return [{"id": r[1], **dict(re.findall(r'(data-[\w-]+)="([^"]*)"', r[2]))} for r in rows]
 
 
 def _bundled_order(model: Model, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -140,6 +179,87 @@ def test_the_summary_says_what_to_fix_first_in_plain_words() -> None:
                                   "from TC queue (after closed by technician).")
 
 
+def test_the_summary_speaks_the_findings_of_the_cell_language() -> None:
+    model = load_model(ORDER_WORDING)
+    points = summarise(model, _bundled_order(model, collect_findings(model)))
+    assert [(p.code, p.text) for p in points][:5] == [
+        ("timeout-overlap", "In Shipped, Delivered has no condition beside exits that have "
+         "one, so it is possible whatever the cause: write 'Delivered otherwise' if it is the "
+         "default, or give it its condition."),
+        ("inconclusive", "2 verdicts cannot be given because 1 cell was not understood: the "
+         "Next cell of Disputed (line 10)."),
+        ("uninterpreted-entry", "1 cell entry was not understood: 'the buyer and the seller "
+         "settle it between them' (the Next cell of Disputed, line 10). The model leaves it "
+         "out: rewrite it in the table, or say how to read it with a [[reading]] amendment."),
+        ("free-choice", "In Returned and Cancelled, the Next cell says 'none' beside next "
+         "statuses with no condition: a run there may end or go on, and nothing says which."),
+        ("causes-not-tied", "The description of Cancelled names 2 causes (the payment failed "
+         "/ a stock shortage), but no exit of its Next cell ('none' and Archived) says which "
+         "cause it follows.")]
+    # one free choice names what the 'none' stands beside; an unread cell's verdicts
+    model = load_model(UNREAD_TABLE)
+    points = summarise(model, _bundled_order(model, collect_findings(model)))
+    assert points[0].text == ("1 verdict cannot be given because 1 cell was not understood: "
+                              "the Next cell of Open (line 6).")
+    single = Finding("free-choice", Severity.WARNING, "m", ("Returned",),
+                     evidence=(("next", ["Refunded"]),))
+    assert summarise(model, (single,))[0].text == (
+        "In Returned, the Next cell says 'none' beside Refunded with no condition: a run there "
+        "may end or go on, and nothing says which.")
+    budget = Finding("inconclusive", Severity.WARNING, "the guards checks did not run", (),
+                     evidence=(("budget_seconds", 1.0), ("check", "guards")))
+    assert summarise(model, (budget,))[0].text == (
+        "1 check was not settled within the formal budget: rerun with a larger "
+        "--formal-budget.")
+    # an outside trigger that reads like a name is worth a point when there is room; a
+    # trigger in prose (the bundled table's) is not
+    model = load_model(CORPUS / "orders.md")
+    points = summarise(model, _bundled_order(model, collect_findings(model)))
+    assert (points[-1].code, points[-1].severity) == ("outside-trigger", Severity.INFO)
+    assert points[-1].text == ("'Order placed' in the Previous cell of Awaiting payment is "
+                               "read as an event outside the table, so Awaiting payment starts "
+                               "a run; if it is a status, give it a row.")
+    bundled = load_model()
+    assert "outside-trigger" not in {p.code for p in summarise(
+        bundled, _bundled_order(bundled, collect_findings(bundled)))}
+
+
+def test_the_new_findings_point_at_their_exits_and_cells() -> None:
+    model = load_model(READINGS)
+    findings = _bundled_order(model, collect_findings(model))
+    diagram = build_diagram(model, findings)
+
+    def drawn(f: Finding) -> set[tuple[str, str | None]]:
+        edges = set(finding_targets(model, diagram, f).edges)
+        return {(t.source, t.target) for e in diagram.edges if e.id in edges
+                for t in e.transitions}
+
+    overlap = next(f for f in findings if f.code == "timeout-overlap")
+    # its witness run into Review, and the two exits that overlap
+    assert {("Draft", "Review"), ("Review", "Draft"), ("Review", "On hold")} <= drawn(overlap)
+    unread = next(f for f in findings if f.code == "uninterpreted-entry")
+    assert drawn(unread) == {("Draft", "Archived")}  # the step resting on the clause
+    assert cited_lines(model, unread) == (6,)
+    held = [f for f in findings if f.code == "inconclusive"]
+    assert {f.evidence_dict()["check"] for f in held} == {
+        "column-mismatch", "guards-exclusive", "history-proved"}
+    mismatch = next(f for f in held if f.evidence_dict()["check"] == "column-mismatch")
+    assert drawn(mismatch) == {("Draft", "Archived")}
+    assert cited_lines(model, mismatch) == (41, 5, 6)  # its cell, the other, the unread one
+    assert all(6 in cited_lines(model, f) for f in held)
+    model = load_model(ORDER_WORDING)
+    findings = collect_findings(model)
+    diagram = build_diagram(model, findings)
+    choice = next(f for f in findings if f.code == "free-choice" and f.statuses == ("Returned",))
+    assert {(t.source, t.target) for e in diagram.edges
+            if e.id in finding_targets(model, diagram, choice).edges
+            for t in e.transitions} == {("Returned", "Refunded")}
+    trigger = next(f for f in findings if f.code == "outside-trigger")
+    start = finding_targets(model, diagram, trigger)
+    assert [diagram.node(next(e for e in diagram.edges if e.id == i).source).name
+            for i in start.edges] == ["Order placed by the buyer"]
+
+
 def test_the_summary_has_at_most_seven_points_and_never_drops_a_code() -> None:
     model = load_model()
     findings = tuple(Finding(f"made-up-{i}", Severity.WARNING, f"message {i}", ("Active",))
@@ -208,20 +328,93 @@ def test_report_rows_carry_their_targets_and_cells_exist() -> None:
         in page
 
 
-def test_the_reading_section_is_rendered_from_json_ready_data() -> None:
-    assert reading_section(None) == "" and reading_section([]) == ""
-    section = reading_section([
-        {"line": 122, "status": "On Hold", "column": "previous", "text": "Incoming",
-         "reading": "Incoming -> On Hold"},
-        {"line": None, "status": "<b>", "column": "next", "text": "x",
-         "reading": {"guard": "remembered = Incoming"}}])
-    assert '<a href="#cell-122">122</a>' in section and "&lt;b&gt;" in section
-    assert html.escape('{"guard": "remembered = Incoming"}') in section
-    model = load_model(TICKETS)
-    page = render_report(model, (), build_diagram(model), svg=None,
-                         reading=[{"line": 1, "status": "New", "column": "next",
-                                   "text": "Triaged", "reading": "New -> Triaged"}])
-    assert '<section id="reading">' in page and 'href="#reading"' in page
+def test_the_reading_section_shows_every_fragment_and_links_the_unread_ones() -> None:
+    model, findings, page = _full_report(UNREAD_TABLE)
+    data = reading_to_dict(model)
+    parser = parse_page(page)
+    section = page[page.index('<section id="reading">'):]
+    section = section[:section.index("</section>")]
+    entries = sum(max(1, len(row[c])) for row in data["rows"] for c in ("previous", "next"))
+    assert section.count('<tr id="reading-') == entries == 9
+    # every entry links to its cell in the table as written, and every link resolves
+    for line in re.findall(r'href="#cell-(\d+)"', section):
+        assert f"cell-{line}" in parser.ids
+    links = parse_page(section).hrefs
+    assert links and not [h for h in links if h[1:] not in parser.ids]
+    # the uninterpreted clause is marked in its entry and links to its finding ...
+    unread = _row_attrs(page, "uninterpreted-entry")
+    assert len(unread) == 1 and unread[0]["id"] == "finding-2"
+    clause = "the agent may close it when the customer confirms the fix"
+    assert (f'<a class="frag r-uninterpreted" href="#finding-2" data-finding="2" '
+            f'title="uninterpreted: matches no rule of the cell language">{clause}</a>'
+            in section)
+    assert '<tr id="reading-3" class="reading-entry unread" data-readings="uninterpreted">' \
+        in section and '<a href="#cell-5">Next, line 6</a>' in section
+    # ... and back: its finding, and the verdict that depends on it, point at the clause and
+    # outline its cell (line 6 is in the cell that starts at line 5)
+    assert unread[0]["data-cells"].split() == ["cell-5", "reading-3-1"]
+    verdict = _row_attrs(page, "inconclusive")[0]
+    assert verdict["data-cells"].split() == ["cell-18", "cell-5", "reading-3-1"]
+    assert page.count('<a href="#reading-3-1" class="to-reading">the Next cell of Open '
+                      "(line 6)</a>") == 2  # in the two findings' evidence
+    assert page.count('<a href="#reading-3-1" class="to-reading">how line 6 was read</a>') \
+        == 2  # and in their summary points
+    # the step that rests on the unread cell is the inconclusive verdict's witness
+    diagram = build_diagram(model, findings)
+    closed = next(e for e in diagram.edges if any(
+        (t.source, t.target) == ("Open", "Closed") for t in e.transitions))
+    assert verdict["data-edges"].split() == [f"edge_{closed.id}"]
+    assert unread[0]["data-edges"].split() == [f"edge_{closed.id}"]
+    # the filter by reading lists the readings that occur, with their counts
+    assert ('<option value="status">status (6)</option><option value="end">end (2)</option>'
+            '<option value="uninterpreted">uninterpreted (1)</option>') in section
+    # the same data, the same bytes
+    assert _full_report(UNREAD_TABLE)[2] == page
+
+
+def test_the_reading_section_marks_each_fragment_in_its_entry() -> None:
+    model, _, page = _full_report(READINGS)
+    assert ('<td class="entry"><span class="frag r-status" title="status: the row &#x27;'
+            'Published&#x27;">Published</span> <span class="frag r-condition" title="condition:'
+            " a condition (unless ...): the step is taken when it does not hold\">unless an "
+            "editor objects</span></td>") in page
+    assert ('<span class="frag r-history" title="history: a condition on the status held '
+            'before: Review">if it was in Review status</span>') in page
+    assert '<tr id="reading-12" class="reading-entry" data-readings="otherwise status">' in page
+    # the Reading section follows the findings; the page without a reading has none
+    assert page.index('id="findings"') < page.index('id="reading"') < page.index('id="table"')
+    plain = render_report(model, (), build_diagram(model), svg=None)
+    assert 'id="reading"' not in plain and 'href="#reading"' not in plain
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(st.lists(st.tuples(_TEXT, st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40),
+                                                      st.sampled_from(("status", "condition",
+                                                                       "uninterpreted"))),
+                                            max_size=4)), min_size=1, max_size=4), _TEXT)
+def test_any_reading_data_gives_escaped_text_that_reads_as_written(
+        entries: list[tuple[str, list[tuple[int, int, str]]]], status: str) -> None:
+    rows = [{"status": status, "line": 1, "previous": [], "next": [
+        {"text": text, "file": None, "line": 2 + i, "via": None, "amended": False,
+         "fragments": [{"text": text[a:b], "start": a, "end": b, "reading": r, "why": "<why>",
+                        "statuses": []} for a, b, r in frags]}
+        for i, (text, frags) in enumerate(entries)]}]
+    data = {"schema": "statusproof/explain/1", "table": "t.txt", "policy": "union",
+            "readings": {"status": 1}, "rows": rows}
+    index = ReadingIndex(data)
+    section = reading_html(index, status_link=html.escape, cell_of=lambda line: None,
+                           finding_of={f"{e.id}-1": 7 for e in index.entries})
+    parser = parse_page(section)
+    assert not {"script", "img", "iframe"} & set(parser.tags)
+    # each entry cell, its markup removed, is the entry's text as written
+    cells = re.findall(r'<td class="entry">(.*?)</td>', section, re.DOTALL)
+    assert len(cells) == len(entries) + 1  # and the empty Previous cell
+    for cell, (text, _) in zip(cells[1:], entries, strict=True):
+        assert html.unescape(re.sub(r"<[^>]*>", "", cell)) == text
+    # the first fragment of each entry links to the finding given for it
+    assert section.count('href="#finding-7"') >= sum(1 for _, frags in entries if frags)
 
 
 def test_inline_svg_refuses_scripts_but_not_text_that_looks_like_one() -> None:
@@ -382,6 +575,20 @@ def test_report_command_writes_the_page_and_what_it_embeds(tmp_path: Path) -> No
     code, _, _ = run_cli(["report", str(NASTY), "-o", str(tmp_path / "n"), "--no-formal"])
     assert code == 1, "error findings: exit 1, the page written all the same"
     assert (tmp_path / "n" / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_a_report_with_unread_cells_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    pages = []
+    for seed in ("0", "977"):
+        folder = tmp_path / seed
+        done = subprocess.run([sys.executable, "-m", "statusproof", "report", str(READINGS),
+                               "-o", str(folder)], capture_output=True, text=True, check=False,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 1, done.stderr  # the table has error findings
+        pages.append((folder / "report.html").read_bytes())
+    assert pages[0] == pages[1]
+    assert b'<section id="reading">' in pages[0] and b"r-uninterpreted" in pages[0]
 
 
 def test_diagram_of_helper_matches_the_command_defaults() -> None:

@@ -1,4 +1,5 @@
-/* statusproof report: click a finding to see its run and its cells; filter the findings.
+/* statusproof report: click a finding to see its run and its cells; filter the findings and
+   the reading of the cells; a fragment not read leads to its finding, and back.
    Inline, no network, no storage; without it every section is still shown. */
 (function () {
   "use strict";
@@ -66,10 +67,12 @@
       if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(row); }
     });
   });
-  all("a.show[data-finding]").forEach(function (link) {
+  /* "show on the diagram", and a fragment of the Reading section that links to its
+     finding: the finding is shown (whatever the filters) and selected */
+  all("a[data-finding]").forEach(function (link) {
     link.addEventListener("click", function () {
       var row = byId("finding-" + link.getAttribute("data-finding"));
-      if (row) { select(row); }
+      if (row) { reveal(row); select(row); }
     });
   });
   if (toggle) {
@@ -85,6 +88,17 @@
   var clearButton = byId("clear-selection");
   if (clearButton) {
     clearButton.addEventListener("click", function () { selected = null; clear(); });
+  }
+
+  /* a finding hidden by the filters is shown again when a link leads to it */
+  function reveal(row) {
+    if (!row.hidden) { return; }
+    all('input[name="severity"]').forEach(function (box) {
+      if (box.value === row.getAttribute("data-severity")) { box.checked = true; }
+    });
+    if (code && code.value && code.value !== row.getAttribute("data-code")) { code.value = ""; }
+    if (search) { search.value = ""; }
+    applyFilters();
   }
 
   /* filters: severity, code, status */
@@ -126,9 +140,36 @@
   });
   if (code) { code.addEventListener("change", applyFilters); }
   if (search) { search.addEventListener("input", applyFilters); }
-  ["filters", "controls"].forEach(function (id) {
+
+  /* the Reading section: show only the entries with a fragment of one reading */
+  var reading = byId("filter-reading");
+  var readingCount = byId("reading-count");
+  function applyReading() {
+    var wanted = reading ? reading.value : "";
+    var rows = all("tr.reading-entry");
+    var shown = 0;
+    rows.forEach(function (row) {
+      var visible = !wanted || words(row, "data-readings").indexOf(wanted) >= 0;
+      row.hidden = !visible;
+      if (visible) { shown += 1; }
+    });
+    if (readingCount) {
+      readingCount.textContent = shown + " of " + rows.length + " entries shown";
+    }
+  }
+  if (reading) { reading.addEventListener("change", applyReading); }
+  /* a link to a clause of the Reading section shows it, whatever the reading filter */
+  all('a[href^="#reading-"]').forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = byId(link.getAttribute("href").slice(1));
+      var row = target && target.closest("tr.reading-entry");
+      if (row && row.hidden && reading) { reading.value = ""; applyReading(); }
+    });
+  });
+  ["filters", "controls", "reading-filters"].forEach(function (id) {
     var el = byId(id);
     if (el) { el.hidden = false; }
   });
   applyFilters();
+  applyReading();
 }());

@@ -22,6 +22,7 @@ from statusproof.checks.findings import Severity
 from statusproof.checks.report import counts
 from statusproof.model import bundled_table, display_name
 from statusproof.model.loaders import load_table
+from statusproof.model.reading import reading_to_dict
 from statusproof.model.table import StatusTable
 from statusproof.render.dot import render_dot
 from statusproof.render.graphviz_run import GraphvizError
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         write_file(folder / f"{REPORT_NAME}.svg", svg, out)
     page = render_report(model, findings, diagram, svg=svg, highlight=highlight,
                          notice=notice, dot_source=dot_text, full=full, table=table,
-                         warnings=warnings)
+                         reading=reading_to_dict(model), warnings=warnings)
     write_file(folder / f"{REPORT_NAME}.html", page, out)
     tally = counts(findings)
     out.write(f"{len(findings)} findings: {tally['error']} error(s), {tally['warning']} "
