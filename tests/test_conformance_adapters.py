@@ -76,7 +76,11 @@ def exec_spec(mode: str, marker: Path | None = None) -> str:
 def test_exec_misbehaviour_gets_a_clear_verdict_in_time(
         case: TestCase, mode: str, verdict: Verdict, step: int, message: str) -> None:
     adapter = ExecAdapter(exec_spec(mode), f"{sys.executable} {MISBEHAVING} {mode}", LIMIT)
-    adapter._fresh = False  # the first answer gets no start-up allowance here
+    if verdict is Verdict.TIMEOUT:
+        # The first answer gets no start-up allowance here, so that the timeout is the
+        # limit itself. Other verdicts keep the allowance: on a loaded machine, starting
+        # Python alone can take longer than the limit.
+        adapter._fresh = False
     began = time.monotonic()
     result = run_case(adapter, case)
     elapsed = time.monotonic() - began
