@@ -54,7 +54,15 @@ from .grammar import (
 from .model import Fragment
 from .names import normalise
 from .table import Column
-from .tokens import KEYWORD_KEYS, SENTENCE_WORDS, Lexicon, tokenize, words_of
+from .tokens import (
+    KEYWORD_KEYS,
+    NEGATIONS,
+    SENTENCE_WORDS,
+    Lexicon,
+    merge_ends,
+    tokenize,
+    words_of,
+)
 
 __all__ = ["Target", "Clause", "read_entry", "reference_of"]
 
@@ -116,7 +124,7 @@ class _Reader:
         # each rule can only accept clauses that start (or go on) a certain way: try those
         starts = [start for start, fits in (
             ("end_clause", kinds[0] == "END" or kinds[:2] == ["LPAR", "END"]),
-            ("reference", kinds[0] in ("SEE", "SAME")),
+            ("reference", kinds[0] in ("SEE", "SAME", "AS")),
             ("led", kinds[0] in ("OTHERWISE", "COND")),
             ("colon_led", "COLON" in kinds),
             ("listing", True)) if fits]
@@ -142,17 +150,61 @@ class _Reader:
     # -- the grammar's rules --------------------------------------------------------------
     def _end_clause(self, tree: Tree[Token]) -> Clause | None:
         ends = [t for t in tree.children if isinstance(t, Token) and t.type == "END"]
-        fragments = [fragment(self.entry, ends, "end", "no successor" if self.column is Column.NEXT
-                           else "no predecessor: the status is an entry point")]
-        guard = self._modifier(next((c for c in tree.children if isinstance(c, Tree)), None),
-                               fragments)
+        remark = next((c for c in tree.children if isinstance(c, Tree) and c.data == "remark"),
+                      None)
+        shown = list(ends)
+        guard_tree = next((c for c in tree.children if isinstance(c, Tree)
+                           and c.data != "remark"), None)
+        fragments: list[Fragment] = []
+        if remark is not None:
+            inside = tokens_of(remark)[1:-1]
+            if any(t.type == "NAME" for t in inside) or (
+                    inside[0].type != "COND" and any(t.type in ("COND", "OTHERWISE")
+                                                     for t in inside)):
+                return None
+            if inside[0].type == "COND":  # none (if the customer cancels): a condition
+                if guard_tree is not None:
+                    return None
+                guard: tuple[str, str, tuple[str, ...]] | None = self._guard(
+                    inside[0], inside[1:], tokens_of(remark), fragments)
+            else:
+                shown.extend(tokens_of(remark))
+                guard = None
+        fragments.insert(0, self._end_fragment(ends, shown))
+        if remark is None or guard is None:
+            guard = self._modifier(guard_tree, fragments)
         if guard is not None and self.column is Column.PREVIOUS:
             return None
         return Clause("steps", (Target("end", "", *guard) if guard else Target("end"),),
                       fragments=tuple(fragments))
 
-    def _reference(self, tree: Tree[Token]) -> Clause:
+    def _end_remark(self, tree: Tree[Token]) -> Clause | None:
+        """``None – the car leaves the fleet``, ``none, as the case is closed``: an end and a
+        remark that says nothing a model could use (no row, no condition); a comma remark
+        must be a sentence (else it is a list: ``none, Closed``)."""
+        ends = [t for t in tree.children if isinstance(t, Token) and t.type == "END"]
+        at = len(ends)
+        mark = tree.children[at]
+        assert isinstance(mark, Token)
+        rest = [t for c in tree.children[at + 1:] for t in tokens_of(c) if t.type != "PERIOD"]
+        if any(t.type in ("NAME", "COND", "OTHERWISE", "CCOMMA", "END") for t in rest):
+            return None
+        if mark.type == "COMMA" and not any(w in SENTENCE_WORDS for w in words_outside(rest)):
+            return None
+        return Clause("steps", (Target("end"),), fragments=(
+            self._end_fragment(ends, [*ends, mark, *rest]),))
+
+    def _end_fragment(self, ends: list[Token], shown: list[Token]) -> Fragment:
+        why = ("no successor" if self.column is Column.NEXT
+               else "no predecessor: the status is an entry point")
+        if len(shown) > len(ends) or len(ends) > 1:
+            why += "; the words beside it are a remark that changes nothing"
+        return fragment(self.entry, shown, "end", why)
+
+    def _reference(self, tree: Tree[Token]) -> Clause | None:
         name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
+        if not _refers(self.entry, tree, name):
+            return None
         text = text_of(self.entry, tokens_of(name))
         return Clause("reference", reference=text, fragments=(fragment(
             self.entry, tokens_of(tree), "reference",
@@ -208,13 +260,22 @@ class _Reader:
             fragments.append(fragment(self.entry, tokens, "otherwise",
                                    "holds when none of the other conditions of the cell holds"))
             return ("otherwise", "otherwise", ())
+        if tree.data == "choice":
+            # "A or B, whichever came before ...": a return to the one held before
+            if not any(t.type in ("ADV", "PREV", "CAME") for t in tokens):
+                return ("unread", "", ())
+            fragments.append(fragment(self.entry, tokens, "history",
+                                   "back to whichever of the statuses named was held before"))
+            return ("choice", "", ())
         at = next(i for i, t in enumerate(tokens) if t.type == "COND")
         return self._guard(tokens[at], tokens[at + 1:], tokens, fragments)
 
     def _guard(self, keyword: Token, body: list[Token], shown: list[Token],
                fragments: list[Fragment]) -> tuple[str, str, tuple[str, ...]]:
+        words = words_of(str(keyword))
+        negated = words[0] in NEGATIONS or "not" in words
         history = parse(body, "hist_cond")
-        if history is not None and keyword.lower() not in ("unless", "after", "once"):
+        if history is not None and not negated and words[0] not in ("after", "once"):
             names = next(c for c in history.iter_subtrees() if c.data == "hnames")
             rows = tuple(self.row(part[0]) if part[0].type == "NAME" else
                          text_of(self.entry, part)
@@ -224,15 +285,16 @@ class _Reader:
                                    "a condition on the status held before: "
                                    + " or ".join(rows), rows))
             return ("history", "", rows)
-        negated = keyword.lower() == "unless"
         fragments.append(fragment(self.entry, shown, "condition",
-                               f"a condition ({keyword.lower()} ...)"
+                               f"a condition ({' '.join(words)} ...)"
                                + (": the step is taken when it does not hold" if negated else "")))
         return ("unless" if negated else "condition",
                 condition_text(self.entry, keyword, body), ())
 
     def _steps(self, tree: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
                fragments: list[Fragment], tail: Sequence[Fragment] = ()) -> Clause | None:
+        if guard is not None and guard[0] == "unread":
+            return None
         targets: list[Target] = []
         for node in tree.children:
             if not isinstance(node, Tree) or node.data != "target":
@@ -250,6 +312,12 @@ class _Reader:
             return None
         if any(t.kind == "return" and t.guard is not None for t in targets):
             return None  # a return under a condition: two guards the model cannot combine
+        if any(t.guard == "choice" for t in targets):
+            if self.column is Column.PREVIOUS or any(
+                    t.kind not in ("row", "undefined") or t.guard != "choice" for t in targets):
+                return None
+            names = tuple(t.name for t in targets)
+            targets = [replace(t, guard="history", names=names) for t in targets]
         return Clause("steps", tuple(targets), fragments=tuple(fragments))
 
     def _target(self, node: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
@@ -275,12 +343,28 @@ class _Reader:
             row = self.row(base[0])
             fragments.append(fragment(self.entry, base, "status", f"the row {row!r}", (row,)))
             return [self._make("row", row, own)]
+        if len(tokens) == 1 and tokens[0].type == "END":  # "X or none": an end in a list
+            if own is not None and self.column is Column.PREVIOUS:
+                return None
+            fragments.append(self._end_fragment(tokens, tokens))
+            return [self._make("end", "", own)]
         if self.column is Column.NEXT and parse(tokens, "hist_return") is not None:
             fragments.append(fragment(self.entry, tokens, "history",
                                    "back to the status held before (the remembered status)"))
             return [self._make("return", "", own)]
-        if not reads_as_name(self.entry, tokens):
-            return None
+        lead = _lead(tokens)
+        if lead:
+            rest = tokens[lead:]
+            if rest[0].type == "NAME" and all(t.type == "STATUSWORD" for t in rest[1:]):
+                row = self.row(rest[0])
+                fragments.append(fragment(
+                    self.entry, tokens, "status",
+                    f"the row {row!r} (after the verb {text_of(self.entry, tokens[:lead])!r})",
+                    (row,)))
+                return [self._make("row", row, own)]
+            tokens = rest
+        if any(t.type == "NAME" for t in tokens[1:]) or not reads_as_name(self.entry, tokens):
+            return None  # words before a row name, or a sentence: never a new status
         text = text_of(self.entry, tokens)
         if self.column is Column.PREVIOUS and not self.amended and (
                 self.next_names is None or normalise(text) not in self.next_names):
@@ -302,6 +386,41 @@ class _Reader:
         if guard is None:
             return Target(kind, name)
         return Target(kind, name, guard[0], guard[1], guard[2])
+
+
+#: Verbs of movement that may lead a status (``Moves to X``, ``becomes X``, ``is set to X``).
+_LEAD_VERBS = frozenset("""
+    move moves moved go goes went change changes changed switch switches switched transition
+    transitions transitioned advance advances advanced proceed proceeds proceeded return returns
+    returned revert reverts reverted pass passes passed progress progresses progressed jump jumps
+    jumped become becomes became enter enters entered set""".split())
+#: Words that may stand with a lead verb (``then it is moved back to the X status``).
+_LEAD_WORDS = _LEAD_VERBS | frozenset(
+    "then it can may will is are was gets get back directly automatically to into the".split())
+
+
+def _lead(tokens: Sequence[Token]) -> int:
+    """How many tokens at the start of a target are a verb of movement and its small words
+    (0 when there is no such verb or nothing follows it)."""
+    at = 0
+    while at < len(tokens) and tokens[at].type != "NAME" and tokens[at].lower() in _LEAD_WORDS:
+        at += 1
+    if at == len(tokens) or not any(t.lower() in _LEAD_VERBS for t in tokens[:at]):
+        return 0
+    return at
+
+
+def _refers(entry: str, tree: Tree[Token], name: Tree[Token]) -> bool:
+    """Whether a ``See`` / ``Refer to`` / ``Same as`` / ``As`` entry names a row: a row name,
+    or a phrase that reads as a name, or one followed by ``status`` or ``row`` (``See the
+    audit procedure in the handbook`` points outside the table). A bare ``As`` needs a row."""
+    tokens = tokens_of(name)
+    row = all(t.type == "NAME" for t in tokens) and len(tokens) == 1
+    keyword = tree.children[0]
+    if isinstance(keyword, Token) and keyword.type == "AS":
+        return row
+    worded = any(isinstance(c, Token) and c.type == "STATUSWORD" for c in tree.children)
+    return row or worded or reads_as_name(entry, tokens)
 
 
 def read_entry(text: str, column: Column, lexicon: Lexicon,
@@ -330,17 +449,25 @@ def read_entry(text: str, column: Column, lexicon: Lexicon,
         return [Clause("steps", (Target("row", row),), fragments=(Fragment(
             "status", text[:end], 0, end, f"the row {row!r}", (row,)),), start=0, end=end)]
     tokens, rows = tokenize(text, lexicon)
+    tokens = merge_ends(tokens)
     reader = _Reader(text, column, rows, next_names, amended)
     return [reader.clause(mark_condition_commas(clause)) for clause in clauses(tokens)]
 
 
 def reference_of(text: str, lexicon: Lexicon) -> str | None:
-    """The name a ``See X status.`` / ``Same as X`` entry refers to, or None."""
-    if not text.lstrip()[:4].casefold().startswith(("see", "same", "as f")):
+    """The name a ``See X status.`` / ``Refer to X`` / ``Same as X`` / ``As X`` entry refers
+    to, or None."""
+    if not text.lstrip()[:2].casefold() in _REFERENCE_STARTS:
         return None  # (most entries: no need to tokenise them twice)
     tokens, _ = tokenize(text, lexicon)
     tree = parse(tokens, "reference")
     if tree is None:
         return None
     name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
+    if not _refers(text, tree, name):
+        return None
     return text_of(text, tokens_of(name))
+
+
+#: The first two letters of every reference keyword (see, refer, please, same, as, identical).
+_REFERENCE_STARTS = frozenset({"se", "re", "pl", "sa", "as", "th", "id"})

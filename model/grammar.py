@@ -28,8 +28,10 @@ __all__ = ["GRAMMAR", "MAX_WORDS", "parse", "tokens_of", "span", "text_of", "fra
 MAX_WORDS = 5
 
 GRAMMAR = r"""
-end_clause: END+ modifier? PERIOD?
-reference: (SEE | SAME) THE? ref_name STATUSWORD? PERIOD?
+end_clause: END+ remark? modifier? PERIOD?
+          | END+ (DASH | COMMA) nocolon+ PERIOD?   -> end_remark
+remark: LPAR inner+ RPAR
+reference: (SEE | SAME | AS) THE? ref_name STATUSWORD? PERIOD?
 ref_name: (NAME | rword)+
 led: OTHERWISE (COMMA | CCOMMA)? targets PERIOD?            -> otherwise_first
    | COND nocolon+ COLON targets PERIOD?          -> cond_first
@@ -42,6 +44,8 @@ target: (NAME | word) (NAME | word)* paren?
 paren: LPAR inner+ RPAR
 modifier: CCOMMA? COND any+                       -> condition
         | CCOMMA? OTHERWISE                       -> otherwise
+        | CCOMMA WHATEVER any+                    -> choice
+        | CCOMMA? DEPENDING any+                  -> choice
 
 // a condition after its keyword, read as a history condition when it fits
 hist_cond: subject hverb IN? THE? hnames any*
@@ -62,13 +66,13 @@ lead: (GO | BACK | TO | IN)+
 hhad: HAD | WAS
 
 word: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
-    | WHATEVER | BACK | TO | GO | STATUSWORD
+    | WHATEVER | BACK | TO | GO | STATUSWORD | AS
 rword: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
-     | WHATEVER | BACK | TO | GO
+     | WHATEVER | BACK | TO | GO | AS
 inner: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SEMI | SLASH
-     | COLON | PERIOD
+     | COLON | PERIOD | DASH | DEPENDING
 nocolon: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SLASH | LPAR
-       | RPAR
+       | RPAR | DASH | DEPENDING
 any: nocolon | COLON | SEMI | PERIOD
 
 %declare CCOMMA """ + " ".join(TERMINALS) + "\n"
@@ -198,12 +202,14 @@ def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
 
 
 def mark_condition_commas(tokens: list[Token]) -> list[Token]:
-    """A comma right before a condition keyword belongs to the condition (``CCOMMA``)."""
+    """A comma or a dash right before a condition keyword (or ``otherwise``, ``whichever``,
+    ``depending on``) belongs to the condition (``CCOMMA``)."""
     out = list(tokens)
     for i, token in enumerate(out[:-1]):
-        if token.type == "COMMA" and out[i + 1].type in ("COND", "OTHERWISE"):
+        if token.type in ("COMMA", "DASH") and out[i + 1].type in _LEADS_A_CONDITION:
             out[i] = Token("CCOMMA", str(token), start_pos=token.start_pos,
                            end_pos=token.end_pos)
     return out
 
 
+_LEADS_A_CONDITION = frozenset({"COND", "OTHERWISE", "WHATEVER", "DEPENDING"})

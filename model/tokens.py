@@ -22,18 +22,21 @@ from lark import Token
 
 from .names import normalise
 
-__all__ = ["Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS", "KEYWORD_KEYS"]
+__all__ = ["Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS", "KEYWORD_KEYS",
+           "DASHES", "merge_ends", "NEGATIONS"]
 
-_RAW = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+#: A word (with its apostrophes and inner hyphens: ``Won't``, ``Pre-arbitration``) or one
+#: other character.
+_RAW = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
 
 #: Single words the grammar reads, by terminal.
 _WORDS: dict[str, str] = {}
 for _terminal, _words in {
-    "COND": "if when whenever unless once after provided providing",
+    "COND": "if when whenever unless once after provided providing upon should where",
     "OR": "or",
     "AND": "and",
     "OTHERWISE": "otherwise else",
-    "END": "none nothing end final",
+    "END": "none nothing end final terminal initial",
     "SEE": "see",
     "STATUSWORD": "status state statuses states row stage",
     "THE": "the this that its their a an",
@@ -49,6 +52,7 @@ for _terminal, _words in {
     "WHATEVER": "whatever whichever",
     "BACK": "back",
     "TO": "to",
+    "AS": "as",
     "GO": "return returns returned returning revert reverts reverted reverting go goes "
           "going went resume resumes resumed resuming restore restores restored "
           "restoring switch switches switched",
@@ -74,6 +78,20 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("but", "only", "if"): "COND",
     ("if", "and", "when"): "COND",
     ("provided", "that"): "COND",
+    ("in", "the", "event", "that"): "COND",
+    ("in", "the", "event", "of"): "COND",
+    ("on", "condition", "that"): "COND",
+    ("as", "long", "as"): "COND",
+    ("so", "long", "as"): "COND",
+    ("if", "and", "only", "if"): "COND",
+    ("except", "when"): "COND",
+    ("except", "if"): "COND",
+    ("except", "where"): "COND",
+    ("except", "in", "case"): "COND",
+    ("but", "not", "if"): "COND",
+    ("but", "not", "when"): "COND",
+    ("depending", "on"): "DEPENDING",
+    ("depending", "upon"): "DEPENDING",
     ("n", "/", "a"): "END",
     ("n", ".", "a", "."): "END",
     ("n", ".", "a"): "END",
@@ -87,7 +105,19 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("(", "end", ")"): "END",
     ("(", "final", ")"): "END",
     ("end", "of", "lifecycle"): "END",
+    ("refer", "to"): "SEE",
+    ("see", "also"): "SEE",
+    ("please", "see"): "SEE",
+    ("please", "refer", "to"): "SEE",
     ("same", "as", "for"): "SAME",
+    ("the", "same", "as", "for"): "SAME",
+    ("the", "same", "as"): "SAME",
+    ("as", "with"): "SAME",
+    ("as", "described", "for"): "SAME",
+    ("as", "described", "under"): "SAME",
+    ("as", "described", "in"): "SAME",
+    ("as", "in"): "SAME",
+    ("identical", "to"): "SAME",
     ("same", "as"): "SAME",
     ("as", "for"): "SAME",
     ("and", "/", "or"): "OR",
@@ -99,11 +129,18 @@ _PHRASE_FIRST = frozenset(p[0] for p in _PHRASES)
 
 _PUNCT = {",": "COMMA", ";": "SEMI", "/": "SLASH", ":": "COLON", "(": "LPAR", ")": "RPAR",
           ".": "PERIOD"}
-_DASHES = {"-", "\u2013", "\u2014"}
+#: Dashes: alone, an end (``-``); between words, a separator like a comma (a hyphen inside
+#: a word is part of it).
+DASHES = frozenset({"-", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"})
 
 #: Every terminal a token may have (the grammar declares them).
 TERMINALS: tuple[str, ...] = tuple(sorted(
-    {"NAME", "WORD", "CAPWORD", "OTHER", *_WORDS.values(), *_PHRASES.values(), *_PUNCT.values()}))
+    {"NAME", "WORD", "CAPWORD", "OTHER", "DASH", *_WORDS.values(), *_PHRASES.values(),
+     *_PUNCT.values()}))
+
+#: First words of a condition keyword that negate it (``unless``, ``except when``; and any
+#: keyword with ``not``: ``but not if``).
+NEGATIONS = frozenset({"unless", "except"})
 
 #: Words that make a phrase a sentence rather than a status name (outside a known name).
 SENTENCE_WORDS = frozenset({
@@ -112,7 +149,7 @@ SENTENCE_WORDS = frozenset({
     "it", "they", "them", "their", "there", "he", "she", "is", "are", "was", "were", "be", "been",
     "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "may",
     "might", "shall", "should", "must", "who", "which", "whose", "where", "then", "than",
-    "otherwise", "else", "formerly", "previously",
+    "otherwise", "else", "formerly", "previously", "upon", "except", "please", "depending",
 })
 
 
@@ -209,8 +246,8 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
             word = folded[i]
             if word in _PUNCT:
                 kind = _PUNCT[word]
-            elif word in _DASHES:
-                kind = "END" if len(raw) == 1 else "OTHER"
+            elif word in DASHES:
+                kind = "END" if len(raw) == 1 else "DASH"
             elif word in _WORDS:
                 kind = _WORDS[word]
             elif raw[i][0][0].isupper() or raw[i][0][0].isdigit():
@@ -223,6 +260,59 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
         tokens.append(token)
         i += length
     return tokens, rows
+
+
+#: Words that may stand beside an end word in a phrase that still means only "no successor"
+#: (or "no predecessor"): ``Final status``, ``This is a final status.``, ``Nothing further``,
+#: ``end of the lifecycle``, ``(terminal status)``, ``None (initial status)``.
+END_COMPANIONS = frozenset({
+    "this", "that", "it", "is", "was", "a", "an", "the", "its", "status", "state", "stage",
+    "step", "statuses", "states", "of", "lifecycle", "life", "cycle", "workflow", "process",
+    "here", "there", "no", "further", "more", "next", "previous", "first", "last", "one",
+    "point", "reached",
+})
+#: Tokens that bound a phrase in a name position (a clause, or a list item).
+_BEFORE = frozenset({"COMMA", "SEMI", "SLASH", "OR", "AND", "COLON", "PERIOD", "DASH",
+                     "OTHERWISE", "LPAR"})
+_AFTER = frozenset({"COMMA", "SEMI", "SLASH", "OR", "AND", "COLON", "PERIOD", "DASH", "COND",
+                    "OTHERWISE", "RPAR", "LPAR", "DEPENDING"})
+
+
+def merge_ends(tokens: list[Token]) -> list[Token]:
+    """Every phrase made only of end words and their companions, with at least one end word
+    (``Final status``, ``This is a final status``, ``Nothing further``), standing where a name
+    stands (between separators), becomes one ``END`` token; so does such a phrase in
+    parentheses (``(none)``, ``(terminal status)``).
+
+    >>> lex = Lexicon.build([])
+    >>> [(t.type, str(t)) for t in merge_ends(tokenize("This is a final status.", lex)[0])]
+    [('END', 'This is a final status'), ('PERIOD', '.')]
+    """
+    if not any(t.type == "END" for t in tokens):
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        if i == 0 or tokens[i - 1].type in _BEFORE:
+            while j < len(tokens) and (tokens[j].type == "END"
+                                       or tokens[j].lower() in END_COMPANIONS):
+                j += 1
+        run = tokens[i:j]
+        if not any(t.type == "END" for t in run) or (j < len(tokens)
+                                                      and tokens[j].type not in _AFTER):
+            out.append(tokens[i])
+            i += 1
+            continue
+        first, last = run[0], run[-1]
+        if out and out[-1].type == "LPAR" and j < len(tokens) and tokens[j].type == "RPAR":
+            first, last = out.pop(), tokens[j]  # (none), (terminal status)
+            run = [first, *run, last]
+            j += 1
+        out.append(Token("END", " ".join(str(t) for t in run), start_pos=first.start_pos,
+                         end_pos=last.end_pos))
+        i = j
+    return out
 
 
 def _token(kind: str, text: str, start: int, end: int) -> Token:
