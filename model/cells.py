@@ -139,8 +139,8 @@ class _Reader:
 
     def prose(self, tokens: list[Token],
               reason: str = "matches no rule of the cell language") -> Clause:
-        if self.column is Column.PREVIOUS and not self.amended \
-                and not any(t.type == "NAME" for t in tokens):
+        if self.column is Column.PREVIOUS and not self.amended and not any(
+                t.type in ("NAME", "STATUSWORD") or t.lower() in _QUANTIFIERS for t in tokens):
             return Clause("trigger", fragments=(fragment(
                 self.entry, tokens, "trigger",
                 "a Previous entry that names no row: an event outside the table"),))
@@ -187,7 +187,7 @@ class _Reader:
         mark = tree.children[at]
         assert isinstance(mark, Token)
         rest = [t for c in tree.children[at + 1:] for t in tokens_of(c) if t.type != "PERIOD"]
-        if any(t.type in ("NAME", "COND", "OTHERWISE", "CCOMMA", "END") for t in rest):
+        if any(t.type in ("NAME", "COND", "OTHERWISE", "CCOMMA") for t in rest):
             return None
         if mark.type == "COMMA" and not any(w in SENTENCE_WORDS for w in words_outside(rest)):
             return None
@@ -202,10 +202,9 @@ class _Reader:
         return fragment(self.entry, shown, "end", why)
 
     def _reference(self, tree: Tree[Token]) -> Clause | None:
-        name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
-        if not _refers(self.entry, tree, name):
+        text = _referred(self.entry, tree)
+        if text is None:
             return None
-        text = text_of(self.entry, tokens_of(name))
         return Clause("reference", reference=text, fragments=(fragment(
             self.entry, tokens_of(tree), "reference",
             f"stands for the {self.column.title} cell of {text!r}"),))
@@ -307,6 +306,8 @@ class _Reader:
         fragments.sort(key=lambda f: f.start)
         if not targets and not any(f.reading == "trigger" for f in fragments):
             return None
+        if guard is not None and any(f.reading == "trigger" for f in fragments):
+            return None  # "Created automatically when ...": the whole clause is the event
         if self.column is Column.PREVIOUS and any(
                 t.kind == "return" or t.guard == "otherwise" for t in targets):
             return None
@@ -314,7 +315,8 @@ class _Reader:
             return None  # a return under a condition: two guards the model cannot combine
         if any(t.guard == "choice" for t in targets):
             if self.column is Column.PREVIOUS or any(
-                    t.kind not in ("row", "undefined") or t.guard != "choice" for t in targets):
+                    t.kind not in ("row", "undefined") or t.guard not in ("choice", None)
+                    for t in targets):
                 return None
             names = tuple(t.name for t in targets)
             targets = [replace(t, guard="history", names=names) for t in targets]
@@ -323,6 +325,10 @@ class _Reader:
     def _target(self, node: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
                 fragments: list[Fragment]) -> list[Target] | None:
         tokens = tokens_of(node)
+        if self.column is Column.NEXT and parse(tokens, "hist_return") is not None:
+            fragments.append(fragment(self.entry, tokens, "history",
+                                   "back to the status held before (the remembered status)"))
+            return [self._make("return", "", guard)]
         paren = next((c for c in node.children if isinstance(c, Tree) and c.data == "paren"),
                      None)
         base = tokens[:len(tokens) - len(tokens_of(paren))] if paren is not None else tokens
@@ -331,7 +337,14 @@ class _Reader:
         if paren is not None and (named or self._paren_is_condition(paren)):
             inside = tokens_of(paren)[1:-1]
             own_fragments: list[Fragment] = []
-            if inside[0].type == "COND":
+            if inside[0].type in ("WHATEVER", "DEPENDING"):  # (whichever came before)
+                if not any(t.type in ("ADV", "PREV", "CAME") for t in inside):
+                    return None
+                own = ("choice", "", ())
+                own_fragments.append(fragment(
+                    self.entry, tokens_of(paren), "history",
+                    "back to whichever of the statuses named was held before"))
+            elif inside[0].type == "COND":
                 own = self._guard(inside[0], inside[1:], tokens_of(paren), own_fragments)
             else:
                 own = ("condition", text_of(self.entry, inside), ())
@@ -348,11 +361,9 @@ class _Reader:
                 return None
             fragments.append(self._end_fragment(tokens, tokens))
             return [self._make("end", "", own)]
-        if self.column is Column.NEXT and parse(tokens, "hist_return") is not None:
-            fragments.append(fragment(self.entry, tokens, "history",
-                                   "back to the status held before (the remembered status)"))
-            return [self._make("return", "", own)]
         lead = _lead(tokens)
+        if not lead and tokens[0].lower() in _FILLERS and len(tokens) > 1:
+            lead = 1  # "either Open or Held", "then Closed"
         if lead:
             rest = tokens[lead:]
             if rest[0].type == "NAME" and all(t.type == "STATUSWORD" for t in rest[1:]):
@@ -363,8 +374,11 @@ class _Reader:
                     (row,)))
                 return [self._make("row", row, own)]
             tokens = rest
-        if any(t.type == "NAME" for t in tokens[1:]) or not reads_as_name(self.entry, tokens):
+        if any(t.type == "NAME" for t in tokens[1:]) or not reads_as_name(self.entry, tokens) \
+                or tokens[0].lower() in _QUANTIFIERS:
             return None  # words before a row name, or a sentence: never a new status
+        if tokens[0].type == "NAME" and tokens[1].lower() not in _CONTINUATIONS:
+            return None  # a row name and more words: a new status only as "X by Y", "X for Y"
         text = text_of(self.entry, tokens)
         if self.column is Column.PREVIOUS and not self.amended and (
                 self.next_names is None or normalise(text) not in self.next_names):
@@ -388,15 +402,25 @@ class _Reader:
         return Target(kind, name, guard[0], guard[1], guard[2])
 
 
+#: Words that may continue a row's name into the name of another status (``Closed by
+#: technician`` beside a row ``Closed``); after a row name, any other word makes a sentence.
+_CONTINUATIONS = frozenset("by from for to of with without via through".split())
+#: Words before a list that add nothing to it.
+_FILLERS = frozenset({"either", "then"})
+#: Words that speak of statuses in general (``Any status``): never an outside event.
+_QUANTIFIERS = frozenset({"any", "all", "every", "each", "other"})
+
 #: Verbs of movement that may lead a status (``Moves to X``, ``becomes X``, ``is set to X``).
 _LEAD_VERBS = frozenset("""
     move moves moved go goes went change changes changed switch switches switched transition
     transitions transitioned advance advances advanced proceed proceeds proceeded return returns
     returned revert reverts reverted pass passes passed progress progresses progressed jump jumps
-    jumped become becomes became enter enters entered set""".split())
+    jumped become becomes became enter enters entered set send sends sent fall falls fell
+    mark marks marked update updates updated escalate escalates escalated""".split())
 #: Words that may stand with a lead verb (``then it is moved back to the X status``).
 _LEAD_WORDS = _LEAD_VERBS | frozenset(
-    "then it can may will is are was gets get back directly automatically to into the".split())
+    "then it can may will is are was gets get back directly automatically to into from the as "
+    "status".split())
 
 
 def _lead(tokens: Sequence[Token]) -> int:
@@ -410,17 +434,29 @@ def _lead(tokens: Sequence[Token]) -> int:
     return at
 
 
-def _refers(entry: str, tree: Tree[Token], name: Tree[Token]) -> bool:
-    """Whether a ``See`` / ``Refer to`` / ``Same as`` / ``As`` entry names a row: a row name,
-    or a phrase that reads as a name, or one followed by ``status`` or ``row`` (``See the
-    audit procedure in the handbook`` points outside the table). A bare ``As`` needs a row."""
+#: Words after a referred name that say where it stands on the page.
+_PLACES = frozenset({"above", "below", "earlier", "later", "here"})
+
+
+def _referred(entry: str, tree: Tree[Token]) -> str | None:
+    """The name a ``See`` / ``Refer to`` / ``Same as`` / ``As`` entry refers to, when it
+    names a row: a row name, a phrase that reads as a name, or one followed by ``status`` or
+    ``row`` (``See the X status above``); else None (``See the audit procedure in the
+    handbook`` points outside the table). A bare ``As`` needs a row name."""
+    name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
     tokens = tokens_of(name)
-    row = all(t.type == "NAME" for t in tokens) and len(tokens) == 1
+    while len(tokens) > 1 and tokens[-1].lower() in _PLACES:
+        tokens = tokens[:-1]
+    worded = len(tokens) > 1 and tokens[-1].type == "STATUSWORD"
+    if worded:
+        tokens = tokens[:-1]
+    row = len(tokens) == 1 and tokens[0].type == "NAME"
     keyword = tree.children[0]
-    if isinstance(keyword, Token) and keyword.type == "AS":
-        return row
-    worded = any(isinstance(c, Token) and c.type == "STATUSWORD" for c in tree.children)
-    return row or worded or reads_as_name(entry, tokens)
+    if isinstance(keyword, Token) and keyword.type == "AS" and not row:
+        return None
+    if not (row or worded or reads_as_name(entry, tokens)):
+        return None
+    return text_of(entry, tokens)
 
 
 def read_entry(text: str, column: Column, lexicon: Lexicon,
@@ -463,10 +499,7 @@ def reference_of(text: str, lexicon: Lexicon) -> str | None:
     tree = parse(tokens, "reference")
     if tree is None:
         return None
-    name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
-    if not _refers(text, tree, name):
-        return None
-    return text_of(text, tokens_of(name))
+    return _referred(text, tree)
 
 
 #: The first two letters of every reference keyword (see, refer, please, same, as, identical).

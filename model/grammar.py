@@ -18,7 +18,7 @@ from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
 from .model import Fragment
-from .tokens import SENTENCE_WORDS, TERMINALS
+from .tokens import QUOTES, SENTENCE_WORDS, TERMINALS
 
 __all__ = ["GRAMMAR", "MAX_WORDS", "parse", "tokens_of", "span", "text_of", "fragment",
            "condition_text", "reads_as_name", "clauses", "mark_condition_commas",
@@ -31,9 +31,9 @@ GRAMMAR = r"""
 end_clause: END+ remark? modifier? PERIOD?
           | END+ (DASH | COMMA) nocolon+ PERIOD?   -> end_remark
 remark: LPAR inner+ RPAR
-reference: (SEE | SAME | AS) THE? ref_name STATUSWORD? PERIOD?
-ref_name: (NAME | rword)+
-led: OTHERWISE (COMMA | CCOMMA)? targets PERIOD?            -> otherwise_first
+reference: (SEE | SAME | AS) THE? ref_name PERIOD?
+ref_name: (NAME | word)+
+led: OTHERWISE (COMMA | CCOMMA | COLON)? targets PERIOD?    -> otherwise_first
    | COND nocolon+ COLON targets PERIOD?          -> cond_first
 colon_led: nocolon+ COLON targets PERIOD?
 listing: targets modifier? PERIOD?
@@ -49,6 +49,7 @@ modifier: CCOMMA? COND any+                       -> condition
 
 // a condition after its keyword, read as a history condition when it fits
 hist_cond: subject hverb IN? THE? hnames any*
+         | ADV IN? THE? hnames any*
          | subject? CAME FROM THE? hnames any*
          | THE? PREV STATUSWORD WAS THE? hnames any*
          | hnames WAS THE? PREV STATUSWORD any*
@@ -59,9 +60,10 @@ hname: NAME | CAPWORD+
 hsep: COMMA | OR | AND | SLASH | COMMA OR
 
 // a phrase in a status position, read as a return to the remembered status when it fits
-hist_return: lead? THE? PREV STATUSWORD any*
-           | lead? THE? STATUSWORD IT hhad any*
-           | lead? WHATEVER STATUSWORD IT hhad any*
+hist_return: lead? THE? PREV WORD? STATUSWORD any*
+           | lead? THE? STATUSWORD holder? (hhad | ADV | CAME) any*
+           | lead? WHATEVER STATUSWORD holder? (hhad | ADV | CAME) any*
+holder: IT | THE (WORD | CAPWORD)
 lead: (GO | BACK | TO | IN)+
 hhad: HAD | WAS
 
@@ -128,6 +130,8 @@ def text_of(entry: str, tokens: Sequence[Token]) -> str:
 def fragment(entry: str, tokens: Sequence[Token], reading: str, why: str,
           statuses: tuple[str, ...] = ()) -> Fragment:
     start, end = span(tokens)
+    if end < len(entry) and entry[end] in QUOTES and sum(c in QUOTES for c in entry[start:end]) % 2:
+        end += 1  # the closing quote of a quoted name ("See 'Closed'")
     return Fragment(reading, entry[start:end], start, end, why, statuses)
 
 
@@ -185,7 +189,7 @@ def clauses(tokens: list[Token]) -> list[list[Token]]:
 def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
     """``C if <condition>, otherwise D`` and ``C if <condition>, D otherwise``: two clauses."""
     if not any(t.type == "COND" for t in tokens):
-        return [tokens]
+        return _split_or_else(tokens)
     depth, commas, seen = 0, [], False
     for i, token in enumerate(tokens):
         depth += token.type == "LPAR"
@@ -201,12 +205,22 @@ def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
     return [tokens]
 
 
+def _split_or_else(tokens: list[Token]) -> list[list[Token]]:
+    """``C, or else D`` / ``C; otherwise D`` with no condition: two clauses (the second an
+    explicit default)."""
+    for i, token in enumerate(tokens[:-2]):
+        if token.type == "COMMA" and tokens[i + 1].type == "OTHERWISE" \
+                and tokens[i + 2].type not in ("PERIOD", "COMMA"):
+            return [tokens[:i], tokens[i + 1:]]
+    return [tokens]
+
+
 def mark_condition_commas(tokens: list[Token]) -> list[Token]:
-    """A comma or a dash right before a condition keyword (or ``otherwise``, ``whichever``,
+    """A comma, a dash or a colon right before a condition keyword (or ``otherwise``, ``whichever``,
     ``depending on``) belongs to the condition (``CCOMMA``)."""
     out = list(tokens)
     for i, token in enumerate(out[:-1]):
-        if token.type in ("COMMA", "DASH") and out[i + 1].type in _LEADS_A_CONDITION:
+        if token.type in ("COMMA", "DASH", "COLON") and out[i + 1].type in _LEADS_A_CONDITION:
             out[i] = Token("CCOMMA", str(token), start_pos=token.start_pos,
                            end_pos=token.end_pos)
     return out

@@ -23,7 +23,7 @@ from lark import Token
 from .names import normalise
 
 __all__ = ["Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS", "KEYWORD_KEYS",
-           "DASHES", "merge_ends", "NEGATIONS"]
+           "DASHES", "QUOTES", "merge_ends", "NEGATIONS"]
 
 #: A word (with its apostrophes and inner hyphens: ``Won't``, ``Pre-arbitration``) or one
 #: other character.
@@ -32,11 +32,11 @@ _RAW = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]")
 #: Single words the grammar reads, by terminal.
 _WORDS: dict[str, str] = {}
 for _terminal, _words in {
-    "COND": "if when whenever unless once after provided providing upon should where",
+    "COND": "if when whenever unless once after within provided providing upon should where",
     "OR": "or",
     "AND": "and",
     "OTHERWISE": "otherwise else",
-    "END": "none nothing end final terminal initial",
+    "END": "none nothing end ends final terminal initial",
     "SEE": "see",
     "STATUSWORD": "status state statuses states row stage",
     "THE": "the this that its their a an",
@@ -46,7 +46,7 @@ for _terminal, _words in {
     "BEEN": "been",
     "IN": "in at",
     "FROM": "from",
-    "CAME": "came come comes coming",
+    "CAME": "came come comes coming entered reached",
     "ADV": "formerly previously originally before",
     "PREV": "previous former prior preceding earlier original last",
     "WHATEVER": "whatever whichever",
@@ -70,8 +70,16 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("(", "default", ")"): "OTHERWISE",
     ("(", "otherwise", ")"): "OTHERWISE",
     ("if", "not"): "OTHERWISE",
+    ("or", "else"): "OTHERWISE",
+    ("if", "none", "of", "the", "above"): "OTHERWISE",
+    ("if", "none", "of", "these"): "OTHERWISE",
+    ("in", "all", "remaining", "cases"): "OTHERWISE",
+    ("in", "the", "other", "cases"): "OTHERWISE",
+    ("in", "all", "others", "cases"): "OTHERWISE",
+    ("for", "all", "other", "cases"): "OTHERWISE",
     ("failing", "that"): "OTHERWISE",
     ("in", "case"): "COND",
+    ("in", "case", "of"): "COND",
     ("as", "soon", "as"): "COND",
     ("only", "if"): "COND",
     ("only", "when"): "COND",
@@ -92,6 +100,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("but", "not", "when"): "COND",
     ("depending", "on"): "DEPENDING",
     ("depending", "upon"): "DEPENDING",
+    ("according", "to"): "DEPENDING",
+    ("based", "on"): "DEPENDING",
     ("n", "/", "a"): "END",
     ("n", ".", "a", "."): "END",
     ("n", ".", "a"): "END",
@@ -105,6 +115,10 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("(", "end", ")"): "END",
     ("(", "final", ")"): "END",
     ("end", "of", "lifecycle"): "END",
+    ("no", "further"): "END",
+    ("no", "more"): "END",
+    ("entry", "point"): "END",
+    ("starting", "point"): "END",
     ("refer", "to"): "SEE",
     ("see", "also"): "SEE",
     ("please", "see"): "SEE",
@@ -129,6 +143,9 @@ _PHRASE_FIRST = frozenset(p[0] for p in _PHRASES)
 
 _PUNCT = {",": "COMMA", ";": "SEMI", "/": "SLASH", ":": "COLON", "(": "LPAR", ")": "RPAR",
           ".": "PERIOD"}
+#: Quotation marks: never part of a name (an apostrophe inside a word is part of the word).
+QUOTES = frozenset({'"', "'", "\u2018", "\u2019", "\u201c", "\u201d", "\u201e", "\u00ab",
+                    "\u00bb", "`"})
 #: Dashes: alone, an end (``-``); between words, a separator like a comma (a hyphen inside
 #: a word is part of it).
 DASHES = frozenset({"-", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"})
@@ -150,6 +167,7 @@ SENTENCE_WORDS = frozenset({
     "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "may",
     "might", "shall", "should", "must", "who", "which", "whose", "where", "then", "than",
     "otherwise", "else", "formerly", "previously", "upon", "except", "please", "depending",
+    "within", "any", "every", "each",
 })
 
 
@@ -221,7 +239,8 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
     [('NAME', 'On Hold'), ('OR', 'or'), ('NAME', 'Open'), ('COND', 'if'), ('IT', 'it'),
      ('WAS', 'was'), ('IN', 'in'), ('NAME', 'Open'), ('STATUSWORD', 'status')]
     """
-    raw = [(m.group(), m.start(), m.end()) for m in _RAW.finditer(text)]
+    raw = [(m.group(), m.start(), m.end()) for m in _RAW.finditer(text)
+           if m.group() not in QUOTES]  # quotes around a name are not part of it
     folded = [r[0].casefold() for r in raw]
     lower = not any(c.isupper() for c in text)
     tokens: list[Token] = []
@@ -247,9 +266,11 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
             if word in _PUNCT:
                 kind = _PUNCT[word]
             elif word in DASHES:
-                kind = "END" if len(raw) == 1 else "DASH"
+                kind = "END" if not tokens else "DASH"  # a dash first: no status
             elif word in _WORDS:
                 kind = _WORDS[word]
+            elif word == "on" and tokens and tokens[-1].type == "NAME":
+                kind = "COND"  # "Retrying on failure": on, right after a status name
             elif raw[i][0][0].isupper() or raw[i][0][0].isdigit():
                 kind = "CAPWORD"
             elif raw[i][0][0].isalnum() or raw[i][0][0] == "_":
@@ -257,9 +278,17 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
             else:
                 kind = "OTHER"
             token = _token(kind, text, raw[i][1], raw[i][2])
+        if tokens and tokens[-1].type == "OTHERWISE" and tokens[-1].lower() == "if not" \
+                and token.type not in _AFTER_IF_NOT:
+            tokens[-1] = _token("COND", text, tokens[-1].start_pos or 0, tokens[-1].end_pos or 0)
         tokens.append(token)
         i += length
     return tokens, rows
+
+
+#: What may follow "if not" when it means "otherwise" ("If not, X"; "X if not"); before
+#: anything else it is a negated condition ("X if not resolved in time").
+_AFTER_IF_NOT = frozenset({"COMMA", "COLON", "PERIOD", "SEMI", "NAME", "RPAR", "DASH"})
 
 
 #: Words that may stand beside an end word in a phrase that still means only "no successor"
@@ -269,7 +298,8 @@ END_COMPANIONS = frozenset({
     "this", "that", "it", "is", "was", "a", "an", "the", "its", "status", "state", "stage",
     "step", "statuses", "states", "of", "lifecycle", "life", "cycle", "workflow", "process",
     "here", "there", "no", "further", "more", "next", "previous", "first", "last", "one",
-    "point", "reached",
+    "point", "reached", "ends", "change", "changes", "transition", "transitions", "action",
+    "actions", "steps", "possible", "allowed", "are", "be",
 })
 #: Tokens that bound a phrase in a name position (a clause, or a list item).
 _BEFORE = frozenset({"COMMA", "SEMI", "SLASH", "OR", "AND", "COLON", "PERIOD", "DASH",
@@ -288,7 +318,7 @@ def merge_ends(tokens: list[Token]) -> list[Token]:
     >>> [(t.type, str(t)) for t in merge_ends(tokenize("This is a final status.", lex)[0])]
     [('END', 'This is a final status'), ('PERIOD', '.')]
     """
-    if not any(t.type == "END" for t in tokens):
+    if not any(t.type == "END" or t.lower() == "no" for t in tokens):
         return tokens
     out: list[Token] = []
     i = 0
@@ -299,7 +329,8 @@ def merge_ends(tokens: list[Token]) -> list[Token]:
                                        or tokens[j].lower() in END_COMPANIONS):
                 j += 1
         run = tokens[i:j]
-        if not any(t.type == "END" for t in run) or (j < len(tokens)
+        core = any(t.type == "END" for t in run) or (len(run) > 1 and run[0].lower() == "no")
+        if not core or (j < len(tokens)
                                                       and tokens[j].type not in _AFTER):
             out.append(tokens[i])
             i += 1
