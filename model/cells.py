@@ -402,11 +402,12 @@ class _Reader:
         return Target(kind, name, guard[0], guard[1], guard[2])
 
 
-#: Words that may continue a row's name into the name of another status (``Closed by
-#: technician`` beside a row ``Closed``); after a row name, any other word makes a sentence.
-_CONTINUATIONS = frozenset("by from for to of with without via through".split())
+#: Words that may continue a row's name into the name of another status: who did it
+#: (``Closed by technician`` beside a row ``Closed``, as in the Rescue table); after a row
+#: name, any other word makes a sentence.
+_CONTINUATIONS = frozenset({"by"})
 #: Words before a list that add nothing to it.
-_FILLERS = frozenset({"either", "then"})
+_FILLERS = frozenset({"either", "then", "from"})
 #: Words that speak of statuses in general (``Any status``): never an outside event.
 _QUANTIFIERS = frozenset({"any", "all", "every", "each", "other"})
 
@@ -416,7 +417,8 @@ _LEAD_VERBS = frozenset("""
     transitions transitioned advance advances advanced proceed proceeds proceeded return returns
     returned revert reverts reverted pass passes passed progress progresses progressed jump jumps
     jumped become becomes became enter enters entered set send sends sent fall falls fell
-    mark marks marked update updates updated escalate escalates escalated""".split())
+    mark marks marked update updates updated escalate escalates escalated come comes came
+    coming""".split())
 #: Words that may stand with a lead verb (``then it is moved back to the X status``).
 _LEAD_WORDS = _LEAD_VERBS | frozenset(
     "then it can may will is are was gets get back directly automatically to into from the as "

@@ -187,7 +187,8 @@ def clauses(tokens: list[Token]) -> list[list[Token]]:
 
 
 def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
-    """``C if <condition>, otherwise D`` and ``C if <condition>, D otherwise``: two clauses."""
+    """``C if <condition>, otherwise D``, ``C if <condition>, D otherwise`` and ``C if
+    <condition>, D if <condition>``: two clauses."""
     if not any(t.type == "COND" for t in tokens):
         return _split_or_else(tokens)
     depth, commas, seen = 0, [], False
@@ -202,6 +203,17 @@ def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
         following = tokens[i + 1:]
         if following and (following[0].type == "OTHERWISE" or last[-1].type == "OTHERWISE"):
             return [tokens[:i], following]
+    for i in commas:  # "C if <condition>, D if <condition>": two clauses
+        following = tokens[i + 1:]
+        if following and following[0].type in ("OR", "AND"):
+            following = following[1:]
+        keyword = max(k for k in range(i) if tokens[k].type == "COND")
+        body = tokens[keyword + 1:i]
+        if body and body[-1].type in ("NAME", "CAPWORD") and parse(body, "hist_cond"):
+            continue  # "if it was in A, B or C when ...": a list of names goes on
+        if len(following) > 2 and following[0].type in ("NAME", "CAPWORD") \
+                and following[1].type in ("COND", "OTHERWISE"):
+            return [tokens[:i], *_split_otherwise(following)]
     return [tokens]
 
 
