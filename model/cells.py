@@ -412,17 +412,21 @@ _FILLERS = frozenset({"either", "then", "from"})
 _QUANTIFIERS = frozenset({"any", "all", "every", "each", "other"})
 
 #: Verbs of movement that may lead a status (``Moves to X``, ``becomes X``, ``is set to X``).
-_LEAD_VERBS = frozenset("""
-    move moves moved go goes went change changes changed switch switches switched transition
-    transitions transitioned advance advances advanced proceed proceeds proceeded return returns
-    returned revert reverts reverted pass passes passed progress progresses progressed jump jumps
-    jumped become becomes became enter enters entered set send sends sent fall falls fell
-    mark marks marked update updates updated escalate escalates escalated come comes came
-    coming""".split())
+_LEAD_VERBS = frozenset({
+    "move", "moves", "moved", "go", "goes", "went", "change", "changes", "changed", "switch",
+    "switches", "switched", "transition", "transitions", "transitioned", "advance", "advances",
+    "advanced", "proceed", "proceeds", "proceeded", "return", "returns", "returned", "revert",
+    "reverts", "reverted", "pass", "passes", "passed", "progress", "progresses", "progressed",
+    "jump", "jumps", "jumped", "become", "becomes", "became", "enter", "enters", "entered",
+    "set", "send", "sends", "sent", "fall", "falls", "fell", "mark", "marks", "marked",
+    "update", "updates", "updated", "escalate", "escalates", "escalated", "come", "comes",
+    "came", "coming"
+})
 #: Words that may stand with a lead verb (``then it is moved back to the X status``).
-_LEAD_WORDS = _LEAD_VERBS | frozenset(
-    "then it can may will is are was gets get back directly automatically to into from the as "
-    "status".split())
+_LEAD_WORDS = _LEAD_VERBS | frozenset({
+    "then", "it", "can", "may", "will", "is", "are", "was", "gets", "get", "back", "directly",
+    "automatically", "to", "into", "from", "the", "as", "status"
+})
 
 
 def _lead(tokens: Sequence[Token]) -> int:
@@ -495,7 +499,7 @@ def read_entry(text: str, column: Column, lexicon: Lexicon,
 def reference_of(text: str, lexicon: Lexicon) -> str | None:
     """The name a ``See X status.`` / ``Refer to X`` / ``Same as X`` / ``As X`` entry refers
     to, or None."""
-    if not text.lstrip()[:2].casefold() in _REFERENCE_STARTS:
+    if text.lstrip()[:2].casefold() not in _REFERENCE_STARTS:
         return None  # (most entries: no need to tokenise them twice)
     tokens, _ = tokenize(text, lexicon)
     tree = parse(tokens, "reference")
