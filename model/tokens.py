@@ -225,8 +225,16 @@ def words_of(text: str) -> tuple[str, ...]:
     >>> words_of("Closed (by active customer).")
     ('closed', '(', 'by', 'active', 'customer', ')')
     """
+    folded = text.casefold()
+    if _PLAIN.fullmatch(folded):  # words and spaces only (most names): the words as split
+        return tuple(folded.rstrip().rstrip(".").split())
     found = [m.group().casefold() for m in _RAW.finditer(normalise(text))]
     return tuple(found)
+
+
+#: Text made of word characters and white space only, with at most full stops at its end:
+#: its raw tokens are its white-space separated words (a fast path of :func:`words_of`).
+_PLAIN = re.compile(r"[\w\s]*\.*\s*")
 
 
 def tokenize(text: str, lexicon: Lexicon) -> tuple[list[Token], dict[int, str]]:
