@@ -36,13 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
-
-from lark import Token, Tree
+from typing import TYPE_CHECKING
 
 from .grammar import (
     clauses,
     condition_text,
     fragment,
+    is_tree,
     mark_condition_commas,
     parse,
     reads_as_name,
@@ -59,10 +59,14 @@ from .tokens import (
     NEGATIONS,
     SENTENCE_WORDS,
     Lexicon,
+    Token,
     merge_ends,
     tokenize,
     words_of,
 )
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 __all__ = ["Target", "Clause", "read_entry", "reference_of"]
 
@@ -121,6 +125,9 @@ class _Reader:
             row = self.row(tokens[0])
             return Clause("steps", (Target("row", row),), fragments=(fragment(
                 self.entry, tokens[:1], "status", f"the row {row!r}", (row,)),))
+        if kinds == ["END"] or kinds == ["END", "PERIOD"]:  # 'none' alone: as end_clause reads it
+            return Clause("steps", (Target("end"),),
+                          fragments=(self._end_fragment(tokens[:1], tokens[:1]),))
         # each rule can only accept clauses that start (or go on) a certain way: try those
         starts = [start for start, fits in (
             ("end_clause", kinds[0] == "END" or kinds[:2] == ["LPAR", "END"]),
@@ -150,10 +157,10 @@ class _Reader:
     # -- the grammar's rules --------------------------------------------------------------
     def _end_clause(self, tree: Tree[Token]) -> Clause | None:
         ends = [t for t in tree.children if isinstance(t, Token) and t.type == "END"]
-        remark = next((c for c in tree.children if isinstance(c, Tree) and c.data == "remark"),
+        remark = next((c for c in tree.children if is_tree(c) and c.data == "remark"),
                       None)
         shown = list(ends)
-        guard_tree = next((c for c in tree.children if isinstance(c, Tree)
+        guard_tree = next((c for c in tree.children if is_tree(c)
                            and c.data != "remark"), None)
         fragments: list[Fragment] = []
         if remark is not None:
@@ -211,7 +218,7 @@ class _Reader:
 
     def _otherwise_first(self, tree: Tree[Token]) -> Clause | None:
         lead = [c for c in tree.children if isinstance(c, Token) and c.type != "PERIOD"]
-        targets = next(c for c in tree.children if isinstance(c, Tree))
+        targets = next(c for c in tree.children if is_tree(c))
         fragments = [fragment(self.entry, lead, "otherwise",
                            "holds when none of the other conditions of the cell holds")]
         return self._steps(targets, ("otherwise", "otherwise", ()), fragments)
@@ -225,7 +232,7 @@ class _Reader:
         fragments: list[Fragment] = []
         guard = self._guard(keyword, body, [keyword, *body, *tokens_of(tree.children[colon])],
                             fragments)
-        targets = next(c for c in tree.children[colon:] if isinstance(c, Tree))
+        targets = next(c for c in tree.children[colon:] if is_tree(c))
         return self._steps(targets, guard, fragments)
 
     def _colon_led(self, tree: Tree[Token]) -> Clause | None:
@@ -237,14 +244,14 @@ class _Reader:
         text = text_of(self.entry, body)
         fragments = [fragment(self.entry, [*body, tree.children[colon]], "condition",  # type: ignore[list-item]
                            "a condition before a colon")]
-        targets = next(c for c in tree.children[colon:] if isinstance(c, Tree))
+        targets = next(c for c in tree.children[colon:] if is_tree(c))
         return self._steps(targets, ("condition", text, ()), fragments)
 
     def _listing(self, tree: Tree[Token]) -> Clause | None:
         targets = tree.children[0]
-        assert isinstance(targets, Tree)
+        assert is_tree(targets)
         fragments: list[Fragment] = []
-        modifier = next((c for c in tree.children[1:] if isinstance(c, Tree)), None)
+        modifier = next((c for c in tree.children[1:] if is_tree(c)), None)
         tail: list[Fragment] = []
         guard = self._modifier(modifier, tail)
         return self._steps(targets, guard, fragments, tail)
@@ -279,7 +286,7 @@ class _Reader:
             rows = tuple(self.row(part[0]) if part[0].type == "NAME" else
                          text_of(self.entry, part)
                          for part in (tokens_of(c) for c in names.children
-                                      if isinstance(c, Tree) and c.data == "hname"))
+                                      if is_tree(c) and c.data == "hname"))
             fragments.append(fragment(self.entry, shown, "history",
                                    "a condition on the status held before: "
                                    + " or ".join(rows), rows))
@@ -296,7 +303,7 @@ class _Reader:
             return None
         targets: list[Target] = []
         for node in tree.children:
-            if not isinstance(node, Tree) or node.data != "target":
+            if not is_tree(node) or node.data != "target":
                 continue
             read = self._target(node, guard, fragments)
             if read is None:
@@ -329,7 +336,7 @@ class _Reader:
             fragments.append(fragment(self.entry, tokens, "history",
                                    "back to the status held before (the remembered status)"))
             return [self._make("return", "", guard)]
-        paren = next((c for c in node.children if isinstance(c, Tree) and c.data == "paren"),
+        paren = next((c for c in node.children if is_tree(c) and c.data == "paren"),
                      None)
         base = tokens[:len(tokens) - len(tokens_of(paren))] if paren is not None else tokens
         named = base[0].type == "NAME" and all(t.type == "STATUSWORD" for t in base[1:])
@@ -449,7 +456,7 @@ def _referred(entry: str, tree: Tree[Token]) -> str | None:
     names a row: a row name, a phrase that reads as a name, or one followed by ``status`` or
     ``row`` (``See the X status above``); else None (``See the audit procedure in the
     handbook`` points outside the table). A bare ``As`` needs a row name."""
-    name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
+    name = next(c for c in tree.children if is_tree(c) and c.data == "ref_name")
     tokens = tokens_of(name)
     while len(tokens) > 1 and tokens[-1].lower() in _PLACES:
         tokens = tokens[:-1]

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError
-from lark.lexer import Lexer
+from typing import TYPE_CHECKING, TypeGuard, cast
 
 from .model import Fragment
-from .tokens import QUOTES, SENTENCE_WORDS, TERMINALS
+from .tokens import QUOTES, SENTENCE_WORDS, TERMINALS, Token
 
-__all__ = ["GRAMMAR", "MAX_WORDS", "parse", "tokens_of", "span", "text_of", "fragment",
+if TYPE_CHECKING:
+    from lark import Lark, Tree
+
+__all__ = ["GRAMMAR", "MAX_WORDS", "parse", "is_tree", "tokens_of", "span", "text_of", "fragment",
            "condition_text", "reads_as_name", "clauses", "mark_condition_commas",
            "words_outside"]
 
@@ -82,16 +82,6 @@ any: nocolon | COLON | SEMI | PERIOD
 _STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_return")
 
 
-class _Given(Lexer):
-    """Hands the parser the tokens :func:`tokenize` made (the lexicon is the table's)."""
-
-    def __init__(self, conf: object) -> None:
-        pass
-
-    def lex(self, data: _Box) -> list[Token]:  # type: ignore[override]
-        return data.tokens
-
-
 @dataclass
 class _Box:
     tokens: list[Token]
@@ -99,16 +89,41 @@ class _Box:
 
 @cache
 def _parser() -> Lark:
+    # lark is imported here, when the first entry needs the parser: a table of plain names
+    # (and start-up) does not pay for it.
+    from lark import Lark
+    from lark.lexer import Lexer
+
+    class _Given(Lexer):
+        """Hands the parser the tokens :func:`tokenize` made (the lexicon is the table's)."""
+
+        def __init__(self, conf: object) -> None:
+            pass
+
+        def lex(self, data: _Box) -> list[Token]:  # type: ignore[override]
+            return data.tokens
+
+    # lark's cache pickles the lexer class by name: it is this module's ``_Given``
+    _Given.__qualname__ = "_Given"
+    globals()["_Given"] = _Given
     return Lark(GRAMMAR, parser="lalr", lexer=_Given, start=list(_STARTS), cache=True)
 
 
 def parse(tokens: list[Token], start: str) -> Tree[Token] | None:
     if not tokens:
         return None
+    parser = _parser()
+    from lark.exceptions import LarkError
     try:
-        return _parser().parse(_Box(tokens), start=start)  # type: ignore[arg-type,unused-ignore]
+        tree = parser.parse(_Box(tokens), start=start)  # type: ignore[arg-type,unused-ignore]
+        return cast("Tree[Token]", tree)  # its leaves are the tokens given
     except LarkError:
         return None
+
+
+def is_tree(node: Tree[Token] | Token) -> TypeGuard[Tree[Token]]:
+    """True for a node of a parse tree, False for a token (lark need not be imported)."""
+    return not isinstance(node, Token)
 
 
 # -- small helpers ------------------------------------------------------------------------------

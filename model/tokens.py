@@ -18,12 +18,48 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lark import Token
-
 from .names import normalise
 
-__all__ = ["Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS", "KEYWORD_KEYS",
-           "DASHES", "QUOTES", "merge_ends", "NEGATIONS"]
+__all__ = ["Token", "Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS",
+           "KEYWORD_KEYS", "DASHES", "QUOTES", "merge_ends", "NEGATIONS"]
+
+class Token(str):
+    """One token: its text, its terminal (``type``) and its span in the entry.
+
+    The parser (lark, imported only when an entry needs it: see
+    :mod:`statusproof.model.grammar`) takes these as they are; they carry the attributes it
+    reads (``type`` and the positions), so that reading a table whose entries are all plain
+    names never imports lark."""
+
+    type: str
+    start_pos: int | None
+    end_pos: int | None
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
+
+    def __new__(cls, type: str, value: str, start_pos: int | None = None,
+                line: int | None = None, column: int | None = None,
+                end_line: int | None = None, end_column: int | None = None,
+                end_pos: int | None = None) -> Token:
+        self = super().__new__(cls, value)
+        self.type = type
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        return self
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {str(self)!r})"
+
 
 #: A word (with its apostrophes and inner hyphens: ``Won't``, ``Pre-arbitration``) or one
 #: other character.

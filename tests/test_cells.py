@@ -417,3 +417,39 @@ def test_a_weakened_timeout_is_no_plain_terminal(monkeypatch: pytest.MonkeyPatch
             "Admin-defined timeout was exceeded' / 'system timeout (after two weeks)', but its "
             "Next cell (line 193) ties none of its exits ((end of run), Closed by technician) "
             "to them") in out
+
+
+# -- speed without a change of reading -----------------------------------------------------
+_LARK_PROBE = """
+import sys
+from statusproof.model.interpret import interpret
+from statusproof.model.loaders.text import load_text
+text = sys.argv[1].replace("|", "\\n| ")
+model = interpret(load_text(text, "t.txt"))
+print("lark" in sys.modules, [(t.source, t.target) for t in model.transitions],
+      model.entries, model.terminals)
+"""
+
+
+@pytest.mark.parametrize(("table", "imported"), [
+    ("Open|New.|none|Closed|\nClosed|Done.|Open|None.|\n", False),
+    ("Open|New.|none|Closed if paid|\nClosed|Done.|Open|none|\n", True),
+])
+def test_lark_is_imported_only_when_an_entry_needs_the_parser(table: str, imported: bool) -> None:
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _LARK_PROBE, table], capture_output=True,
+                         text=True, check=True).stdout.split(" ", 1)
+    assert out[0] == str(imported)
+    assert out[1].strip() == "[('Open', 'Closed')] ('Open',) ('Closed',)"
+
+
+def test_an_entry_text_that_repeats_reads_alike_wherever_it_stands() -> None:
+    text = ("A\n| a\n| none\n| B or C if paid\n|\nB\n| b\n| A\n| B or C if paid\n|\n"
+            "C\n| c\n| A\n| none\n|\n")
+    model = interpret(load_text(text, "t.txt"))
+    readings = [(r.status, [(f.reading, f.text) for f in r.fragments]) for r in model.readings
+                if r.text == "B or C if paid"]
+    assert [status for status, _ in readings] == ["A", "B"]
+    assert readings[0][1] == readings[1][1] == [
+        ("status", "B"), ("status", "C"), ("condition", "if paid")]
