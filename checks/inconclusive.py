@@ -126,6 +126,13 @@ class _Uncertainty:
             out.extend(_cells(self.model, [n for n in self.open_reachable if n != name]))
         return out
 
+    def of_overlap(self, name: str, targets: Sequence[str]) -> list[str]:
+        """What an overlap of the exits of ``name`` to ``targets`` (and to the end of the run,
+        when fewer than two targets are named) depends on: the marked steps among them."""
+        ends = len(targets) < 2
+        return [d for t in self.model.outgoing(name)
+                if t.target in targets or (ends and t.target is None) for d in t.depends]
+
     def depends(self, f: Finding) -> list[str]:
         evidence = f.evidence_dict()
         code = f.code
@@ -153,11 +160,12 @@ class _Uncertainty:
                         for u in self.model.status(target).unread_previous]
             return [f"the Next cell of {source!r}, {u}"
                     for u in self.model.status(source).unread_next]
+        if code in ("timeout-overlap", "overlapping-guards") and f.statuses:
+            # an overlap of two exits as read stays an overlap whatever the unread fragments
+            # add, unless one of the two exits is itself a step that depends on them
+            return self.of_overlap(f.statuses[0], f.statuses[1:]) + self.of_trace(evidence)
         if code in _EXITS and f.statuses:
-            found = self.of_exits(f.statuses[0])
-            if code == "timeout-overlap":  # an overlap of steps as read stays an overlap
-                found = [d for d in found if not d.startswith("the Next cell")]
-            return found + self.of_trace(evidence)
+            return self.of_exits(f.statuses[0]) + self.of_trace(evidence)
         if code in ("history-lost", "no-way-back"):
             return _cells(self.model, self.open_reachable) + self.of_trace(evidence)
         if code == "no-entry-point":

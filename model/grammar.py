@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError
-from lark.lexer import Lexer
+from typing import TYPE_CHECKING, TypeGuard, cast
 
 from .model import Fragment
-from .tokens import SENTENCE_WORDS, TERMINALS
+from .tokens import QUOTES, SENTENCE_WORDS, TERMINALS, Token
 
-__all__ = ["GRAMMAR", "MAX_WORDS", "parse", "tokens_of", "span", "text_of", "fragment",
+if TYPE_CHECKING:
+    from lark import Lark, Tree
+
+__all__ = ["GRAMMAR", "MAX_WORDS", "parse", "is_tree", "tokens_of", "span", "text_of", "fragment",
            "condition_text", "reads_as_name", "clauses", "mark_condition_commas",
            "words_outside"]
 
@@ -28,10 +28,12 @@ __all__ = ["GRAMMAR", "MAX_WORDS", "parse", "tokens_of", "span", "text_of", "fra
 MAX_WORDS = 5
 
 GRAMMAR = r"""
-end_clause: END+ modifier? PERIOD?
-reference: (SEE | SAME) THE? ref_name STATUSWORD? PERIOD?
-ref_name: (NAME | rword)+
-led: OTHERWISE (COMMA | CCOMMA)? targets PERIOD?            -> otherwise_first
+end_clause: END+ remark? modifier? PERIOD?
+          | END+ (DASH | COMMA) nocolon+ PERIOD?   -> end_remark
+remark: LPAR inner+ RPAR
+reference: (SEE | SAME | AS) THE? ref_name PERIOD?
+ref_name: (NAME | word)+
+led: OTHERWISE (COMMA | CCOMMA | COLON)? targets PERIOD?    -> otherwise_first
    | COND nocolon+ COLON targets PERIOD?          -> cond_first
 colon_led: nocolon+ COLON targets PERIOD?
 listing: targets modifier? PERIOD?
@@ -42,9 +44,12 @@ target: (NAME | word) (NAME | word)* paren?
 paren: LPAR inner+ RPAR
 modifier: CCOMMA? COND any+                       -> condition
         | CCOMMA? OTHERWISE                       -> otherwise
+        | CCOMMA WHATEVER any+                    -> choice
+        | CCOMMA? DEPENDING any+                  -> choice
 
 // a condition after its keyword, read as a history condition when it fits
 hist_cond: subject hverb IN? THE? hnames any*
+         | ADV IN? THE? hnames any*
          | subject? CAME FROM THE? hnames any*
          | THE? PREV STATUSWORD WAS THE? hnames any*
          | hnames WAS THE? PREV STATUSWORD any*
@@ -55,35 +60,26 @@ hname: NAME | CAPWORD+
 hsep: COMMA | OR | AND | SLASH | COMMA OR
 
 // a phrase in a status position, read as a return to the remembered status when it fits
-hist_return: lead? THE? PREV STATUSWORD any*
-           | lead? THE? STATUSWORD IT hhad any*
-           | lead? WHATEVER STATUSWORD IT hhad any*
+hist_return: lead? THE? PREV WORD? STATUSWORD any*
+           | lead? THE? STATUSWORD holder? (hhad | ADV | CAME) any*
+           | lead? WHATEVER STATUSWORD holder? (hhad | ADV | CAME) any*
+holder: IT | THE (WORD | CAPWORD)
 lead: (GO | BACK | TO | IN)+
 hhad: HAD | WAS
 
 word: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
-    | WHATEVER | BACK | TO | GO | STATUSWORD
+    | WHATEVER | BACK | TO | GO | STATUSWORD | AS
 rword: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
-     | WHATEVER | BACK | TO | GO
+     | WHATEVER | BACK | TO | GO | AS
 inner: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SEMI | SLASH
-     | COLON | PERIOD
+     | COLON | PERIOD | DASH | DEPENDING
 nocolon: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SLASH | LPAR
-       | RPAR
+       | RPAR | DASH | DEPENDING
 any: nocolon | COLON | SEMI | PERIOD
 
 %declare CCOMMA """ + " ".join(TERMINALS) + "\n"
 
 _STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_return")
-
-
-class _Given(Lexer):
-    """Hands the parser the tokens :func:`tokenize` made (the lexicon is the table's)."""
-
-    def __init__(self, conf: object) -> None:
-        pass
-
-    def lex(self, data: _Box) -> list[Token]:  # type: ignore[override]
-        return data.tokens
 
 
 @dataclass
@@ -93,16 +89,41 @@ class _Box:
 
 @cache
 def _parser() -> Lark:
+    # lark is imported here, when the first entry needs the parser: a table of plain names
+    # (and start-up) does not pay for it.
+    from lark import Lark
+    from lark.lexer import Lexer
+
+    class _Given(Lexer):
+        """Hands the parser the tokens :func:`tokenize` made (the lexicon is the table's)."""
+
+        def __init__(self, conf: object) -> None:
+            pass
+
+        def lex(self, data: _Box) -> list[Token]:  # type: ignore[override]
+            return data.tokens
+
+    # lark's cache pickles the lexer class by name: it is this module's ``_Given``
+    _Given.__qualname__ = "_Given"
+    globals()["_Given"] = _Given
     return Lark(GRAMMAR, parser="lalr", lexer=_Given, start=list(_STARTS), cache=True)
 
 
 def parse(tokens: list[Token], start: str) -> Tree[Token] | None:
     if not tokens:
         return None
+    parser = _parser()
+    from lark.exceptions import LarkError
     try:
-        return _parser().parse(_Box(tokens), start=start)  # type: ignore[arg-type,unused-ignore]
+        tree = parser.parse(_Box(tokens), start=start)  # type: ignore[arg-type,unused-ignore]
+        return cast("Tree[Token]", tree)  # its leaves are the tokens given
     except LarkError:
         return None
+
+
+def is_tree(node: Tree[Token] | Token) -> TypeGuard[Tree[Token]]:
+    """True for a node of a parse tree, False for a token (lark need not be imported)."""
+    return not isinstance(node, Token)
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -124,6 +145,8 @@ def text_of(entry: str, tokens: Sequence[Token]) -> str:
 def fragment(entry: str, tokens: Sequence[Token], reading: str, why: str,
           statuses: tuple[str, ...] = ()) -> Fragment:
     start, end = span(tokens)
+    if end < len(entry) and entry[end] in QUOTES and sum(c in QUOTES for c in entry[start:end]) % 2:
+        end += 1  # the closing quote of a quoted name ("See 'Closed'")
     return Fragment(reading, entry[start:end], start, end, why, statuses)
 
 
@@ -179,9 +202,10 @@ def clauses(tokens: list[Token]) -> list[list[Token]]:
 
 
 def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
-    """``C if <condition>, otherwise D`` and ``C if <condition>, D otherwise``: two clauses."""
+    """``C if <condition>, otherwise D``, ``C if <condition>, D otherwise`` and ``C if
+    <condition>, D if <condition>``: two clauses."""
     if not any(t.type == "COND" for t in tokens):
-        return [tokens]
+        return _split_or_else(tokens)
     depth, commas, seen = 0, [], False
     for i, token in enumerate(tokens):
         depth += token.type == "LPAR"
@@ -194,16 +218,39 @@ def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
         following = tokens[i + 1:]
         if following and (following[0].type == "OTHERWISE" or last[-1].type == "OTHERWISE"):
             return [tokens[:i], following]
+    for i in commas:  # "C if <condition>, D if <condition>": two clauses
+        following = tokens[i + 1:]
+        if following and following[0].type in ("OR", "AND"):
+            following = following[1:]
+        keyword = max(k for k in range(i) if tokens[k].type == "COND")
+        body = tokens[keyword + 1:i]
+        if body and body[-1].type in ("NAME", "CAPWORD") and parse(body, "hist_cond"):
+            continue  # "if it was in A, B or C when ...": a list of names goes on
+        if len(following) > 2 and following[0].type in ("NAME", "CAPWORD") \
+                and following[1].type in ("COND", "OTHERWISE"):
+            return [tokens[:i], *_split_otherwise(following)]
+    return [tokens]
+
+
+def _split_or_else(tokens: list[Token]) -> list[list[Token]]:
+    """``C, or else D`` / ``C; otherwise D`` with no condition: two clauses (the second an
+    explicit default)."""
+    for i, token in enumerate(tokens[:-2]):
+        if token.type == "COMMA" and tokens[i + 1].type == "OTHERWISE" \
+                and tokens[i + 2].type not in ("PERIOD", "COMMA"):
+            return [tokens[:i], tokens[i + 1:]]
     return [tokens]
 
 
 def mark_condition_commas(tokens: list[Token]) -> list[Token]:
-    """A comma right before a condition keyword belongs to the condition (``CCOMMA``)."""
+    """A comma, a dash or a colon right before a condition keyword (or ``otherwise``, ``whichever``,
+    ``depending on``) belongs to the condition (``CCOMMA``)."""
     out = list(tokens)
     for i, token in enumerate(out[:-1]):
-        if token.type == "COMMA" and out[i + 1].type in ("COND", "OTHERWISE"):
+        if token.type in ("COMMA", "DASH", "COLON") and out[i + 1].type in _LEADS_A_CONDITION:
             out[i] = Token("CCOMMA", str(token), start_pos=token.start_pos,
                            end_pos=token.end_pos)
     return out
 
 
+_LEADS_A_CONDITION = frozenset({"COND", "OTHERWISE", "WHATEVER", "DEPENDING"})

@@ -92,6 +92,11 @@ class _Interpreter:
         self.cycles: set[tuple[Column, frozenset[str]]] = set()  # reference cycles noted
         self.readings: list[EntryReading] = []
         self.used_readings: set[ReadingDecl] = set()
+        #: Clauses read per (entry text, column): an entry text that repeats (``none``,
+        #: ``Closed``) is read once per table. Within one table the reading of a text in a
+        #: column never depends on where it stands (the lexicon and the Next cells' names
+        #: are the table's), so the cache changes no reading.
+        self.read_cache: dict[tuple[str, Column], list[Clause]] = {}
 
     # -- rows ---------------------------------------------------------------------------
     def _collect_rows(self) -> None:
@@ -234,7 +239,10 @@ class _Interpreter:
         if effective:
             self.documented.add((row.name, column))
         for entry, via in effective:
-            clauses = read_entry(entry.text, column, lexicon, next_names)
+            clauses = self.read_cache.get((entry.text, column))
+            if clauses is None:
+                clauses = read_entry(entry.text, column, lexicon, next_names)
+                self.read_cache[(entry.text, column)] = clauses
             amended: list[Clause] = []
             for clause in clauses:
                 decl = self._reading_for(row.name, column, entry.text[clause.start:clause.end])

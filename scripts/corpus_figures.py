@@ -2,9 +2,9 @@
 
 Usage: python scripts/corpus_figures.py [--details] [FOLDER]
 FOLDER is the corpus folder (default: tests/corpus; the held-out corpus is
-tests/corpus/holdout). With --details, every mismatch (what the tool
-reported that the expectation does not list, and what the expectation lists
-that the tool missed) is printed per table.
+tests/corpus/holdout). With --details, every mismatch (what the tool reported that the
+expectation does not list, and what the expectation lists that the tool missed) is printed
+per table.
 """
 
 from __future__ import annotations

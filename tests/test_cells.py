@@ -102,6 +102,181 @@ def test_previous_fragments(text: str, expected: list[tuple[str, str]]) -> None:
     assert fragments(text, Column.PREVIOUS) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # 1. punctuation is never part of a name: dashes, colons and quotes separate
+    ("Review — if the author asks",
+     [("status", "Review"), ("condition", "— if the author asks")]),
+    ("Open: if the customer replies",
+     [("status", "Open"), ("condition", ": if the customer replies")]),
+    ("See 'Review'", [("reference", "See 'Review'")]),
+    ("“Open” or Held", [("status", "Open"), ("status", "Held")]),
+    ("Pre-approved", [("undefined-status", "Pre-approved")]),
+    # 2. a row name with words before it: a lead verb makes it that row, else unread
+    ("Moves to Archived when the year ends",
+     [("status", "Moves to Archived"), ("condition", "when the year ends")]),
+    ("Is set to Closed", [("status", "Is set to Closed")]),
+    ("becomes Paused", [("status", "becomes Paused")]),
+    ("Sent back to Draft", [("status", "Sent back to Draft")]),
+    ("Either Draft or Review", [("status", "Either Draft"), ("status", "Review")]),
+    ("Hands over to Review", [("uninterpreted", "Hands over to Review")]),
+    # ... and a row name with words after it: another name only as "X by Y"
+    ("Archived automatically", [("uninterpreted", "Archived automatically")]),
+    ("Closed for inactive accounts", [("uninterpreted", "Closed for inactive accounts")]),
+    # 3. a sentence or a quantifier is never a name
+    ("Any status", [("uninterpreted", "Any status")]),
+    ("All statuses except Closed", [("uninterpreted", "All statuses except Closed")]),
+    # 4. ends: end words with their companions, a remark after them changes nothing
+    ("Final status", [("end", "Final status")]),
+    ("This is a final status.", [("end", "This is a final status")]),
+    ("(terminal status)", [("end", "(terminal status)")]),
+    ("(none)", [("end", "(none)")]),
+    ("NONE", [("end", "NONE")]),
+    ("No transitions", [("end", "No transitions")]),
+    ("The lifecycle ends here.", [("end", "The lifecycle ends here")]),
+    ("None (final status)", [("end", "None (final status)")]),
+    ("None – the ticket is archived", [("end", "None – the ticket is archived")]),
+    ("none, as nothing is left to do", [("end", "none, as nothing is left to do")]),
+    ("Nothing further otherwise", [("end", "Nothing further"), ("otherwise", "otherwise")]),
+    ("none (if the customer cancels)",
+     [("end", "none"), ("condition", "(if the customer cancels)")]),
+    ("Open or none", [("status", "Open"), ("end", "none")]),
+    ("Refunded, or no further status",
+     [("undefined-status", "Refunded"), ("end", "no further status")]),
+    ("None of the above", [("uninterpreted", "None of the above")]),
+    ("No show", [("undefined-status", "No show")]),
+    ("none, Held", [("end", "none"), ("status", "Held")]),
+    # 5. conditions: wider words, negations, forms
+    ("Review upon receipt of the form",
+     [("status", "Review"), ("condition", "upon receipt of the form")]),
+    ("Closed within 30 days", [("status", "Closed"), ("condition", "within 30 days")]),
+    ("Retrying on failure", [("status", "Retrying"), ("condition", "on failure")]),
+    ("Open in the event that the payment fails",
+     [("status", "Open"), ("condition", "in the event that the payment fails")]),
+    ("Archived except when the buyer objects",
+     [("status", "Archived"), ("condition", "except when the buyer objects")]),
+    ("Held if not paid in time", [("status", "Held"), ("condition", "if not paid in time")]),
+    ("If not, Held", [("otherwise", "If not,"), ("status", "Held")]),
+    ("Otherwise: Held", [("otherwise", "Otherwise:"), ("status", "Held")]),
+    ("Open, or else Held", [("status", "Open"), ("otherwise", "or else"), ("status", "Held")]),
+    ("Open if the budget allows, Held if it does not",
+     [("status", "Open"), ("condition", "if the budget allows"), ("status", "Held"),
+      ("condition", "if it does not")]),
+    # 6. history: named returns and the previous status in more wordings
+    ("Draft or Review, whichever came before the question",
+     [("status", "Draft"), ("status", "Review"),
+      ("history", ", whichever came before the question")]),
+    ("Draft or Review, depending on where it stood before the freeze",
+     [("status", "Draft"), ("status", "Review"),
+      ("history", ", depending on where it stood before the freeze")]),
+    ("Draft or Review (whichever applied before)",
+     [("status", "Draft"), ("status", "Review"), ("history", "(whichever applied before)")]),
+    ("Draft or Review, depending on the amount",
+     [("uninterpreted", "Draft or Review, depending on the amount")]),
+    ("Returns to its prior status", [("history", "Returns to its prior status")]),
+    ("Resumes its earlier status", [("history", "Resumes its earlier status")]),
+    ("The status before the hold", [("history", "The status before the hold")]),
+    ("Previous status (before the hold)", [("history", "Previous status (before the hold)")]),
+    ("Open if previously Open", [("status", "Open"), ("history", "if previously Open")]),
+    # 7. references
+    ("Refer to the Review status.", [("reference", "Refer to the Review status.")]),
+    ("As described for Review", [("reference", "As described for Review")]),
+    ("Same as for Review", [("reference", "Same as for Review")]),
+    ("As Review", [("reference", "As Review")]),
+    ("See the Review status above.", [("reference", "See the Review status above.")]),
+    ("See the audit procedure in the handbook.",
+     [("uninterpreted", "See the audit procedure in the handbook.")]),
+])
+def test_second_pass_next_fragments(text: str, expected: list[tuple[str, str]]) -> None:
+    assert fragments(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("None (initial status)", [("end", "None (initial status)")]),
+    ("— (created by the system)", [("end", "— (created by the system)")]),
+    ("Entry point", [("end", "Entry point")]),
+    ("Any status", [("uninterpreted", "Any status")]),
+    ("All statuses", [("uninterpreted", "All statuses")]),
+    ("Created automatically when the order is paid",
+     [("trigger", "Created automatically when the order is paid")]),
+    ("Moved from Review", [("status", "Moved from Review")]),
+    ("From Open", [("status", "From Open")]),
+])
+def test_second_pass_previous_fragments(text: str, expected: list[tuple[str, str]]) -> None:
+    assert fragments(text, Column.PREVIOUS) == expected
+
+
+def test_second_pass_guards() -> None:
+    assert targets("Archived except when the buyer objects") == [
+        ("row", "Archived", "unless", "the buyer objects", ())]
+    assert targets("Held if not paid in time") == [("row", "Held", "unless", "paid in time", ())]
+    assert targets("Draft or Review, whichever came before the question") == [
+        ("row", "Draft", "history", "", ("Draft", "Review")),
+        ("row", "Review", "history", "", ("Draft", "Review"))]
+    assert targets("Review upon receipt of the form") == [
+        ("row", "Review", "condition", "receipt of the form", ())]
+    assert targets("Open or none") == [("row", "Open", None, "", ()), ("end", "", None, "", ())]
+    assert targets("None (final status)") == [("end", "", None, "", ())]
+
+
+def test_named_history_return_remembers_and_is_proved() -> None:
+    model = model_of([
+        ("Draft", "d", "none", ["Review", "Asked"]),
+        ("Review", "r", ["Draft"], ["Asked", "Done"]),
+        ("Asked", "a", ["Draft", "Review"],
+         ["Draft or Review, whichever came before the question"]),
+        ("Done", "d", ["Review"], "None (final status)"),
+    ])
+    assert model.status("Asked").remembers
+    guards = {t.target: str(t.guard) for t in model.outgoing("Asked")}
+    assert guards == {"Draft": "remembered = Draft", "Review": "remembered = Review"}
+    assert model.terminals == ("Done",)
+    assert not model.notes
+    codes = {f.code for f in formal_checks(model)}
+    assert "history-proved" in codes and "inconclusive" not in codes
+
+
+def test_except_when_beside_its_positive_is_exclusive() -> None:
+    model = model_of([
+        ("Pending", "p", "none", ["Gone except when the owner objects",
+                                  "Kept if the owner objects"]),
+        ("Kept", "k", ["Pending"], "none"),
+    ])
+    [exclusive] = [f for f in formal_checks(model) if f.code == "timeout-exclusive"]
+    assert exclusive.evidence_dict()["exits"] == {"the owner objects": ["Kept"],
+                                                  "otherwise": ["Gone"]}
+
+
+def test_an_end_or_a_status_is_a_free_choice() -> None:
+    model = model_of([
+        ("Lost", "l", "none", ["Appeal or none"]),
+        ("Appeal", "a", ["Lost"], ["This is a final status."]),
+    ])
+    assert model.terminals == ("Lost", "Appeal")
+    assert [f.statuses for f in graph_checks(model) if f.code == "free-choice"] == [("Lost",)]
+
+
+def test_an_overlap_is_inconclusive_only_through_a_marked_exit() -> None:
+    """An overlap between two exits as read stays an overlap whatever an unread fragment of
+    the cell says; an overlap with a step that depends on the unread fragment does not."""
+    rows: list[tuple[str, str, object, object]] = [
+        ("Open", "o", "none", ["Sent", "Held if the budget allows", "Paused otherwise",
+                               "Possibly routed elsewhere by the policy"]),
+        ("Sent", "s", ["Open"], "none"),
+        ("Held", "h", ["Open"], "none"),
+        ("Paused", "p", ["Open"], "none"),
+        ("Back", "b", ["Open"], "none"),
+    ]
+    found = formal_checks(model_of(rows))
+    overlaps = [tuple(f.statuses) for f in found if f.code == "timeout-overlap"]
+    assert overlaps == [("Open", "Sent", "Held")]
+    unsure = sorted(tuple(sorted(f.statuses[1:])) for f in found if f.code == "inconclusive"
+                    and f.evidence_dict()["check"] == "timeout-overlap")
+    # Back (only Back's Previous cell gives it) and Paused (an 'otherwise' beside an unread
+    # fragment, which may be one of its siblings) depend on the unread sentence
+    assert unsure == [("Back", "Held"), ("Back", "Paused"), ("Back", "Sent"),
+                      ("Paused", "Sent")]
+
+
 def test_guards_of_the_readings() -> None:
     assert targets("Archived unless the buyer objects") == [
         ("row", "Archived", "unless", "the buyer objects", ())]
@@ -242,3 +417,39 @@ def test_a_weakened_timeout_is_no_plain_terminal(monkeypatch: pytest.MonkeyPatch
             "Admin-defined timeout was exceeded' / 'system timeout (after two weeks)', but its "
             "Next cell (line 193) ties none of its exits ((end of run), Closed by technician) "
             "to them") in out
+
+
+# -- speed without a change of reading -----------------------------------------------------
+_LARK_PROBE = """
+import sys
+from statusproof.model.interpret import interpret
+from statusproof.model.loaders.text import load_text
+text = sys.argv[1].replace("|", "\\n| ")
+model = interpret(load_text(text, "t.txt"))
+print("lark" in sys.modules, [(t.source, t.target) for t in model.transitions],
+      model.entries, model.terminals)
+"""
+
+
+@pytest.mark.parametrize(("table", "imported"), [
+    ("Open|New.|none|Closed|\nClosed|Done.|Open|None.|\n", False),
+    ("Open|New.|none|Closed if paid|\nClosed|Done.|Open|none|\n", True),
+])
+def test_lark_is_imported_only_when_an_entry_needs_the_parser(table: str, imported: bool) -> None:
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _LARK_PROBE, table], capture_output=True,
+                         text=True, check=True).stdout.split(" ", 1)
+    assert out[0] == str(imported)
+    assert out[1].strip() == "[('Open', 'Closed')] ('Open',) ('Closed',)"
+
+
+def test_an_entry_text_that_repeats_reads_alike_wherever_it_stands() -> None:
+    text = ("A\n| a\n| none\n| B or C if paid\n|\nB\n| b\n| A\n| B or C if paid\n|\n"
+            "C\n| c\n| A\n| none\n|\n")
+    model = interpret(load_text(text, "t.txt"))
+    readings = [(r.status, [(f.reading, f.text) for f in r.fragments]) for r in model.readings
+                if r.text == "B or C if paid"]
+    assert [status for status, _ in readings] == ["A", "B"]
+    assert readings[0][1] == readings[1][1] == [
+        ("status", "B"), ("status", "C"), ("condition", "if paid")]

@@ -28,6 +28,7 @@ _TAG = re.compile(r"</?(?:a|span|strong|b|em|i|u|code|kbd|mark|small|sup|sub|fon
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PRIVATE = 0xE000  # escaped characters wait in the private use area while markup goes
+# (in a block of it the text itself does not use)
 
 
 def clean_inline(text: str) -> str:
@@ -39,7 +40,9 @@ def clean_inline(text: str) -> str:
     >>> clean_inline(r"\\_0\\_ \\&amp;")
     '_0_ &amp;'
     """
-    text = _ESCAPE.sub(lambda m: chr(_PRIVATE + ord(m.group(1))), text)
+    base = next(b for b in range(_PRIVATE, 0xF880, 128)  # a block the text does not use
+                if not any(b <= ord(c) < b + 128 for c in text))
+    text = _ESCAPE.sub(lambda m: chr(base + ord(m.group(1))), text)
     text = _LINK.sub(r"\1", text)
     text = _CODE.sub(lambda m: m.group(2).strip(), text)
     for _ in range(2):  # nested: ***x*** is strong inside emphasis
@@ -48,5 +51,4 @@ def clean_inline(text: str) -> str:
     text = _STRIKE.sub(r"\1", text)
     text = _TAG.sub("", text)
     text = html.unescape(text).replace("\u00a0", " ")
-    return "".join(chr(ord(c) - _PRIVATE) if _PRIVATE <= ord(c) < _PRIVATE + 128 else c
-                   for c in text)
+    return "".join(chr(ord(c) - base) if base <= ord(c) < base + 128 else c for c in text)
