@@ -1,10 +1,16 @@
 """The fast path: checking event records in bulk, the exact checker as its oracle.
 
 This module owns :class:`FastChecker`. It takes batches of records (polars data frames from
-:mod:`.fastread`, each row with its place in the input and the input's clock before it),
-turns their statuses and causes into numbers (:mod:`.fasttables`), and checks all their rows
-at once with one polars query (:mod:`.fastquery`): what the exact streaming checker
-(:mod:`.checker`) would check one record at a time.
+:mod:`.fastread`, each row with its place in the input and the input's clock before it) and
+checks, for all rows at once, what the exact streaming checker (:mod:`.checker`) would check
+one record at a time, with the integer tables of :mod:`.fasttables`:
+
+- statuses and causes become numbers; the remembered status of each record is a forward
+  fill, within its session, of the last status that does not remember; so each record names
+  one machine state;
+- a session's first record must be an initial state; every later one a step the machine
+  allows from the state before (guards, timers on the status and session clocks, deadlines),
+  in time order, not a repeat, and not after an ended state.
 
 A session all of whose records pass is *clean*: it cannot give a violation or an issue, so
 only its counts and coverage are kept. A session with any record that does not pass (and
@@ -15,8 +21,7 @@ its records not yet checked in the exact checker's sense (those within the reord
 the input's clock) and the eight before them, so the exact checker takes the session over in
 the state it would have had (:meth:`~.events.EventSteps.adopt_open`,
 :meth:`~.events.EventSteps.replay`). Memory: the open sessions' recent records, the ids of
-sessions ended within ``closed_memory``, one batch. No Python object is made per record,
-except for the records the exact checker is given.
+sessions ended within ``closed_memory``, one batch.
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from statusproof.model.model import Model
 
 from .checker import LogChecker
-from .fastquery import KEYS, check_query
 from .fasttables import FastTables
 from .namemap import NameMap
 from .records import Record
@@ -39,51 +44,26 @@ from .timersettings import Profiles, TimerSettings
 
 __all__ = ["FastChecker", "with_clock"]
 
-#: The columns of a batch (:mod:`.batches`' ``SCHEMA``, with ``gidx`` and ``horizon``).
-_SOURCE = ("file", "line", "session", "time", "status", "cause", "group", "gidx", "horizon")
-_CLOSED = {"session": pl.String, "h": pl.UInt64, "time": pl.Float64, "file": pl.Int32,
-           "line": pl.Int64, "status": pl.String, "cause": pl.String, "group": pl.String}
-#: What a carried row keeps besides its source columns.
-_CARRIED = ("h", "sc", "cc", "seq", "t0", "state", "nr", "cut", "counted", "tail")
-#: How many spellings of statuses (and of causes) get numbers; records with others go to the
-#: exact checker (a bound on memory for inputs full of distinct names).
-SPELLINGS = 4096
+_CLOSED = {"session": pl.String, "time": pl.Float64, "file": pl.Int32, "line": pl.Int64,
+           "status": pl.String, "cause": pl.String, "group": pl.String}
+_CARRY = {"seq": pl.Int64, "t0": pl.Float64, "state": pl.Int64, "nr": pl.Int64,
+          "cut": pl.Boolean, "counted": pl.Boolean, "tail": pl.Boolean}
 
 
 def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFrame, float]:
     """The batch with ``gidx`` (place in the input, from ``first``) and ``horizon`` (the
     latest time read before each row, ``clock`` before the batch); and the clock after it."""
     times = batch["time"]
-    horizon = times.cum_max().shift(1, fill_value=clock).clip(lower_bound=clock)
+    before = times.cum_max().shift(1, fill_value=clock)
+    horizon = before.clip(lower_bound=clock)
     frame = batch.with_columns(gidx=pl.int_range(first, first + batch.height, dtype=pl.Int64),
                                horizon=horizon)
     return frame, max(clock, float(times.max()))  # type: ignore[arg-type]
 
 
-class _Spellings:
-    """Numbers for recorded spellings, learnt as they come (at most :data:`SPELLINGS`)."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.numbers: list[int] = []
-
-    def codes(self, texts: pl.Series, number: Any, unlisted: int) -> pl.Series:
-        """The number of each text (``unlisted`` beyond the bound; null stays null), learning
-        the new ones with ``number(text)``."""
-        found = texts.replace_strict(self.texts, self.numbers, default=-(1 << 30),
-                                     return_dtype=pl.Int32)
-        new = (found == -(1 << 30)) & texts.is_not_null()
-        if new.any():
-            fresh = sorted(texts.filter(new).unique().to_list())
-            room = SPELLINGS - len(self.texts)
-            for text in fresh[:max(room, 0)]:
-                self.texts.append(text)
-                self.numbers.append(number(text))
-            found = texts.replace_strict(self.texts, self.numbers, default=unlisted,
-                                         return_dtype=pl.Int32)
-        if texts.null_count():  # replace_strict gives a null the default
-            found = pl.select(pl.when(texts.is_null()).then(None).otherwise(found)).to_series()
-        return found
+def _rows(frame: pl.DataFrame, where: Any) -> pl.DataFrame:
+    """The rows at the (numpy) positions ``where`` (a Series index is the fast way)."""
+    return frame[pl.Series(where, dtype=pl.Int64)]
 
 
 class FastChecker:
@@ -101,7 +81,6 @@ class FastChecker:
         self.window = settings.reorder_window
         self.slack = self.profiles.default.slack
         self.memory = settings.closed_memory
-        #: the rows carried to the next batch (source columns and :data:`_CARRIED`)
         self.carry: pl.DataFrame | None = None
         #: sessions that ended cleanly and are remembered (see ``closed_memory``)
         self.closed = pl.DataFrame(schema=_CLOSED)
@@ -109,9 +88,6 @@ class FastChecker:
         self.pairs: Counter[tuple[int, int]] = Counter()
         self.seen: set[int] = set()
         self.handed = 0
-        self._statuses = _Spellings()
-        self._causes = _Spellings()
-        self._cause_table: pl.Series | None = None
 
     # -- input ---------------------------------------------------------------------------
     def feed(self, batch: pl.DataFrame) -> None:
@@ -131,124 +107,162 @@ class FastChecker:
         replays: list[tuple[str, pl.DataFrame]] = []
         merged = [to_exact]
         if batch.height:
-            handed, new_rows = self._check(batch.select(_SOURCE), end_clock, replays)
+            handed, new_rows = self._check(batch, end_clock, replays)
             merged.append(new_rows)
             self.handed += handed
         self._exact_feed(replays, pl.concat(merged, how="diagonal_relaxed"))
         self.clock = end_clock
         self.exact.advance(end_clock)
+        self._forget(end_clock)
+
+    def _forget(self, clock: float) -> None:
         if self.closed.height:
-            self.closed = self.closed.filter(pl.col("time") >= end_clock - self.memory)
-
-    # -- numbers -------------------------------------------------------------------------
-    def _numbers(self, batch: pl.DataFrame) -> pl.DataFrame:
-        """The batch with ``h`` (a hash of the session id), ``sc`` and ``cc`` (status and
-        cause numbers)."""
-        tables = self.tables
-        sc = self._statuses.codes(batch["status"], tables.status_code, -1)
-        if tables.any_cause:
-            cause = batch["cause"]
-            index = (self._causes.codes(cause, lambda _: len(self._causes.texts), -2)
-                     if cause.null_count() < len(cause)
-                     else pl.Series([None] * len(cause), dtype=pl.Int32))
-            table = self._causes_table()
-            side = len(self._causes.texts) + 2
-            cc = table.gather((sc + 1) * side + index.fill_null(-1) + 1)
-        else:
-            cc = pl.Series([0] * batch.height, dtype=pl.Int32)
-        return batch.with_columns(h=batch["session"].hash(), sc=sc, cc=cc)
-
-    def _causes_table(self) -> pl.Series:
-        """Cause numbers at (status + 1) * (spellings + 2) + spelling + 1, where spelling -1
-        is no cause and -2 a spelling beyond the bound (the exact checker decides)."""
-        texts = self._causes.texts
-        side = len(texts) + 2
-        table = self._cause_table
-        if table is None or len(table) != (len(self.tables.statuses) + 1) * side:
-            tables = self.tables
-            values = [0] * side
-            for status in range(len(tables.statuses)):
-                if not tables.has_cause[status]:
-                    values.extend([0] * side)
-                    continue
-                values.extend([-1, -1, *(tables.cause_code(status, text) for text in texts)])
-            # spelling -2 (beyond the bound): slot 0 is -1 as well
-            table = self._cause_table = pl.Series("cc", values, dtype=pl.Int32)
-        return table
+            self.closed = self.closed.filter(pl.col("time") >= clock - self.memory)
 
     # -- the bulk check ------------------------------------------------------------------
     def _check(self, batch: pl.DataFrame, end_clock: float,
                replays: list[tuple[str, pl.DataFrame]]) -> tuple[int, pl.DataFrame]:
         """Check the rows of the sessions the fast path follows; returns how many sessions
         were handed over and their rows of this batch (for the exact checker)."""
-        batch = self._numbers(batch)
+        tables = self.tables
         carry = self.carry
+        frame = batch.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in _CARRY.items()])
         kept = carry.height if carry is not None else 0
-        flag = None
-        if self.timers.varies:
-            flag = self._varied(batch)
-        hits, ends = self._recalled(batch)
-        if hits:
-            hit = batch["session"].is_in(list(hits))
-            flag = hit if flag is None else flag | hit
-        new = batch.select(
-            "h", id="session", t="time", hz="horizon", sc="sc", cc="cc",
-            src=pl.int_range(kept, kept + batch.height, dtype=pl.Int32),
-            old=pl.lit(False), flag=flag if flag is not None else pl.lit(None, pl.Boolean))
-        if carry is not None:
-            old = carry.select(
-                "h", id="session", t="time", hz="horizon", sc="sc", cc="cc",
-                src=pl.int_range(0, kept, dtype=pl.Int32), old=pl.lit(True),
-                o_seq="seq", o_t0="t0", o_state="state", o_nr="nr", o_cut="cut",
-                o_counted="counted", o_tail="tail")
-            keys = pl.concat([old, new], how="diagonal")
-        else:
-            keys = new
-        keys = keys.select([pl.col(c).cast(d) if c in keys.columns else pl.lit(None, d).alias(c)
-                            for c, d in KEYS.items()])
-        out = check_query(keys, self.tables, self.slack, self.window, end_clock)
-        if out["collide"].any():  # two ids with one hash: group by the ids themselves
-            out = check_query(keys, self.tables, self.slack, self.window, end_clock, True)
-        source = (pl.concat([carry.select(*_SOURCE, "h", "sc", "cc"), batch])
-                  if carry is not None else batch)
-        handed = 0
-        rows = batch.clear()
-        if out["bad"].any():
-            bad = out.filter("bad")
-            handed = bad.filter(pl.col("i") == pl.col("rl")).height
-            taken = source[bad["src"]].with_columns(tail=bad["o_tail"], state=bad["state"],
-                                                   t0=bad["t0"])
-            rows = self._hand_over(taken, hits, ends, replays).select(_SOURCE)
-        self._keep(out, source)
-        return handed, rows
+        if carry is not None and kept:
+            frame = pl.concat([carry, frame], how="vertical_relaxed", rechunk=True)
+        n = frame.height
+        # the rows grouped by session, in input order within each: a stable sort on a hash of
+        # the id (on a collision of two ids, on the ids themselves)
+        hashes = frame["session"].hash().to_numpy()
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        starts_mask = np.empty(n, dtype=np.bool_)
+        starts_mask[0] = True
+        np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=starts_mask[1:])
+        if int(starts_mask.sum()) != frame["session"].n_unique():
+            order = frame.with_row_index("i").sort("session", "gidx")["i"].to_numpy()
+            ids = frame["session"].gather(order)
+            starts_mask = (ids != ids.shift(1)).fill_null(True).to_numpy()
+        idx = np.arange(n)
+        run_starts = np.flatnonzero(starts_mask)
+        run_id = np.cumsum(starts_mask) - 1
+        run_first = run_starts[run_id]
 
-    def _recalled(self, batch: pl.DataFrame) -> tuple[set[str], dict[str, Record]]:
-        """Sessions of the batch whose id is that of a session that ended and is still
-        remembered: their records come after its end (the exact checker says what they
-        are)."""
+        def column(name: str, fill: Any) -> Any:
+            """A carried column (the carried rows come first), ``fill`` for new rows."""
+            values = np.full(n, fill, dtype=np.asarray(fill).dtype)
+            if kept:
+                assert carry is not None
+                values[:kept] = carry[name].to_numpy()
+            return values[order]
+
+        is_new = order >= kept
+        time = frame["time"].to_numpy()[order]
+        horizon = frame["horizon"].to_numpy()[order]
+        seq_old = column("seq", -1)
+        base = np.where(is_new[run_first], 0, seq_old[run_first])
+        seq = np.where(is_new, base + (idx - run_first), seq_old)
+        t0 = np.where(is_new[run_first], time[run_first], column("t0", 0.0)[run_first])
+        # status and cause numbers
+        names = frame["status"].unique().to_list()
+        scode = frame["status"].replace_strict(
+            {name: tables.status_code(name) for name in names}, return_dtype=pl.Int64
+        ).to_numpy()[order]
+        ccode = np.zeros(n, dtype=np.int64)
+        caused = np.flatnonzero(tables.has_cause[np.maximum(scode, 0)] & (scode >= 0))
+        if len(caused):
+            pairs = pl.DataFrame({"s": scode[caused], "c": frame["cause"].gather(order[caused])})
+            values = {(s, c): tables.cause_code(s, c)
+                      for s, c in pairs.unique().iter_rows()}
+            keys = pairs.select(k=pl.col("s").cast(pl.String) + "\x00"
+                                + pl.col("c").fill_null("\x01"))["k"]
+            ccode[caused] = keys.replace_strict(
+                {f"{s}\x00{chr(1) if c is None else c}": v for (s, c), v in values.items()},
+                return_dtype=pl.Int64).to_numpy()
+        known_status = scode >= 0
+        remembers = tables.remembers[np.maximum(scode, 0)] & known_status
+        # the remembered status: a forward fill of the last status that does not remember
+        has = ~is_new | ~remembers
+        value = np.where(is_new, np.where(remembers, -1, scode), column("nr", -1))
+        last = np.maximum.accumulate(np.where(has, idx, -1))
+        fill = np.where(last >= run_first, value[np.maximum(last, 0)], -1)
+        prev_fill = np.where(idx > run_first, np.concatenate(([-1], fill[:-1])), -1)
+        remembered = np.where(remembers, prev_fill, -1)
+        good = known_status & (ccode >= 0)
+        state = np.full(n, -1, dtype=np.int64)
+        where = np.flatnonzero(good)
+        state[where] = tables.state_of[scode[where], remembered[where] + 1, ccode[where]]
+        state = np.where(is_new, state, column("state", -1))
+        # steps
+        has_prev = idx > run_first
+        prev = np.concatenate(([0], idx[:-1]))
+        p_state = np.where(has_prev, state[prev], -1)
+        p_time = np.where(has_prev, time[prev], -np.inf)
+        sp, sq = np.maximum(p_state, 0), np.maximum(state, 0)
+        p_status = tables.state_status[sp]
+        # a repeated record (the exact checker compares the texts; equal numbers are enough
+        # to hand the session over)
+        dup = has_prev & (time == p_time) & (scode == scode[prev]) & (ccode == ccode[prev])
+        dwell = time - p_time
+        slack = self.slack
+        lower = tables.lower[sp, sq]
+        session_lower = tables.session_lower[sp, sq]
+        step_ok = ((p_state >= 0) & (state >= 0) & tables.allowed[sp, sq] & ~tables.ended[sp]
+                   & (time >= p_time) & ~dup
+                   & (dwell <= tables.deadline[p_status] + slack)
+                   & (time <= np.maximum(p_time, t0 + tables.session_deadline[p_status]) + slack)
+                   & (lower <= dwell + slack)
+                   & ((session_lower <= 0) | (session_lower <= time - t0 + slack)))
+        first = seq == 0
+        valid = np.where(first, (state >= 0) & tables.initial[sq], step_ok)
+        bad_row = is_new & ~valid
+        if self.timers.varies:
+            bad_row |= is_new & first & self._varied(frame)[order]
+        hits, ends = self._recalled(frame, order, run_starts, is_new, horizon)
+        if hits:
+            bad_row |= frame["session"].is_in(list(hits)).to_numpy()[order]
+        bad_run = np.add.reduceat(bad_row.astype(np.int64), run_starts) > 0
+        bad = bad_run[run_id]
+        cut = np.where(is_new, ~has_prev | (p_time < horizon - self.window),
+                       column("cut", True))
+        handed = (self._hand_over(_rows(frame, order[bad]), hits, ends, replays)
+                  if bad_run.any() else frame.clear())
+        computed = {"seq": seq, "t0": t0, "state": state, "nr": fill, "cut": cut,
+                    "counted": column("counted", False)}
+        self._keep(frame, order, computed, ~bad, run_starts, run_id, idx, p_state, end_clock)
+        return int(bad_run.sum()), handed
+
+    def _recalled(self, frame: pl.DataFrame, order: Any, run_starts: Any, is_new: Any,
+                  horizon: Any) -> tuple[set[str], dict[str, Record]]:
+        """New sessions whose id is that of a session that ended and is still remembered:
+        their records come after its end (the exact checker says what they are)."""
         hits: set[str] = set()
         ends: dict[str, Record] = {}
-        if not self.closed.height or not batch["h"].is_in(self.closed["h"].implode()).any():
+        if not self.closed.height:
             return hits, ends
-        starts = (batch.select("session", "horizon")
-                  .unique(subset="session", keep="first", maintain_order=True))
+        fresh = run_starts[is_new[run_starts]]
+        if not len(fresh):
+            return hits, ends
+        starts = pl.DataFrame({"session": frame["session"].gather(order[fresh]),
+                               "horizon": horizon[fresh]})
         found = starts.join(self.closed, on="session", how="inner")
         if found.height:
             valid = found.filter(pl.col("time") >= pl.col("horizon") - self.memory)
             for row in valid.iter_rows(named=True):
                 hits.add(row["session"])
                 ends[row["session"]] = self._record(row)
-            self.closed = self.closed.filter(~pl.col("session").is_in(found["session"].implode()))
+            self.closed = self.closed.filter(~pl.col("session").is_in(
+                found["session"].to_list()))
         return hits, ends
 
-    def _varied(self, batch: pl.DataFrame) -> pl.Series:
-        """The records whose session has timer settings of its own (by id or group)."""
+    def _varied(self, frame: pl.DataFrame) -> Any:
         settings = self.timers
-        found = pl.Series([False] * batch.height)
-        if settings.sessions:
-            found = found | batch["session"].is_in(list(settings.sessions)).fill_null(False)
-        if settings.groups:
-            found = found | batch["group"].is_in(list(settings.groups)).fill_null(False)
+        own = frame["session"].is_in(list(settings.sessions)) if settings.sessions else None
+        grouped = frame["group"].is_in(list(settings.groups)) if settings.groups else None
+        found = np.zeros(frame.height, dtype=np.bool_)
+        for part in (own, grouped):
+            if part is not None:
+                found |= part.fill_null(False).to_numpy()
         return found
 
     def _record(self, row: dict[str, Any]) -> Record:
@@ -262,14 +276,12 @@ class FastChecker:
         their rows of this batch are returned."""
         exact = self.exact
         old = rows.filter(rows["tail"].is_not_null())
-        carried = (old.partition_by("session", as_dict=True, maintain_order=True)
-                   if old.height else {})
         for sid in rows["session"].unique(maintain_order=True).to_list():
             if sid in hits:
                 exact.adopt_closed(ends[sid], counted=True)
                 continue
-            mine = carried.get((sid,))
-            if mine is None:
+            mine = old.filter(old["session"] == sid) if old.height else old
+            if not mine.height:
                 continue
             history = mine.filter(~mine["tail"])
             if history.height:
@@ -285,36 +297,44 @@ class FastChecker:
                 replays.append((sid, tail))
         return rows.filter(rows["tail"].is_null())
 
-    def _keep(self, out: pl.DataFrame, source: pl.DataFrame) -> None:
+    def _keep(self, frame: pl.DataFrame, order: Any, computed: dict[str, Any], clean: Any,
+              run_starts: Any, run_id: Any, idx: Any, p_state: Any, end_clock: float) -> None:
         """Count what is final in the clean sessions, close the ended ones, carry the rest."""
-        self._count(out.filter("count_now"))
-        ending = out.filter(pl.col("closing") & (pl.col("i") == pl.col("rl")))
-        if ending.height:
-            ended = source[ending["src"]].select(*_CLOSED)
+        tables = self.tables
+        cut, state, counted = computed["cut"], computed["state"], computed["counted"]
+        k = np.maximum.reduceat(np.where(cut, idx, -1), run_starts)[run_id]
+        n = len(idx)
+        last_of_run = np.append(run_starts[1:] - 1, n - 1)[run_id]
+        last_state = state[last_of_run]
+        last_time = frame["time"].to_numpy()[order][last_of_run]
+        closing = clean & tables.ended[np.maximum(last_state, 0)] & (
+            last_time < end_clock - self.window)
+        count_now = clean & ~counted & ((idx < k) | closing)
+        self._count(p_state[count_now], state[count_now], computed["seq"][count_now])
+        if closing.any():
+            ended = _rows(frame.select(list(_CLOSED)), order[closing & (idx == last_of_run)])
             self.result.sessions += ended.height
             self.result.conforming += ended.height
-            closed = self.closed
-            if closed.height:
-                closed = closed.filter(~pl.col("session").is_in(ended["session"].implode()))
-            self.closed = pl.concat([closed, ended])
-        keep = out.filter("keep")
-        if not keep.height:
+            self.closed = pl.concat([self.closed.filter(~pl.col("session").is_in(
+                ended["session"].to_list())) if self.closed.height else self.closed, ended])
+        keep = clean & ~closing & (idx >= k - 8)
+        if not keep.any():
             self.carry = None
             return
-        counted = keep["counted"] | keep["count_now"]
-        self.carry = source[keep["src"]].with_columns(
-            keep.select("seq", "t0", "state", "nr", "cut", "tail"), counted=counted)
+        values = {name: pl.Series(name, array[keep], dtype=_CARRY[name])
+                  for name, array in computed.items()}
+        values["counted"] = pl.Series("counted", (counted | count_now)[keep])
+        values["tail"] = pl.Series("tail", (idx >= k)[keep])
+        self.carry = _rows(frame, order[keep]).with_columns(**values)
 
-    def _count(self, rows: pl.DataFrame) -> None:
-        """Coverage of the rows counted now (statuses seen, steps taken)."""
-        if not rows.height:
-            return
-        found = rows.group_by("ps", "state", step=pl.col("seq") > 0).len()
-        status_of = self.tables.state_status
-        for p, q, step, count in found.iter_rows():
-            self.seen.add(status_of[q])
-            if step:
-                self.pairs[(p, q)] += count
+    def _count(self, p_state: Any, state: Any, seq: Any) -> None:
+        self.seen.update(self.tables.state_status[state].tolist())
+        steps = seq > 0
+        if steps.any():
+            n = len(self.tables.states)
+            pairs, counts = np.unique(p_state[steps] * n + state[steps], return_counts=True)
+            for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+                self.pairs[(pair // n, pair % n)] += count
 
     def _exact_feed(self, replays: list[tuple[str, pl.DataFrame]], rows: pl.DataFrame) -> None:
         exact = self.exact
@@ -329,19 +349,17 @@ class FastChecker:
         """Close what is open and return the result of the fast path and the exact checker."""
         carry = self.carry
         if carry is not None and carry.height:
-            final = pl.Series("final", self.tables.final)
-            marked = carry.with_columns(
-                last=(pl.col("session") != pl.col("session").shift(-1)).fill_null(True),
-                same=(pl.col("session") == pl.col("session").shift(1)).fill_null(False),
-                ps=pl.col("state").shift(1))
-            ends = marked.filter("last").with_columns(done=pl.lit(final).gather(pl.col("state")))
-            done_ids = ends.filter("done")["session"]
-            done = marked["session"].is_in(done_ids.implode())
-            self._count(marked.filter(done & ~marked["counted"]).with_columns(
-                ps=pl.when("same").then("ps").otherwise(-1),
-                seq=pl.when("same").then("seq").otherwise(0)))
-            self.result.sessions += len(done_ids)
-            self.result.conforming += len(done_ids)
+            last = carry.group_by("session", maintain_order=True).last()
+            final = self.tables.final[last["state"].to_numpy()]
+            done = carry["session"].is_in(last.filter(pl.Series(final))["session"].to_list())
+            same = (carry["session"] == carry["session"].shift(1)).fill_null(False).to_numpy()
+            states = carry["state"].to_numpy()
+            p_state = np.where(same, np.concatenate(([0], states[:-1])), 0)
+            todo = (done & ~carry["counted"]).to_numpy()
+            seq = np.where(same, carry["seq"].to_numpy(), 0)
+            self._count(p_state[todo], states[todo], seq[todo])
+            self.result.sessions += int(final.sum())
+            self.result.conforming += int(final.sum())
             rest = carry.filter(~done)
             if rest.height:
                 replays: list[tuple[str, pl.DataFrame]] = []

@@ -1,21 +1,18 @@
 """The model as integer tables, for checking records in bulk.
 
 This module owns :class:`FastTables`: the compiled model of :mod:`.compiled` (so the machine of
-:mod:`statusproof.model.machine`, with its timing) laid out as polars series indexed by
-integer codes, so the fast path (:mod:`.fastpath`) can check millions of steps with a few
-gathers in one polars query:
+:mod:`statusproof.model.machine`, with its timing) laid out as numpy arrays indexed by integer
+codes, so the fast path (:mod:`.fastpath`) can check millions of steps at once:
 
 - statuses are numbered in model order, and each recorded name that stands for exactly one
   status gets its number (:meth:`FastTables.status_code`; -1 otherwise: the record needs the
   exact checker); each cause value of a status gets a number within it;
 - machine states (status, remembered status, cause) are numbered (:attr:`state_of`), with
   whether each is initial, final, or ended (no step leads on);
-- for every pair of states (a *pair code*, :meth:`FastTables.pair`, where -1 stands for "no
-  state"): whether some enabled step of the machine leads from one to the other and the
-  state before can still change (:attr:`step_ok`), the step's minimum dwell and session age
-  (:attr:`lower`, :attr:`session_lower`), the deadline on the status clock of the state
-  before, slack included (:attr:`deadline`), and the one on the session clock
-  (:attr:`session_deadline`), and the documented transitions the step takes (coverage).
+- for every pair of states: whether some enabled step of the machine leads from one to the
+  other (:attr:`allowed`), the step's minimum dwell and session age (:attr:`lower`,
+  :attr:`session_lower`) and the documented transitions it takes (coverage);
+- per status: the deadline on the status clock and on the session clock (INF: none).
 
 Everything is read from :class:`~.compiled.Compiled`, never restated, so the fast path and the
 exact checker share one semantics. Deciding what a record means is :mod:`.fastpath`'s job.
@@ -25,7 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
+import numpy as np
+import numpy.typing as npt
 
 from statusproof.model.machine import State, unfold
 from statusproof.model.model import Transition
@@ -34,6 +32,10 @@ from .compiled import INF, Compiled
 from .namemap import NameMap
 
 __all__ = ["FastTables"]
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 
 
 @dataclass
@@ -49,39 +51,31 @@ class FastTables:
         self.statuses: tuple[str, ...] = tuple(model.names)
         self.status_index = {name: i for i, name in enumerate(self.statuses)}
         n_status = len(self.statuses)
-        remembers = [model.status(s).remembers for s in self.statuses]
+        self.remembers: Bools = np.array([model.status(s).remembers for s in self.statuses],
+                                         dtype=np.bool_)
         self.causes: list[tuple[str, ...]] = [
             tuple(v for v, _ in c.values) if (c := model.cause_of(s)) is not None else ()
             for s in self.statuses]
-        has_cause = [bool(c) for c in self.causes]
-        self.any_cause = any(has_cause)
-        #: the width of the cause axis of :attr:`state_of` (0: no cause)
-        self.width = max((len(c) for c in self.causes), default=0) + 1
+        self.has_cause: Bools = np.array([bool(c) for c in self.causes], dtype=np.bool_)
+        width = max((len(c) for c in self.causes), default=0) + 1
         graph = unfold(model)
         states: list[State] = sorted(graph.nodes, key=lambda s: (
             self.status_index[s.status], s.remembered or "", s.cause or ""))
         self.states = states
         n = len(states)
-        self.size = n
-        #: state number at (status * (statuses + 1) + remembered + 1) * width + cause + 1
-        #: (remembered -1 and cause 0: none); -1: no such state
-        state_of = [-1] * (n_status * (n_status + 1) * self.width)
+        #: state number by (status, remembered + 1 (0: none), cause + 1 (0: none)); -1: none
+        self.state_of: Ints = np.full((n_status, n_status + 1, width), -1, dtype=np.int64)
         for number, state in enumerate(states):
-            status, remembered, cause = self._key(state)
-            state_of[(status * (n_status + 1) + remembered) * self.width + cause] = number
+            self.state_of[self._key(state)] = number
         initial = {s for s, first in graph.nodes(data="initial") if first}
-        ended = [compiled.belief([s]).ended for s in states]
-        self.final = [compiled.is_final(s) for s in states]
-        self.ended = ended
-        state_status = [self.status_index[s.status] for s in states]
-        deadline = [compiled.timing.deadline.get(s, INF) for s in self.statuses]
-        session_deadline = [compiled.timing.session_deadline.get(s, INF)
-                            for s in self.statuses]
-        side = n + 1
-        step_ok = [False] * (side * side)
-        lower = [0.0] * (side * side)
-        session_lower = [0.0] * (side * side)
-        #: the documented transitions of each allowed pair of states (coverage)
+        self.initial: Bools = np.array([s in initial for s in states], dtype=np.bool_)
+        self.final: Bools = np.array([compiled.is_final(s) for s in states], dtype=np.bool_)
+        self.ended: Bools = np.array([compiled.belief([s]).ended for s in states],
+                                     dtype=np.bool_)
+        self.allowed: Bools = np.zeros((n, n), dtype=np.bool_)
+        self.lower: Floats = np.zeros((n, n), dtype=np.float64)
+        self.session_lower: Floats = np.zeros((n, n), dtype=np.float64)
+        #: the documented transitions of each allowed pair (coverage)
         self.transitions: dict[tuple[int, int], tuple[Transition, ...]] = {}
         number_of = {state: i for i, state in enumerate(states)}
         for p, state in enumerate(states):
@@ -89,36 +83,19 @@ class FastTables:
                 if edge.target is None:
                     continue
                 q = number_of[edge.target]
-                at = self.pair(p, q)
-                step_ok[at] = not ended[p]
-                lower[at] = edge.lower
-                session_lower[at] = edge.session_lower
+                self.allowed[p, q] = True
+                self.lower[p, q] = edge.lower
+                self.session_lower[p, q] = edge.session_lower
                 self.transitions[(p, q)] = (*self.transitions.get((p, q), ()),
                                             edge.transition)
-        slack = compiled.slack
-        by_source = [INF] + [deadline[state_status[p]] + slack for p in range(n)]
-        session_by_source = [INF] + [session_deadline[state_status[p]] for p in range(n)]
-        self.remembers = pl.Series("remembers", [False, *remembers], dtype=pl.Boolean)
-        self.has_cause = has_cause
-        self.state_of = pl.Series("state_of", state_of, dtype=pl.Int32)
-        self.initial = pl.Series("initial", [False] + [s in initial for s in states],
-                                 dtype=pl.Boolean)
-        self.ended_of = pl.Series("ended", [False, *ended], dtype=pl.Boolean)
-        self.step_ok = pl.Series("step_ok", step_ok, dtype=pl.Boolean)
-        self.lower = pl.Series("lower", lower, dtype=pl.Float64)
-        self.session_lower = pl.Series("session_lower", session_lower, dtype=pl.Float64)
-        self.deadline = pl.Series("deadline", [by_source[i // side] for i in range(side * side)],
-                                  dtype=pl.Float64)
-        self.session_deadline = pl.Series(
-            "session_deadline", [session_by_source[i // side] for i in range(side * side)],
-            dtype=pl.Float64)
-        self.state_status = state_status
+        timing = compiled.timing
+        self.deadline: Floats = np.array([timing.deadline.get(s, INF) for s in self.statuses])
+        self.session_deadline: Floats = np.array(
+            [timing.session_deadline.get(s, INF) for s in self.statuses])
+        self.state_status: Ints = np.array([self.status_index[s.status] for s in states],
+                                           dtype=np.int64)
         self._codes: dict[str, int] = {}
         self._cause_codes: dict[tuple[int, str], int] = {}
-
-    def pair(self, p: int, q: int) -> int:
-        """The pair code of states ``p`` and ``q`` (-1: none): (p + 1) * (states + 1) + q + 1."""
-        return (p + 1) * (self.size + 1) + q + 1
 
     def _key(self, state: State) -> tuple[int, int, int]:
         status = self.status_index[state.status]
