@@ -7,6 +7,7 @@ model (seeded, conforming, written once and cached in ``--workdir``):
   ``--path exact`` (the streaming checker alone), each as a whole process;
 - a bare ``json.loads`` loop over the JSON Lines file and a bare ``csv.reader`` loop over the
   CSV file (the parse alone, nothing checked);
+- the fast path's stages (start-up, reading, the bulk check, the end), CPU seconds each;
 - pm4py's token-based replay, when ``--pm4py-python`` names an interpreter that has pm4py
   (install it in a scratch environment; it is not a dependency of statusproof).
 
@@ -99,6 +100,46 @@ print(len(rows), sum(1 for d in found if d.get("trace_is_fit")), len(found),
       getattr(pm4py, "__version__", "?"))
 """
 
+
+#: The fast path's stages, in one process, as ``statusproof logs`` runs them (logcheck.run):
+#: CPU seconds (user + system, all threads) of the imports and the model, of reading the
+#: batches, of the bulk check, and of the end (open sessions closed, results merged).
+_STAGES = """
+import json, resource, sys
+from pathlib import Path
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+start = cpu()
+from statusproof.model import load_model
+from statusproof.logcheck.namemap import default_map
+from statusproof.logcheck.records import default_fields
+from statusproof.logcheck.result import CheckSettings
+from statusproof.logcheck.fastpath import FastChecker, with_clock
+from statusproof.logcheck.fastread import read_batches
+model = load_model()
+names = default_map(model)
+path, fmt = sys.argv[1], sys.argv[2]
+checker = FastChecker(model, names, CheckSettings(), [path])
+spent = {"start-up": cpu() - start, "read": 0.0, "check": 0.0, "end": 0.0}
+first, clock, batches = 0, -1e300, 0
+mark = cpu()
+for batch in read_batches([Path(path)], [path], fmt, default_fields(fmt),
+                          checker.result.problems.append, 1 << 20):
+    now = cpu()
+    spent["read"] += now - mark
+    framed, clock = with_clock(batch, first, clock)
+    first += batch.height
+    batches += 1
+    checker.feed(framed)
+    mark = cpu()
+    spent["check"] += mark - now
+checker.finish()
+spent["end"] = cpu() - mark
+spent["batches"] = batches
+spent["records"] = first
+print(json.dumps(spent))
+"""
 
 #: A small launcher: the measured command is its only child, so the launcher's children
 #: figures are the command's (with its own workers), and its peak RSS is not inflated by
@@ -258,6 +299,15 @@ def main() -> None:
         netted = (f"{records / (run['cpu'] - floor['cpu']):>12,.0f}/s" if net else "")
         print(f"  {label:42} {run['cpu']:>7.2f} {rate:>10,.0f} {netted:>16} "
               f"{run['rss']:>13.0f}")
+    print("\nstages of the fast path, one process each (CPU s; us per record)")
+    for fmt in ("jsonl", "csv", "parquet"):
+        run = _child([sys.executable, "-c", _STAGES, str(paths[fmt]), fmt])
+        spent = json.loads(run["out"])
+        parts = "  ".join(f"{name} {spent[name]:.2f}"
+                          + (f" ({spent[name] / records * 1e6:.2f} us)" if name in
+                             ("read", "check") else "")
+                          for name in ("start-up", "read", "check", "end"))
+        print(f"  {fmt:8} {parts}; {spent['batches']} batches; peak RSS {run['rss']:.0f} MiB")
     if args.pm4py_python:
         head = workdir / f"head-{args.pm4py_size}.jsonl"
         with paths["jsonl"].open("rb") as source, head.open("wb") as out:
