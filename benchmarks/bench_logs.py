@@ -158,12 +158,12 @@ sys.stdout.write(json.dumps({"cpu": usage.ru_utime + usage.ru_stime,
 """
 
 
-def _child(command: list[str]) -> dict[str, Any]:
-    """Run ``command``; its CPU seconds (with its children), peak RSS (MiB), wall seconds,
-    output and exit code."""
+def _child(command: list[str], cwd: Path | None = None) -> dict[str, Any]:
+    """Run ``command`` (in ``cwd``); its CPU seconds (with its children), peak RSS (MiB), wall
+    seconds, output and exit code."""
     env = dict(os.environ, PM4PY_SHOW_PROGRESS_BAR="False")
     done = subprocess.run([sys.executable, "-c", _LAUNCH, *command], capture_output=True,
-                          text=True, env=env, check=True)
+                          text=True, env=env, check=True, cwd=cwd)
     found: dict[str, Any] = json.loads(done.stdout)
     return found
 
@@ -315,7 +315,10 @@ def main() -> None:
                 if number >= args.pm4py_size:
                     break
                 out.write(line)
-        found = _child([args.pm4py_python, "-c", _PM4PY, str(head)])
+        # from the work folder: a source checkout in the current folder would shadow the
+        # statusproof installed in pm4py's environment
+        found = _child([args.pm4py_python, "-c", _PM4PY, str(head.resolve())],
+                       cwd=workdir.resolve())
         ours = _best(_logs(head), args.repeat)
         if found["code"] == 0:
             count, fit, traces, version = found["out"].split()
