@@ -7,6 +7,7 @@ model (seeded, conforming, written once and cached in ``--workdir``):
   ``--path exact`` (the streaming checker alone), each as a whole process;
 - a bare ``json.loads`` loop over the JSON Lines file and a bare ``csv.reader`` loop over the
   CSV file (the parse alone, nothing checked);
+- the fast path's stages (start-up, reading, the bulk check, the end), CPU seconds each;
 - pm4py's token-based replay, when ``--pm4py-python`` names an interpreter that has pm4py
   (install it in a scratch environment; it is not a dependency of statusproof).
 
@@ -100,6 +101,46 @@ print(len(rows), sum(1 for d in found if d.get("trace_is_fit")), len(found),
 """
 
 
+#: The fast path's stages, in one process, as ``statusproof logs`` runs them (logcheck.run):
+#: CPU seconds (user + system, all threads) of the imports and the model, of reading the
+#: batches, of the bulk check, and of the end (open sessions closed, results merged).
+_STAGES = """
+import json, resource, sys
+from pathlib import Path
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+start = cpu()
+from statusproof.model import load_model
+from statusproof.logcheck.namemap import default_map
+from statusproof.logcheck.records import default_fields
+from statusproof.logcheck.result import CheckSettings
+from statusproof.logcheck.fastpath import FastChecker, with_clock
+from statusproof.logcheck.fastread import read_batches
+model = load_model()
+names = default_map(model)
+path, fmt = sys.argv[1], sys.argv[2]
+checker = FastChecker(model, names, CheckSettings(), [path])
+spent = {"start-up": cpu() - start, "read": 0.0, "check": 0.0, "end": 0.0}
+first, clock, batches = 0, -1e300, 0
+mark = cpu()
+for batch in read_batches([Path(path)], [path], fmt, default_fields(fmt),
+                          checker.result.problems.append, 1 << 20):
+    now = cpu()
+    spent["read"] += now - mark
+    framed, clock = with_clock(batch, first, clock)
+    first += batch.height
+    batches += 1
+    checker.feed(framed)
+    mark = cpu()
+    spent["check"] += mark - now
+checker.finish()
+spent["end"] = cpu() - mark
+spent["batches"] = batches
+spent["records"] = first
+print(json.dumps(spent))
+"""
+
 #: A small launcher: the measured command is its only child, so the launcher's children
 #: figures are the command's (with its own workers), and its peak RSS is not inflated by
 #: the memory of this script at fork time.
@@ -117,12 +158,12 @@ sys.stdout.write(json.dumps({"cpu": usage.ru_utime + usage.ru_stime,
 """
 
 
-def _child(command: list[str]) -> dict[str, Any]:
-    """Run ``command``; its CPU seconds (with its children), peak RSS (MiB), wall seconds,
-    output and exit code."""
+def _child(command: list[str], cwd: Path | None = None) -> dict[str, Any]:
+    """Run ``command`` (in ``cwd``); its CPU seconds (with its children), peak RSS (MiB), wall
+    seconds, output and exit code."""
     env = dict(os.environ, PM4PY_SHOW_PROGRESS_BAR="False")
     done = subprocess.run([sys.executable, "-c", _LAUNCH, *command], capture_output=True,
-                          text=True, env=env, check=True)
+                          text=True, env=env, check=True, cwd=cwd)
     found: dict[str, Any] = json.loads(done.stdout)
     return found
 
@@ -254,10 +295,20 @@ def main() -> None:
     print(f"  {'what':42} {'CPU s':>7} {'events/s':>10} {'net of start-up':>16} "
           f"{'peak RSS MiB':>13}")
     for label, run, net in rows:
-        rate = records / run["cpu"] if run["cpu"] > 0.2 else float("nan")
+        # the start-up run checks three records: an events/s figure would mean nothing
+        rate = records / run["cpu"] if run["cpu"] > 0.2 and run is not floor else float("nan")
         netted = (f"{records / (run['cpu'] - floor['cpu']):>12,.0f}/s" if net else "")
         print(f"  {label:42} {run['cpu']:>7.2f} {rate:>10,.0f} {netted:>16} "
               f"{run['rss']:>13.0f}")
+    print("\nstages of the fast path, one process each (CPU s; us per record)")
+    for fmt in ("jsonl", "csv", "parquet"):
+        run = _child([sys.executable, "-c", _STAGES, str(paths[fmt]), fmt])
+        spent = json.loads(run["out"])
+        parts = "  ".join(f"{name} {spent[name]:.2f}"
+                          + (f" ({spent[name] / records * 1e6:.2f} us)" if name in
+                             ("read", "check") else "")
+                          for name in ("start-up", "read", "check", "end"))
+        print(f"  {fmt:8} {parts}; {spent['batches']} batches; peak RSS {run['rss']:.0f} MiB")
     if args.pm4py_python:
         head = workdir / f"head-{args.pm4py_size}.jsonl"
         with paths["jsonl"].open("rb") as source, head.open("wb") as out:
@@ -265,7 +316,10 @@ def main() -> None:
                 if number >= args.pm4py_size:
                     break
                 out.write(line)
-        found = _child([args.pm4py_python, "-c", _PM4PY, str(head)])
+        # from the work folder: a source checkout in the current folder would shadow the
+        # statusproof installed in pm4py's environment
+        found = _child([args.pm4py_python, "-c", _PM4PY, str(head.resolve())],
+                       cwd=workdir.resolve())
         ours = _best(_logs(head), args.repeat)
         if found["code"] == 0:
             count, fit, traces, version = found["out"].split()
