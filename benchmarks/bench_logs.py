@@ -1,23 +1,26 @@
-"""Benchmark of ``statusproof logs``: checking recorded histories against the model.
+"""Benchmark of ``statusproof logs``: checking recorded logs against the model.
 
-For each size (default 100,000 and 1,000,000 records) this script writes synthetic records of
-the bundled Rescue model (``statusproof.conformance.history_synth``, seeded), then measures in
-fresh subprocesses, parse and check runs alternating, the least CPU time of ``--repeat`` runs
-each (CPU time, because the machine may be shared; wall time is in the JSON of each run):
+One run prints, side by side, on the same generated event records of the bundled Rescue
+model (seeded, conforming, written once and cached in ``--workdir``):
 
-- parse: reading the file with the record reader alone (every record built, nothing checked);
-- check: reading and checking (the whole ``statusproof logs`` pipeline minus the report);
-- peak memory of the check: ``tracemalloc`` peak (a separate run, since tracing slows Python
-  down) and the process's maximum resident set size (``resource.getrusage``).
+- ``statusproof logs`` on JSON Lines, CSV and Parquet (the fast path), and on JSON Lines with
+  ``--path exact`` (the streaming checker alone), each as a whole process;
+- a bare ``json.loads`` loop over the JSON Lines file and a bare ``csv.reader`` loop over the
+  CSV file (the parse alone, nothing checked);
+- pm4py's token-based replay, when ``--pm4py-python`` names an interpreter that has pm4py
+  (install it in a scratch environment; it is not a dependency of statusproof).
 
-Targets (issue 6): checking costs at most twice the parse time; memory flat in file size.
-It does the same for polled snapshots (``rescue-getsession``) and, when pm4py can be imported,
-runs pm4py's token-based replay on the same event records (``--pm4py-size`` of them) against a
-Petri net of the table (a place per status, a transition per documented change, labelled with
-the status entered; guards and timing cannot be expressed there, so pm4py checks less).
+Every figure is measured in a fresh child process with ``os.wait4``: CPU seconds (user +
+system, all threads) and the child's own peak resident set size. ``statusproof logs`` is
+also given net of its start-up (Python, imports, the model: a run on a three-line file,
+measured in the same run), since the start-up is paid once whatever the input. Then the peak
+RSS at ``--big`` records (default 10,000,000, made by repeating the records with other session
+ids and later times), and ``--jobs 1`` against ``--jobs 2`` at that size: there the figure is
+wall time, the point of a second core (run it on a quiet machine).
 
-Usage: ``python benchmarks/bench_logs.py [--sizes 100000,1000000] [--workdir DIR]``.
-Prints figures only; it asserts nothing.
+Usage: ``python benchmarks/bench_logs.py [--size 1000000] [--big 10000000]
+[--pm4py-python /path/to/python] [--workdir DIR] [--repeat 3]``. It prints figures only; it
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -27,227 +30,274 @@ import json
 import math
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from statusproof.conformance.history_check import HistoryChecker, Settings
-from statusproof.conformance.history_map import default_map
-from statusproof.conformance.history_records import default_fields, read_records
-from statusproof.conformance.history_synth import SynthSettings, generate
+_BARE_JSON = """
+import json, sys
+n = 0
+with open(sys.argv[1], "rb") as handle:
+    for line in handle:
+        json.loads(line)
+        n += 1
+print(n)
+"""
+_BARE_CSV = """
+import csv, sys
+n = -1
+with open(sys.argv[1], newline="", encoding="utf-8") as handle:
+    for row in csv.reader(handle):
+        n += 1
+print(n)
+"""
+_PM4PY = """
+import json, sys, time
+import pandas as pd
+import pm4py
+from pm4py.objects.petri_net.obj import Marking, PetriNet
+from pm4py.objects.petri_net.utils import petri_utils
 from statusproof.model import load_model
+from statusproof.logcheck.namemap import default_map
+model = load_model()
+names = default_map(model)
+net = PetriNet("rescue")
+places = {s.name: PetriNet.Place(s.name) for s in model.statuses}
+source, sink = PetriNet.Place("start"), PetriNet.Place("end")
+for place in [*places.values(), source, sink]:
+    net.places.add(place)
+for number, t in enumerate(model.transitions):
+    arc = PetriNet.Transition(f"t{number}", t.target)
+    net.transitions.add(arc)
+    petri_utils.add_arc_from_to(places[t.source], arc, net)
+    petri_utils.add_arc_from_to(arc, places[t.target] if t.target else sink, net)
+for name in model.entries:
+    arc = PetriNet.Transition(f"enter {name}", name)
+    net.transitions.add(arc)
+    petri_utils.add_arc_from_to(source, arc, net)
+    petri_utils.add_arc_from_to(arc, places[name], net)
+for name in model.terminals:
+    arc = PetriNet.Transition(f"end {name}", None)
+    net.transitions.add(arc)
+    petri_utils.add_arc_from_to(places[name], arc, net)
+    petri_utils.add_arc_from_to(arc, sink, net)
+rows = []
+with open(sys.argv[1], "rb") as handle:
+    for line in handle:
+        item = json.loads(line)
+        statuses = names.resolve(item["status"]).statuses
+        rows.append((item["session"], statuses[0] if statuses else item["status"], item["time"]))
+frame = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
+frame["time:timestamp"] = pd.to_datetime(frame["time:timestamp"], utc=True)
+frame = pm4py.format_dataframe(frame, case_id="case:concept:name", activity_key="concept:name",
+                               timestamp_key="time:timestamp")
+found = pm4py.conformance_diagnostics_token_based_replay(frame, net, Marking({source: 1}),
+                                                         Marking({sink: 1}))
+print(len(rows), sum(1 for d in found if d.get("trace_is_fit")), len(found),
+      getattr(pm4py, "__version__", "?"))
+"""
 
 
-def _records_file(workdir: Path, fmt: str, size: int, seed: int) -> Path:
-    """A synthetic file of about ``size`` records (cached in ``workdir``)."""
-    suffix = "jsonl" if fmt == "jsonl" else "txt"
-    path = workdir / f"rescue-{fmt}-{size}-{seed}.{suffix}"
-    if path.is_file():
-        return path
+#: A small launcher: the measured command is its only child, so the launcher's children
+#: figures are the command's (with its own workers), and its peak RSS is not inflated by
+#: the memory of this script at fork time.
+_LAUNCH = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stdout.write(json.dumps({"cpu": usage.ru_utime + usage.ru_stime,
+                             "rss": usage.ru_maxrss / 1024, "wall": wall,
+                             "out": done.stdout.decode(errors="replace")[-4000:],
+                             "err": done.stderr.decode(errors="replace")[-4000:],
+                             "code": done.returncode}))
+"""
+
+
+def _child(command: list[str]) -> dict[str, Any]:
+    """Run ``command``; its CPU seconds (with its children), peak RSS (MiB), wall seconds,
+    output and exit code."""
+    env = dict(os.environ, PM4PY_SHOW_PROGRESS_BAR="False")
+    done = subprocess.run([sys.executable, "-c", _LAUNCH, *command], capture_output=True,
+                          text=True, env=env, check=True)
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+def _best(command: list[str], repeat: int) -> dict[str, Any]:
+    runs = [_child(command) for _ in range(repeat)]
+    for run in runs:
+        if run["code"] not in (0, 1):
+            raise SystemExit(f"{' '.join(command)} failed: {run['err'][-800:]}")
+    best = min(runs, key=lambda r: r["cpu"])
+    best["rss"] = max(r["rss"] for r in runs)
+    return best
+
+
+def _logs(path: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "statusproof", "logs", str(path), "-o", os.devnull, *extra]
+
+
+def _records(workdir: Path, size: int, seed: int) -> dict[str, Path]:
+    """Conforming event records of about ``size`` lines as JSONL, CSV and Parquet."""
+
+    from statusproof.logcheck.namemap import default_map
+    from statusproof.logcheck.synth import SynthSettings, generate
+    from statusproof.model import load_model
+
+    stem = workdir / f"rescue-{size}-{seed}"
+    paths = {fmt: stem.with_suffix(f".{fmt}") for fmt in ("jsonl", "csv", "parquet")}
+    if all(p.is_file() for p in paths.values()):
+        return paths
     model = load_model()
     names = default_map(model)
     with open(os.devnull, "w") as sink:
-        pilot = generate(model, names, SynthSettings(2000, seed=seed), fmt, sink)
+        pilot = generate(model, names, SynthSettings(2000, seed=seed), "csv", sink)
     sessions = math.ceil(size * pilot.sessions / max(pilot.records, 1))
-    with path.open("w", encoding="utf-8") as handle:
-        generate(model, names, SynthSettings(sessions, seed=seed), fmt, handle)
-    return path
+    with paths["csv"].open("w", encoding="utf-8") as handle:
+        generate(model, names, SynthSettings(sessions, seed=seed), "csv", handle)
+    _derive(paths["csv"], paths)
+    return paths
 
 
-def _measure(mode: str, path: Path, fmt: str) -> dict[str, Any]:
-    """One measurement in this process (called in a fresh subprocess)."""
-    fields = default_fields(fmt)
-    problems: list[Any] = []
-    records = 0
-    peak = None
-    model = load_model()
-    names = default_map(model)
-    if mode == "check-mem":
-        tracemalloc.start()
-    start = time.perf_counter()
-    cpu = time.process_time()
-    if mode == "parse":
-        for _ in read_records([path], fmt, fields, problems.append):
-            records += 1
-        violations = None
-    else:
-        checker = HistoryChecker(model, names, Settings(), snapshots=fmt == "rescue-getsession")
-        checker.feed_all(read_records([path], fmt, fields, checker.problem))
-        result = checker.finish()
-        records = result.records
-        violations = len(result.violations)
-    elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu
-    if mode == "check-mem":
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"mode": mode, "records": records, "seconds": elapsed, "cpu": cpu,
-            "violations": violations,
-            "tracemalloc_peak": peak, "max_rss_kib": rss_kib, "malformed": len(problems)}
+def _derive(csv: Path, paths: dict[str, Path]) -> None:
+    import polars as pl
+
+    frame = pl.read_csv(csv, infer_schema=False)
+    frame.write_parquet(paths["parquet"], row_group_size=100_000)
+    with paths["jsonl"].open("w", encoding="utf-8") as handle:
+        for session, stamp, status, cause in frame.iter_rows():
+            item = {"session": session, "time": stamp, "status": status}
+            if cause:
+                item["cause"] = cause
+            handle.write(json.dumps(item) + "\n")
 
 
-def _subprocess(mode: str, path: Path, fmt: str) -> dict[str, Any]:
-    env = dict(os.environ, PM4PY_SHOW_PROGRESS_BAR="False")
-    out = subprocess.run([sys.executable, __file__, "--measure", mode, str(path), fmt],
-                         check=True, capture_output=True, text=True, env=env)
-    data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return data
+def _repeated(source: dict[str, Path], workdir: Path, times: int) -> dict[str, Path]:
+    """The records ``times`` over, each copy with other session ids and later times."""
+    import polars as pl
 
-
-def _best_pair(path: Path, fmt: str, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The best (least CPU time) parse and check runs, alternated so that load from other
-    processes weighs on both alike."""
-    parses, checks = [], []
-    for _ in range(repeat):
-        parses.append(_subprocess("parse", path, fmt))
-        checks.append(_subprocess("check", path, fmt))
-    return (min(parses, key=lambda r: r["cpu"]), min(checks, key=lambda r: r["cpu"]))
-
-
-def _pm4py(path: Path) -> dict[str, Any] | None:
-    """pm4py token-based replay on the records of an event file (None: no pm4py here)."""
-    try:
-        import pandas as pd  # type: ignore[import-not-found, import-untyped, unused-ignore]
-        import pm4py  # type: ignore[import-not-found, import-untyped, unused-ignore]
-        from pm4py.objects.petri_net.obj import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
-            Marking,
-            PetriNet,
-        )
-        from pm4py.objects.petri_net.utils import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
-            petri_utils,
-        )
-    except ImportError:
-        return None
-    model = load_model()
-    names = default_map(model)
-    net = PetriNet("rescue")
-    places = {s.name: PetriNet.Place(s.name) for s in model.statuses}
-    source, sink = PetriNet.Place("start"), PetriNet.Place("end")
-    for place in [*places.values(), source, sink]:
-        net.places.add(place)
-    for number, t in enumerate(model.transitions):
-        label = t.target
-        arc = PetriNet.Transition(f"t{number}", label)
-        net.transitions.add(arc)
-        petri_utils.add_arc_from_to(places[t.source], arc, net)
-        petri_utils.add_arc_from_to(arc, places[t.target] if t.target else sink, net)
-    for name in model.entries:
-        arc = PetriNet.Transition(f"enter {name}", name)
-        net.transitions.add(arc)
-        petri_utils.add_arc_from_to(source, arc, net)
-        petri_utils.add_arc_from_to(arc, places[name], net)
-    for name in model.terminals:
-        arc = PetriNet.Transition(f"end {name}", None)
-        net.transitions.add(arc)
-        petri_utils.add_arc_from_to(places[name], arc, net)
-        petri_utils.add_arc_from_to(arc, sink, net)
-    start_marking, end_marking = Marking({source: 1}), Marking({sink: 1})
-    rows: list[tuple[str, str, float]] = []
-    for record in read_records([path], "jsonl", default_fields("jsonl"), lambda p: None):
-        statuses = names.resolve(record.status).statuses
-        rows.append((record.session, statuses[0] if statuses else record.status, record.time))
-    started = time.process_time()
-    frame = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
-    frame["time:timestamp"] = pd.to_datetime(frame["time:timestamp"], unit="s", utc=True)
-    frame = pm4py.format_dataframe(frame, case_id="case:concept:name",
-                                   activity_key="concept:name",
-                                   timestamp_key="time:timestamp")
-    prepared = time.process_time() - started
-    started = time.process_time()
-    diagnostics = pm4py.conformance_diagnostics_token_based_replay(
-        frame, net, start_marking, end_marking)
-    replay = time.process_time() - started
-    fitting = sum(1 for d in diagnostics if d.get("trace_is_fit"))
-    return {"records": len(rows), "prepare_seconds": prepared, "replay_seconds": replay,
-            "traces": len(diagnostics), "fitting_traces": fitting,
-            "version": getattr(pm4py, "__version__", "?")}
+    stem = workdir / f"{source['csv'].stem}-x{times}"
+    paths = {fmt: stem.with_suffix(f".{fmt}") for fmt in ("csv", "jsonl")}
+    if all(p.is_file() for p in paths.values()):
+        return paths
+    frame = pl.read_csv(source["csv"], infer_schema=False)
+    seconds = frame["time"].str.strptime(pl.Datetime("ms"), "%Y-%m-%dT%H:%M:%SZ")
+    span = (seconds.max() - seconds.min()).total_seconds() + 86400  # type: ignore[union-attr]
+    with paths["csv"].open("w", encoding="utf-8") as csv, \
+            paths["jsonl"].open("w", encoding="utf-8") as jsonl:
+        csv.write(",".join(frame.columns) + "\n")
+        for copy in range(times):
+            shifted = frame.with_columns(
+                session=pl.col("session") + f"-{copy}",
+                time=(seconds + pl.duration(seconds=int(copy * span))).dt.strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"))
+            csv.write(shifted.write_csv(include_header=False))
+            jsonl.write(shifted.write_ndjson())
+    return paths
 
 
 def _machine() -> str:
     lines = [f"python {platform.python_version()} on {platform.platform()}",
-             f"cpus: {os.cpu_count()}"]
-    for command in (["lscpu"], ["free", "-h"]):
-        try:
-            text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-        except (OSError, subprocess.CalledProcessError):
-            continue
-        keep = [ln for ln in text.splitlines()
-                if ln.split(":")[0].strip() in ("Model name", "CPU(s)", "CPU max MHz")
-                or ln.startswith("Mem:")]
-        lines.extend(keep)
+             f"cpus: {os.cpu_count()}", f"load average: {os.getloadavg()}"]
+    try:
+        text = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        lines += [ln for ln in text.splitlines()
+                  if ln.split(":")[0].strip() in ("Model name", "CPU(s)")]
+    except (OSError, subprocess.CalledProcessError):
+        pass
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--formats", default="jsonl,rescue-getsession")
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--big", type=int, default=10_000_000)
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir())
                                                   / "statusproof-bench-logs"))
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pm4py-python", help="an interpreter with pm4py (and statusproof)")
     parser.add_argument("--pm4py-size", type=int, default=100_000)
-    parser.add_argument("--measure", nargs=3, metavar=("MODE", "FILE", "FORMAT"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--only-big", action="store_true",
+                        help="measure only the --big records (memory, --jobs)")
     args = parser.parse_args()
-    if args.measure:
-        mode, file, fmt = args.measure
-        measured = _pm4py(Path(file)) if mode == "pm4py" else _measure(mode, Path(file), fmt)
-        print(json.dumps(measured))
-        return
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    print("machine:")
-    print("  " + _machine().replace("\n", "\n  "))
-    sizes = [int(s) for s in args.sizes.split(",")]
-    for fmt in args.formats.split(","):
-        print(f"\nformat {fmt}")
-        print("  (CPU seconds, best of the runs; parse and check runs alternate)")
-        print(f"  {'records':>9} {'MB':>6} | {'parse s':>8} {'parse/s':>9} | {'check s':>8} "
-              f"{'check/s':>9} | {'ratio':>5} | {'peak MiB':>8} {'rss MiB':>7} "
-              f"{'rss parse':>9}")
-        for size in sizes:
-            path = _records_file(workdir, fmt, size, args.seed)
-            parse, check = _best_pair(path, fmt, args.repeat)
-            memory = _subprocess("check-mem", path, fmt)
-            n = check["records"]
-            print(f"  {n:>9} {path.stat().st_size / 1e6:>6.1f} | {parse['cpu']:>8.2f} "
-                  f"{n / parse['cpu']:>9.0f} | {check['cpu']:>8.2f} "
-                  f"{n / check['cpu']:>9.0f} | {check['cpu'] / parse['cpu']:>5.2f} | "
-                  f"{memory['tracemalloc_peak'] / 2**20:>8.1f} "
-                  f"{check['max_rss_kib'] / 1024:>7.1f} {parse['max_rss_kib'] / 1024:>9.1f}")
-            if check["violations"]:
-                print(f"  (unexpected: {check['violations']} violation(s) on generated records)")
-    if "jsonl" in args.formats.split(","):
-        path = _records_file(workdir, "jsonl", max(sizes), args.seed)
-        head = workdir / f"{path.stem}-head{args.pm4py_size}.jsonl"
-        if not head.is_file():
-            with path.open(encoding="utf-8") as source, head.open("w", encoding="utf-8") as out:
-                for number, line in enumerate(source):
-                    if number >= args.pm4py_size:
-                        break
-                    out.write(line)
-        found = _subprocess("pm4py", head, "jsonl")
-        print()
-        if found is None:
-            print("pm4py: not importable here; token-based replay not compared")
+    print("machine:\n  " + _machine().replace("\n", "\n  "))
+    paths = _records(workdir, args.size, args.seed)
+    records = sum(1 for _ in paths["jsonl"].open("rb"))
+    if args.only_big:
+        _big(paths, workdir, records, args.big)
+        return
+    tiny = workdir / "tiny.jsonl"
+    with paths["jsonl"].open("rb") as source, tiny.open("wb") as out:
+        out.writelines(next(source) for _ in range(3))
+    floor = _best(_logs(tiny), args.repeat)
+    rows: list[tuple[str, dict[str, Any], bool]] = [
+        ("python -c pass", _best([sys.executable, "-c", "pass"], args.repeat), False),
+        ("statusproof logs, 3 records (start-up)", floor, False),
+        ("bare json.loads loop (JSONL)", _best([sys.executable, "-c", _BARE_JSON,
+                                                str(paths["jsonl"])], args.repeat), False),
+        ("bare csv.reader loop (CSV)", _best([sys.executable, "-c", _BARE_CSV,
+                                              str(paths["csv"])], args.repeat), False),
+    ]
+    for fmt in ("jsonl", "csv", "parquet"):
+        rows.append((f"statusproof logs {fmt}", _best(_logs(paths[fmt]), args.repeat), True))
+    rows.append(("statusproof logs jsonl --path exact",
+                 _best(_logs(paths["jsonl"], "--path", "exact"), 1), True))
+    print(f"\n{records:,} event records ({paths['jsonl'].stat().st_size / 1e6:.0f} MB as "
+          f"JSONL); best CPU of {args.repeat} fresh processes; peak RSS of the child")
+    print(f"  {'what':42} {'CPU s':>7} {'events/s':>10} {'net of start-up':>16} "
+          f"{'peak RSS MiB':>13}")
+    for label, run, net in rows:
+        rate = records / run["cpu"] if run["cpu"] > 0.2 else float("nan")
+        netted = (f"{records / (run['cpu'] - floor['cpu']):>12,.0f}/s" if net else "")
+        print(f"  {label:42} {run['cpu']:>7.2f} {rate:>10,.0f} {netted:>16} "
+              f"{run['rss']:>13.0f}")
+    if args.pm4py_python:
+        head = workdir / f"head-{args.pm4py_size}.jsonl"
+        with paths["jsonl"].open("rb") as source, head.open("wb") as out:
+            for number, line in enumerate(source):
+                if number >= args.pm4py_size:
+                    break
+                out.write(line)
+        found = _child([args.pm4py_python, "-c", _PM4PY, str(head)])
+        ours = _best(_logs(head), args.repeat)
+        if found["code"] == 0:
+            count, fit, traces, version = found["out"].split()
+            print(f"\npm4py {version} token-based replay, first {int(count):,} records "
+                  f"(reading, data frame, replay): {found['cpu']:.2f} s CPU "
+                  f"({int(count) / found['cpu']:,.0f} events/s), peak RSS "
+                  f"{found['rss']:.0f} MiB; {fit} of {traces} traces fit")
+            print(f"statusproof logs on the same records: {ours['cpu']:.2f} s CPU "
+                  f"({int(count) / ours['cpu']:,.0f} events/s whole process), peak RSS "
+                  f"{ours['rss']:.0f} MiB")
         else:
-            n = found["records"]
-            print(f"pm4py {found['version']} token-based replay on the first {n} records: "
-                  f"replay {found['replay_seconds']:.2f}s CPU "
-                  f"({n / found['replay_seconds']:.0f} events/s), dataframe preparation "
-                  f"{found['prepare_seconds']:.2f}s; "
-                  f"{found['fitting_traces']} of {found['traces']} traces fit")
-            _, ours = _best_pair(head, "jsonl", args.repeat)
-            print(f"statusproof logs on the same {ours['records']} records: "
-                  f"{ours['cpu']:.2f}s CPU ({ours['records'] / ours['cpu']:.0f} events/s, "
-                  "reading and parsing included)")
+            print(f"\npm4py failed: {found['err'][-500:]}")
+    else:
+        print("\npm4py: no --pm4py-python given; token-based replay not compared")
+    if args.big:
+        _big(paths, workdir, records, args.big)
+
+
+def _big(paths: dict[str, Path], workdir: Path, records: int, size: int) -> None:
+    big = _repeated(paths, workdir, max(1, round(size / records)))
+    count = sum(1 for _ in big["csv"].open("rb")) - 1
+    print(f"\n{count:,} records (the records repeated), one run each:")
+    for fmt in ("csv", "jsonl"):
+        run = _child(_logs(big[fmt]))
+        print(f"  statusproof logs {fmt}: {run['cpu']:.1f} s CPU "
+              f"({count / run['cpu']:,.0f} events/s), peak RSS {run['rss']:.0f} MiB")
+    one = _child(_logs(big["csv"], "--jobs", "1"))
+    two = _child(_logs(big["csv"], "--jobs", "2"))
+    print(f"  --jobs 1: {one['wall']:.1f} s wall ({one['cpu']:.1f} s CPU, "
+          f"{one['rss']:.0f} MiB); --jobs 2: {two['wall']:.1f} s wall "
+          f"({two['cpu']:.1f} s CPU in the coordinator and its workers); "
+          f"speed-up {one['wall'] / two['wall']:.2f}x; load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -14,10 +14,14 @@ from statusproof.model.model import Model
 
 from .columns import column_mismatches, empty_cells
 from .findings import CATALOGUE, Finding, Severity, finding, sort_findings
+from .inconclusive import settle
 from .interpretation import (
     amendments,
+    causes_not_tied,
+    free_choices,
     guarded_transitions,
     interpretation_notes,
+    outside_triggers,
     undefined_statuses,
 )
 from .reachability import entry_points, reachability, rows_nothing_leads_to
@@ -41,10 +45,13 @@ GRAPH_CHECKS: tuple[Check, ...] = (
     column_mismatches,
     empty_cells,
     guarded_transitions,
+    outside_triggers,
+    free_choices,
+    causes_not_tied,
 )
 
 
 def graph_checks(model: Model) -> tuple[Finding, ...]:
     """Run every graph check; findings in a deterministic order."""
-    found = [f for check in GRAPH_CHECKS for f in check(model)]
+    found = settle(model, [f for check in GRAPH_CHECKS for f in check(model)])
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})

@@ -2,22 +2,24 @@
 
 A :class:`Finding` is plain data: a stable kebab-case ``code``, a severity, a message a person
 can act on, the statuses involved, a witness path where one applies, and the table line it
-comes from. :data:`CATALOGUE` documents every code (the docs' finding catalogue is written from
-the same facts). Checks create findings with :func:`finding`, which takes the severity from the
+comes from. What grows with the table (a witness path, a long list) may be :class:`Lazy`:
+built only when an output shows it, so that a check costs memory linear in the table.
+:data:`CATALOGUE` documents every code (the docs' finding catalogue is written from the same
+facts). Checks create findings with :func:`finding`, which takes the severity from the
 catalogue so that one code always has one severity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from statusproof.model.table import SourceSpan
 
-__all__ = ["Severity", "Finding", "CodeInfo", "CATALOGUE", "CONSEQUENCE", "finding",
-           "sort_findings", "consequence_rank", "sort_by_consequence"]
+__all__ = ["Severity", "Finding", "Lazy", "WITNESS_KEYS", "CodeInfo", "CATALOGUE", "CONSEQUENCE",
+           "finding", "sort_findings", "consequence_rank", "sort_by_consequence"]
 
 
 class Severity(Enum):
@@ -40,20 +42,60 @@ class CodeInfo:
     fix: str
 
 
+class Lazy:
+    """Evidence built when it is first shown, then kept: a witness path, a trace, a list.
+
+    Checks wrap what costs more than the finding itself (a path whose length grows with the
+    table) in a :class:`Lazy`, so that a check run costs memory linear in the table and only
+    the witnesses that are printed are ever built. Two lazy values are equal when what they
+    build is.
+    """
+
+    __slots__ = ("_build", "_value")
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build: Callable[[], Any] | None = build
+        self._value: Any = None
+
+    def get(self) -> Any:
+        if self._build is not None:
+            self._value = self._build()
+            self._build = None
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lazy):
+            return bool(self.get() == other.get())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        value = self.get()
+        return hash(tuple(value) if isinstance(value, list) else value)
+
+    def __repr__(self) -> str:
+        return "Lazy(...)" if self._build is not None else f"Lazy({self._value!r})"
+
+
+#: Evidence keys that hold a witness (a run a person can replay): shown, or left out past the
+#: witness cap, with the witness path.
+WITNESS_KEYS = frozenset({"trace"})
+
+
 @dataclass(frozen=True)
 class Finding:
     """One result of a check, with its evidence.
 
     ``witness`` is a path of statuses (from an entry point) that shows the finding;
     ``evidence`` holds further structured evidence (a trace, a model, an unsat core) as
-    JSON-ready data.
+    JSON-ready data. A check may give the witness path, or any evidence value, as a
+    :class:`Lazy`: it is built when first read, which output does only for what it prints.
     """
 
     code: str
     severity: Severity
     message: str
     statuses: tuple[str, ...] = ()
-    witness: tuple[str, ...] = ()
+    witness_path: tuple[str, ...] | Lazy = ()
     span: SourceSpan | None = None
     evidence: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
@@ -61,8 +103,32 @@ class Finding:
     def line(self) -> int | None:
         return self.span.line if self.span is not None else None
 
-    def evidence_dict(self) -> dict[str, Any]:
-        return dict(self.evidence)
+    @property
+    def witness(self) -> tuple[str, ...]:
+        """The witness path (built now if it was lazy)."""
+        path = self.witness_path
+        if isinstance(path, Lazy):
+            built: tuple[str, ...] = path.get()
+            return built
+        return path
+
+    @property
+    def has_witness(self) -> bool:
+        """Whether the finding carries a witness (a path of two statuses or more, a trace or
+        lazy evidence), without building it."""
+        path = self.witness_path
+        return (isinstance(path, Lazy) or len(path) > 1 or any(
+            (key in WITNESS_KEYS and value is not None) or isinstance(value, Lazy)
+            for key, value in self.evidence))
+
+    def evidence_dict(self, witness: bool = True) -> dict[str, Any]:
+        """The evidence, lazy values built; with ``witness`` False, without the witness
+        entries (:data:`WITNESS_KEYS` and lazy values), which are then not built."""
+        if witness:
+            return {key: value.get() if isinstance(value, Lazy) else value
+                    for key, value in self.evidence}
+        return {key: value for key, value in self.evidence
+                if key not in WITNESS_KEYS and not isinstance(value, Lazy)}
 
 
 CATALOGUE: dict[str, CodeInfo] = {}
@@ -119,9 +185,31 @@ _code("duplicate-status", Severity.ERROR, "Duplicate status",
       "Two rows have the same status name; the second is ignored.",
       "Merge the two rows into one.")
 _code("uninterpreted-entry", Severity.WARNING, "Entry not understood",
-      "A Next cell entry names no status and matches no rule (none, 'X if ...', history).",
-      "Rewrite the entry as a status name, 'none', 'X if <condition>' or "
-      "'X if the <thing> was in X status'.")
+      "A clause of a Previous or Next cell that the cell language does not read (no status "
+      "name, rule or trigger); the model leaves it out and marks what depends on it.",
+      "Rewrite the clause as status names, 'none', 'X if <condition>', 'X otherwise' or "
+      "'X if it was in X status', or state how to read it with a [[reading]] amendment (the "
+      "message gives the statement).")
+_code("outside-trigger", Severity.INFO, "Outside trigger",
+      "A Previous-cell phrase that names no row and that no Next cell uses as a status: an "
+      "event outside the table, so its row is an entry point.",
+      "Nothing to fix if it is an event; if it is a status, add a row for it, or declare it "
+      "with a [[reading]] amendment (the message gives the statement).")
+_code("free-choice", Severity.WARNING, "Free choice between ending and going on",
+      "A Next cell says 'none' beside unconditioned next statuses: a run there may end or go "
+      "on, and nothing says which.",
+      "Give the end or the next statuses their conditions ('none if <condition>'), or "
+      "remove the one that does not apply.")
+_code("causes-not-tied", Severity.WARNING, "Causes not tied to the exits",
+      "A description names several causes (\"either because X or due to Y\") but the exits "
+      "of the status do not depend on them: no exit of its Next cell has a condition.",
+      "Write each exit with the cause it follows ('X if <cause>', 'none if <cause>').")
+_code("inconclusive", Severity.WARNING, "Inconclusive: depends on a cell not understood",
+      "A check whose verdict depends on a fragment statusproof could not read (an "
+      "uninterpreted entry, or a step only the other column gives): the verdict as read is "
+      "kept in the evidence, with the check and the cells it depends on.",
+      "Settle the cells named (rewrite them, or add [[reading]] amendments); the check then "
+      "gives its verdict.")
 _code("guarded-transition", Severity.INFO, "Guarded transition",
       "A transition that is only taken when its guard holds: a history return "
       "(remembered status) or a named condition.",
@@ -216,19 +304,28 @@ _code("check-disagreement", Severity.ERROR, "z3 and the exhaustive search disagr
       "The z3 encoding and the explicit search of the unfolded machine reached different "
       "verdicts; one of them has a bug.",
       "Report the table to the statusproof maintainers.")
+_code("inconclusive", Severity.WARNING, "Inconclusive",
+      "A check whose verdict cannot be given: for example the formal budget of the run "
+      "(--formal-budget) was spent before the question was settled. It is neither a pass nor "
+      "a failure.",
+      "Rerun with a larger --formal-budget, or check a smaller part of the table.")
 
 
 def finding(
     code: str,
     message: str,
     statuses: Iterable[str] = (),
-    witness: Iterable[str] = (),
+    witness: Iterable[str] | Lazy = (),
     span: SourceSpan | None = None,
     evidence: Mapping[str, Any] | None = None,
 ) -> Finding:
-    """Make a finding whose severity is the catalogue's for ``code``."""
+    """Make a finding whose severity is the catalogue's for ``code``.
+
+    ``witness`` (and any evidence value) may be :class:`Lazy`: built only when shown.
+    """
     info = CATALOGUE[code]
-    return Finding(code, info.severity, message, tuple(statuses), tuple(witness), span,
+    path = witness if isinstance(witness, Lazy) else tuple(witness)
+    return Finding(code, info.severity, message, tuple(statuses), path, span,
                    tuple(sorted((evidence or {}).items())))
 
 

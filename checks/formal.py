@@ -7,31 +7,77 @@ the timeout checks (:mod:`~statusproof.checks.timeouts`) and the user's properti
 deterministic order. Each of those modules asks z3 through :mod:`~statusproof.checks.solver`
 only; importing this module therefore imports z3, which the command line does only when the
 formal checks run.
+
+The whole run has one **budget** (wall-clock seconds, :func:`statusproof.checks.solver.budget`):
+z3 queries share it, a check that has not started when it is spent does not start, and each
+question left unsettled for lack of time is an ``inconclusive`` finding (a warning), never a
+pass and never ``solver-unknown`` (which says z3 itself could not decide). The user's
+properties need no z3 and always run. The budget is checked between queries and between
+checks, so a run may overrun it by the work done between two queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from statusproof.model.model import Model
 
-from .findings import Finding, sort_findings
+from . import solver
+from .findings import Finding, finding, sort_findings
 from .guards import guard_checks
 from .history import history_checks
+from .inconclusive import settle
 from .properties import Property, property_checks
-from .solver import DEFAULT_TIMEOUT_MS
+from .solver import BUDGET_SPENT, DEFAULT_TIMEOUT_MS
 from .timeouts import timeout_checks
 
-__all__ = ["formal_checks", "DEFAULT_TIMEOUT_MS"]
+__all__ = ["formal_checks", "DEFAULT_TIMEOUT_MS", "DEFAULT_BUDGET_S"]
+
+#: The formal budget of one run, in seconds, unless ``--formal-budget`` says otherwise.
+DEFAULT_BUDGET_S = 60.0
+
+
+def _not_settled(f: Finding, seconds: float) -> Finding:
+    """A ``solver-unknown`` finding caused by the spent budget, as ``inconclusive``."""
+    if f.code != "solver-unknown" or BUDGET_SPENT not in f.message:
+        return f
+    return finding("inconclusive",
+                   f"{f.message}; rerun with a larger --formal-budget",
+                   f.statuses, f.witness_path, f.span,
+                   {**f.evidence_dict(), "budget_seconds": seconds})
 
 
 def formal_checks(model: Model, properties: Sequence[Property] = (),
-                  timeout_ms: int = DEFAULT_TIMEOUT_MS) -> tuple[Finding, ...]:
+                  timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                  budget_s: float | None = DEFAULT_BUDGET_S) -> tuple[Finding, ...]:
     """History restoration, guards, timeouts and ``properties``, each verdict with evidence.
 
     ``timeout_ms`` limits each z3 query; a query z3 cannot settle in time gives a
-    ``solver-unknown`` finding (an error), never a pass.
+    ``solver-unknown`` finding (an error), never a pass. ``budget_s`` limits the whole run
+    (None: no limit); what it leaves unsettled gives ``inconclusive`` findings.
     """
-    found = [*history_checks(model, timeout_ms), *guard_checks(model, timeout_ms),
-             *timeout_checks(model, timeout_ms), *property_checks(model, properties)]
+    checks: tuple[tuple[str, Callable[[Model, int], list[Finding]]], ...] = (
+        ("history restoration", history_checks), ("guards", guard_checks),
+        ("timeouts", timeout_checks))
+    found: list[Finding] = []
+    with solver.budget(budget_s):
+        for what, check in checks:
+            if solver.budget_spent():
+                found.append(finding(
+                    "inconclusive",
+                    f"the {what} checks did not run: {BUDGET_SPENT} ({budget_s:g} s) before "
+                    f"they started; rerun with a larger --formal-budget",
+                    (), (), None, {"check": what, "budget_seconds": budget_s}))
+                continue
+            try:
+                found.extend(check(model, timeout_ms))
+            except solver.BudgetSpentError as e:  # a query the check itself did not catch
+                found.append(finding(
+                    "inconclusive", f"the {what} checks were cut short: {e}; rerun with a "
+                    "larger --formal-budget", (), (), None,
+                    {"check": what, "budget_seconds": budget_s}))
+    if budget_s is not None:
+        found = [_not_settled(f, budget_s) for f in found]
+    found.extend(property_checks(model, properties))
+    found = settle(model, found)
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})

@@ -92,7 +92,8 @@ def history_spec(model: Model) -> HistorySpec | None:
     sources = tuple(s for s in model.names if s not in inside
                     and any(t.target in inside for t in model.outgoing(s)))
     named = {v for t in model.transitions if t.guard is not None
-             and t.guard.kind is GuardKind.HISTORY for v in t.guard.values}
+             and t.guard.kind is GuardKind.HISTORY and not t.guard.negated
+             for v in t.guard.values}
     targets = tuple(s for s in model.names if s in named and s not in inside) if named \
         else sources
     return HistorySpec(tuple(s for s in model.names if s in inside), sources, targets,
@@ -396,7 +397,8 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
     others = set(spec.sources) - targets
     loose = _returns(model, spec, hg, others)
     for transition in sorted(loose, key=order.__getitem__):
-        if transition.guard is not None and transition.guard.kind is GuardKind.HISTORY:
+        if transition.guard is not None and transition.guard.kind is GuardKind.HISTORY \
+                and not transition.guard.negated:
             continue  # pragma: no cover - history guards name targets
         cases = loose[transition]
         case = _pick(model, hg, cases)
@@ -404,9 +406,11 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
         trace = _case_trace(model, spec, hg, case,
                             f"witness: back to {target} from an interruption that began in "
                             f"{case.node[1] or 'nothing'}", "unguarded return")
+        how = ("is not guarded by the remembered status" if transition.guard is None else
+               f"is guarded only by {transition.guard} (otherwise)")
         found.append(finding(
             "unguarded-return",
-            f"{transition.source} -> {target} is not guarded by the remembered status: a run "
+            f"{transition.source} -> {target} {how}: a run "
             f"may come back {target} whatever it was in before the interruption (e.g. "
             f"{case.node[1] or 'nothing'})",
             [transition.source, target], trace.statuses,

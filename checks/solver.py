@@ -6,6 +6,8 @@ unsat core (the labels of the assertions z3 needed), the outcome of an induction
 the counterexample to whichever of its three obligations fails), or a path. Every query has a
 time limit; when z3 answers ``unknown`` (time limit, resource limit, incompleteness) this module
 raises :class:`~statusproof.model.errors.SolverUnknownError`: an unknown answer is never a pass.
+A run may also share one budget between all its queries (:func:`budget`): a query gets at
+most the time left, and one asked after the budget is spent raises :class:`BudgetSpentError`.
 
 Formulas reach z3 as SMT-LIB text, parsed in one call per batch (building large terms through
 z3's Python API costs far more than solving them here). What to ask, and what the answers mean
@@ -15,8 +17,10 @@ for a table, is left to the check modules (:mod:`~statusproof.checks.history`,
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +48,8 @@ from .system import (
     evaluate,
 )
 
-__all__ = ["DEFAULT_TIMEOUT_MS", "RESOURCE_LIMIT", "Answer", "Induction", "check",
+__all__ = ["DEFAULT_TIMEOUT_MS", "RESOURCE_LIMIT", "BudgetSpentError", "BUDGET_SPENT", "budget",
+           "budget_spent", "Answer", "Induction", "check",
            "check_induction", "check_path", "bounded_search", "z3_version"]
 
 #: The time limit of one query, in milliseconds.
@@ -78,13 +83,58 @@ def _solver(timeout_ms: int) -> Any:
     return solver
 
 
-def _decide(solver: Any, what: str) -> bool:
-    """True for sat, False for unsat; unknown raises."""
+# -- the whole run's budget ---------------------------------------------------------------------
+class BudgetSpentError(SolverUnknownError):
+    """The formal budget of the run was spent before z3 could answer: the question was not
+    settled (as with unknown), because the run ran out of time, not because z3 could not."""
+
+
+#: What a :class:`BudgetSpentError` says first (the checks put it in their messages).
+BUDGET_SPENT = "the formal budget was spent"
+
+#: The deadline of the current run (a :func:`time.monotonic` instant) and its length in
+#: seconds, or None when there is no budget; set by :func:`budget`.
+_DEADLINE: list[tuple[float, float] | None] = [None]
+
+
+@contextmanager
+def budget(seconds: float | None) -> Iterator[None]:
+    """Within the block, every query shares one budget of ``seconds`` (wall-clock, as z3's
+    time limit): a query gets at most the time left, and once it is spent every query raises
+    :class:`BudgetSpentError` at once. None: no budget (each query has its own limit only)."""
+    previous = _DEADLINE[0]
+    _DEADLINE[0] = None if seconds is None else (time.monotonic() + seconds, seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE[0] = previous
+
+
+def budget_spent() -> bool:
+    """Whether the current budget (if any) is spent."""
+    deadline = _DEADLINE[0]
+    return deadline is not None and time.monotonic() >= deadline[0]
+
+
+def _decide(solver: Any, what: str, timeout_ms: int) -> bool:
+    """True for sat, False for unsat; unknown raises (:class:`BudgetSpentError` when the
+    run's budget cut the query short or was spent before it)."""
+    deadline = _DEADLINE[0]
+    capped = False
+    if deadline is not None:
+        left_ms = int((deadline[0] - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            raise BudgetSpentError(f"{BUDGET_SPENT} ({deadline[1]:g} s) before z3 was asked "
+                                   f"{what}")
+        capped = left_ms < timeout_ms
+        solver.set("timeout", min(left_ms, timeout_ms))
     answer = solver.check()
     if answer == z3.sat:
         return True
     if answer == z3.unsat:
         return False
+    if capped and deadline is not None and time.monotonic() >= deadline[0] - 0.05:
+        raise BudgetSpentError(f"{BUDGET_SPENT} ({deadline[1]:g} s) while z3 was asked {what}")
     raise SolverUnknownError(f"z3 answered unknown for {what} "
                              f"({solver.reason_unknown()}); the question is not settled")
 
@@ -219,13 +269,13 @@ def check(assertions: Sequence[tuple[str, Formula]], what: str,
             opt.add(term)
         for name in minimize:
             opt.minimize(constants[_name(name, "")])
-        if _decide(opt, what):
+        if _decide(opt, what, timeout_ms):
             return Answer(True, tuple(_values(opt.model(), constants, variables).items()))
     solver = _solver(timeout_ms)
     flags = [z3.Bool(f"assertion {i}", _context()) for i in range(len(terms))]
     for term, flag in zip(terms, flags, strict=True):
         solver.assert_and_track(term, flag)
-    if _decide(solver, what):
+    if _decide(solver, what, timeout_ms):
         return Answer(True, tuple(_values(solver.model(), constants, variables).items()))
     core = {str(flag) for flag in solver.unsat_core()}
     return Answer(False, (), tuple(label for (label, _), flag in zip(assertions, flags,
@@ -340,7 +390,7 @@ def check_induction(system: System, invariant: Formula | Partitioned,
             continue
         solver.push()
         solver.add(term)
-        found = _decide(solver, f"{what}: {label}")
+        found = _decide(solver, f"{what}: {label}", timeout_ms)
         model = solver.model() if found else None
         solver.pop()
         if model is None:
@@ -380,7 +430,7 @@ def check_path(system: System, states: Sequence[Mapping[str, int]], labels: Sequ
     terms, _ = batch.parse()
     solver = _solver(timeout_ms)
     solver.add(*terms)
-    return _decide(solver, "the check of a path")
+    return _decide(solver, "the check of a path", timeout_ms)
 
 
 def bounded_search(system: System, bad: Formula, depth: int, what: str,
@@ -407,7 +457,7 @@ def bounded_search(system: System, bad: Formula, depth: int, what: str,
         bad_term = terms[1 + 2 * length]
         solver.push()
         solver.add(bad_term)
-        if _decide(solver, f"{what} (runs of {length} steps)"):
+        if _decide(solver, f"{what} (runs of {length} steps)", timeout_ms):
             model = solver.model()
             return [_values(model, constants, system.variables, f"@{i}")
                     for i in range(length + 1)]

@@ -329,9 +329,11 @@ class Encoding:
         if guard is None:
             return TRUE
         if guard.kind is GuardKind.HISTORY:
-            return In(Var(REMEMBERED), tuple(sorted(self.code[v] for v in guard.values
-                                                    if v in self.code)))
-        return In(Var(CAUSE), tuple(sorted(self.cause_code[v] for v in guard.values)))
+            formula: Formula = In(Var(REMEMBERED), tuple(sorted(
+                self.code[v] for v in guard.values if v in self.code)))
+        else:
+            formula = In(Var(CAUSE), tuple(sorted(self.cause_code[v] for v in guard.values)))
+        return Not(formula) if guard.negated else formula
 
     def enabled(self, transition: Transition) -> Formula:
         """In ``transition``'s source status, with its guard holding."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Sequence
+from functools import partial
 
-from statusproof.model.graph import shortest_witnesses, status_graph
+from statusproof.model.graph import path_tree
 from statusproof.model.model import Model, TerminalKind
 
-from .findings import Finding, finding
+from .findings import Finding, Lazy, finding
+from .reachability import SHOWN_STEPS, lazy_path
 
 __all__ = ["terminal_statuses", "traps"]
-
-_SINK = "\x00end"
 
 _HOW = {
     TerminalKind.DOCUMENTED: "its Next cell says 'none'",
@@ -38,32 +38,77 @@ def terminal_statuses(model: Model) -> list[Finding]:
     return found
 
 
+def _can_end(model: Model, terminals: Sequence[str]) -> set[str]:
+    """The statuses from which a terminal can be reached: one breadth-first search backwards
+    from all terminals at once (not one per terminal, and without copying the graph)."""
+    found = set(terminals)
+    frontier = list(found)
+    while frontier:
+        following = []
+        for name in frontier:
+            for transition in model.incoming(name):
+                source = transition.source
+                if source not in found:
+                    found.add(source)
+                    following.append(source)
+        frontier = following
+    return found
+
+
+def _confined(model: Model, start: str, can_end: set[str], limit: int) -> list[str]:
+    """The statuses a run in the trap ``start`` can still reach (``start`` included), in the
+    order a breadth-first search finds them, stopping once more than ``limit`` are found."""
+    found = {start: None}
+    frontier = [start]
+    while frontier and len(found) <= limit:
+        following = []
+        for name in frontier:
+            for transition in model.outgoing(name):
+                target = transition.target
+                # whatever a trap leads to is a trap too, so the search stays inside the traps
+                if target is not None and target not in found and target not in can_end:
+                    found[target] = None
+                    following.append(target)
+                    if len(found) > limit:
+                        return list(found)
+        frontier = following
+    return list(found)
+
+
+def _all_confined(model: Model, start: str, can_end: set[str], order: dict[str, int]
+                  ) -> list[str]:
+    return sorted(_confined(model, start, can_end, len(order)), key=order.__getitem__)
+
+
 def traps(model: Model) -> list[Finding]:
     """``no-path-to-terminal`` for every status from which no terminal can be reached.
 
-    The evidence names the statuses the run is then confined to (what it can still reach) and,
-    when the trap is reachable, a shortest path into it.
+    The message names the statuses the run is then confined to (what it can still reach; the
+    first :data:`~statusproof.checks.reachability.SHOWN_STEPS` when there are more), the
+    evidence lists them all and, when the trap is reachable, a shortest path into it (both
+    built only when shown, so that a table of many large traps costs linear memory).
     """
-    graph = status_graph(model)
-    # one reverse search from all terminals at once (via a sink no status can be named:
-    # loaders reject NUL bytes), not one search per terminal
-    ends: nx.DiGraph[str] = nx.DiGraph(graph)
-    ends.add_edges_from((terminal, _SINK) for terminal in model.terminals)
-    can_end = nx.ancestors(ends, _SINK) if model.terminals else set()
-    trapped = graph.subgraph(n for n in model.names if n not in can_end)
+    can_end = _can_end(model, model.terminals)
     order = {name: i for i, name in enumerate(model.names)}
-    witnesses = shortest_witnesses(model)
+    tree = path_tree(model)
     found = []
     for status in model.statuses:
         if status.name in can_end:
             continue
-        # whatever a trap leads to is a trap too, so the search stays inside the traps
-        confined = sorted(nx.descendants(trapped, status.name) | {status.name},
-                          key=order.__getitem__)
+        name = status.name
+        near = _confined(model, name, can_end, SHOWN_STEPS)
+        if len(near) <= SHOWN_STEPS:
+            listed = sorted(near, key=order.__getitem__)
+            confined: list[str] | Lazy = listed
+            within = ", ".join(listed)
+        else:
+            confined = Lazy(partial(_all_confined, model, name, can_end, order))
+            within = ", ".join(sorted(near[:SHOWN_STEPS], key=order.__getitem__)) + \
+                ", and more"
         found.append(finding(
             "no-path-to-terminal",
-            f"no terminal status can be reached from {status.name!r}; a run there stays within "
-            f"{{{', '.join(confined)}}}: give one of them a next status that leads to a terminal",
-            [status.name], witnesses.get(status.name, ()), status.next_span or status.span,
-            {"confined_to": confined}))
+            f"no terminal status can be reached from {name!r}; a run there stays within "
+            f"{{{within}}}: give one of them a next status that leads to a terminal",
+            [name], lazy_path(tree, name) if tree.reached(name) else (),
+            status.next_span or status.span, {"confined_to": confined}))
     return found

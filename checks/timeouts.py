@@ -30,7 +30,7 @@ from typing import Any
 
 from statusproof.model.clocks import Clocks, Setting, describe_value
 from statusproof.model.errors import SolverUnknownError
-from statusproof.model.machine import successors, unfold
+from statusproof.model.machine import State, successors, unfold
 from statusproof.model.model import GuardKind, Model, TerminalKind, Timer, Transition
 from statusproof.model.table import SourceSpan
 from statusproof.model.trace import Trace, TraceStep
@@ -48,11 +48,12 @@ from .system import (
     Var,
     conjoin,
     disjoin,
+    evaluate,
 )
 from .system import (
     Divides as DividesBy,
 )
-from .witness import trace_evidence
+from .witness import Search, make_trace, trace_evidence
 
 __all__ = ["timeout_checks", "Exit", "cause_exits"]
 
@@ -71,6 +72,7 @@ class Exit:
     label: str
     line: int | None
     transition: Transition | None
+    negated: bool = False
 
     @property
     def outcome(self) -> str:
@@ -95,7 +97,8 @@ def cause_exits(model: Model, status: str) -> list[Exit]:
             transition.spans[0] if transition.spans else None)
         text = guard.text if guard is not None else (transition.target or "none")
         exits.append(Exit(transition.target, values, f"{_line(span, model)}: {text!r}",
-                          span.line if span else None, transition))
+                          span.line if span else None, transition,
+                          guard is not None and guard.negated and values is not None))
     entry = model.status(status)
     if entry.terminal is TerminalKind.DOCUMENTED:
         exits.append(Exit(None, None, f"{_line(entry.next_span, model)}: 'none'",
@@ -111,19 +114,16 @@ def _amendment_label(model: Model, kind: str, prefix: str, fallback: str) -> str
 
 
 # -- exclusivity --------------------------------------------------------------------------------
-def _exclusivity(model: Model, status: str, timeout_ms: int) -> tuple[list[Finding],
-                                                                      dict[str, Any]]:
+def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[State]
+                 ) -> tuple[list[Finding], dict[str, Any]]:
     cause = model.cause_of(status)
     assert cause is not None
     values = [v for v, _ in cause.values]
     code = {v: i for i, v in enumerate(values)}
-    every = cause_exits(model, status)
-    # A declared cause (an amendment names the alternatives) must decide every exit. A cause
-    # the table's conditions imply has no value for "no condition", so an exit without one is
-    # read as the default ("X if <condition>", otherwise the others).
+    # Every exit counts: an exit that does not read the cause is possible whatever its value
+    # (an unconditioned step beside conditional ones is always enabled).
+    exits = cause_exits(model, status)
     declared = bool(cause.source)
-    exits = every if declared else [e for e in every if e.values is not None]
-    otherwise = [] if declared else [e for e in every if e.values is None]
     domain = (_amendment_label(model, "cause", f"{status}:",
                                f"the conditions of {status!r}'s Next cell") +
               f" ({cause.variable} is one of {', '.join(values)})",
@@ -132,7 +132,10 @@ def _exclusivity(model: Model, status: str, timeout_ms: int) -> tuple[list[Findi
     def holds(exit: Exit) -> Formula:
         if exit.values is None:
             return In(Var(_CAUSE), tuple(range(len(values))))
-        return In(Var(_CAUSE), tuple(sorted(code[v] for v in exit.values if v in code)))
+        chosen = [code[v] for v in exit.values if v in code]
+        if exit.negated:
+            chosen = [i for i in range(len(values)) if i not in chosen]
+        return In(Var(_CAUSE), tuple(sorted(chosen)))
 
     what = f"the exits of {status!r}"
     overlaps, disjoint = [], []
@@ -147,25 +150,34 @@ def _exclusivity(model: Model, status: str, timeout_ms: int) -> tuple[list[Findi
             disjoint.append({"exits": [a.label, b.label], "unsat_core": list(answer.core)})
     cover = solver.check([domain, *((f"not {e.label}", Not(holds(e))) for e in exits)],
                          f"{what}: cover", (_CAUSE,), timeout_ms)
-    by_value = {v: [e.outcome for e in exits if e.values is None or v in e.values]
+    by_value = {v: list(dict.fromkeys(e.outcome for e in exits
+                                      if evaluate(holds(e), {_CAUSE: code[v]})))
                 for v in values}
     evidence: dict[str, Any] = {
         "variable": cause.variable, "values": values, "declared": declared,
         "exits": {v: by_value[v] for v in values},
-        "otherwise": [e.outcome for e in otherwise],
+        "unconditioned": [e.outcome for e in exits if e.values is None],
         "disjoint": disjoint,
         "complete": None if cover.sat else {"unsat_core": list(cover.core)},
     }
     found = []
     status_span = model.status(status).next_span or model.status(status).span
     for a, b, value in overlaps:
+        trace = _into(search, status, value,
+                      f"witness: {status} entered with {cause.variable} = {value}; both "
+                      f"{a.outcome} and {b.outcome} are possible")
+        plain = [e for e in (a, b) if e.values is None]
+        hint = (f"; {plain[0].outcome} has no condition, so it is possible whatever the cause "
+                f"(write '{plain[0].outcome} otherwise' if it is the default)" if plain else "")
         found.append(finding(
             "timeout-overlap",
             f"{status}: for {cause.variable} = {value} both {a.outcome} ({a.label}) and "
-            f"{b.outcome} ({b.label}) are possible; the exits do not separate the causes",
-            [status] + [e.target for e in (a, b) if e.target is not None], (),
+            f"{b.outcome} ({b.label}) are possible; the exits do not separate the causes{hint}",
+            [status] + [e.target for e in (a, b) if e.target is not None],
+            trace.statuses if trace is not None else (),
             status_span, {**evidence, "witness": {cause.variable: value},
-                          "overlap": [a.label, b.label]}))
+                          "overlap": [a.label, b.label],
+                          **({"trace": trace_evidence(trace)} if trace is not None else {})}))
     if cover.sat:
         value = values[cover.values()[_CAUSE]]
         found.append(finding(
@@ -174,6 +186,14 @@ def _exclusivity(model: Model, status: str, timeout_ms: int) -> tuple[list[Findi
             f"there (z3 witness; the exits are {'; '.join(e.label for e in exits) or 'none'})",
             [status], (), status_span, {**evidence, "witness": {cause.variable: value}}))
     return found, evidence
+
+
+def _into(search: Search[State], status: str, cause: str, title: str) -> Trace | None:
+    """A shortest run from an entry point into ``status`` entered with ``cause``."""
+    state = search.first(s for s in search.order if s.status == status and s.cause == cause)
+    if state is None:
+        return None
+    return make_trace(search.graph, search.path(state), lambda s: s, title)
 
 
 # -- timers ---------------------------------------------------------------------------------
@@ -401,14 +421,17 @@ def _timer_findings(model: Model, clocks: Clocks, status: str, evidence: dict[st
 def timeout_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) -> list[Finding]:
     """Exclusivity, completeness, vacuity and coincidence for every status with a cause
     variable (see the module docstring)."""
-    reachable = {state.status for state in unfold(model).nodes}
+    graph = unfold(model)
+    search: Search[State] = Search(graph, [s for s, first in graph.nodes(data="initial")
+                                           if first])
+    reachable = {state.status for state in graph.nodes}
     clocks = Clocks(model)
     latest = clocks.latest_entry()
     found: list[Finding] = []
     for cause in model.causes:
         status = cause.status
         try:
-            problems, evidence = _exclusivity(model, status, timeout_ms)
+            problems, evidence = _exclusivity(model, status, timeout_ms, search)
             timed = _timer_findings(model, clocks, status, evidence, reachable, latest,
                                     timeout_ms)
         except SolverUnknownError as e:
@@ -421,8 +444,6 @@ def timeout_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
         if not problems:
             mapping = "; ".join(f"{v} -> {', '.join(evidence['exits'][v])}"
                                 for v in evidence["values"])
-            if evidence["otherwise"]:
-                mapping += f"; otherwise -> {', '.join(evidence['otherwise'])}"
             found.append(finding(
                 "timeout-exclusive",
                 f"the exits of {status} are exclusive and complete for {cause.variable}: "

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import pairwise
-from typing import Any, Generic, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from statusproof.model.machine import State
 from statusproof.model.model import Transition
 from statusproof.model.trace import Trace, TraceStep, trace_to_dict
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Search", "make_trace", "trace_evidence", "first_transition"]
 

@@ -11,8 +11,10 @@ abstract words is :func:`concretise`; the suites themselves are built in the sui
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import overload
 
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Transition
@@ -20,8 +22,9 @@ from statusproof.model.trace import Trace, TraceStep
 
 from .machine import Input, Machine, MachineState, Outcome, Start
 
-__all__ = ["Step", "TestCase", "Suite", "concretise", "case_from_inputs", "SuiteTooLarge",
-           "DEFAULT_LIMIT", "check_limit", "number_tests", "step_of"]
+__all__ = ["Step", "TestCase", "Suite", "Streamed", "concretise", "case_from_inputs",
+           "stream_cases",
+           "SuiteTooLarge", "DEFAULT_LIMIT", "check_limit", "number_tests", "step_of"]
 
 #: The most steps (inputs plus resets) a generator builds before it stops with an error.
 DEFAULT_LIMIT = 2_000_000
@@ -93,14 +96,54 @@ class TestCase:
         return Trace(tuple(steps), self.name if title is None else title)
 
 
+class Streamed(Sequence[TestCase]):
+    """Tests made one at a time, each time the suite is read: ``make()`` yields them in
+    order; ``size`` and ``steps`` are known beforehand. Reading it twice gives the same
+    tests; nothing is kept in between, so a suite of any size runs and exports in bounded
+    memory. Indexing reads up to the index (meant for tests and small peeks)."""
+
+    def __init__(self, make: Callable[[], Iterator[TestCase]], size: int, steps: int) -> None:
+        self._make = make
+        self.size = size
+        self.steps = steps
+
+    def __iter__(self) -> Iterator[TestCase]:
+        count = 0
+        for case in self._make():
+            count += 1
+            yield case
+        if count != self.size:  # pragma: no cover - a generator and its count disagree
+            raise AssertionError(f"a streamed suite made {count} tests, not {self.size}")
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> TestCase: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[TestCase]: ...
+
+    def __getitem__(self, index: int | slice) -> TestCase | Sequence[TestCase]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if index < 0:
+            index += self.size
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        return next(islice(self._make(), index, None))
+
+
 @dataclass(frozen=True)
 class Suite:
-    """Named test cases from one generator; ``facts`` are its figures (name, value)."""
+    """Named test cases from one generator; ``facts`` are its figures (name, value).
+
+    ``tests`` is a tuple, or :class:`Streamed` for suites made as they are read."""
 
     name: str
     description: str
     table: str
-    tests: tuple[TestCase, ...]
+    tests: Sequence[TestCase]
     facts: tuple[tuple[str, int | str], ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -110,6 +153,9 @@ class Suite:
 
     @property
     def steps(self) -> int:
+        """Inputs (``go`` and ``wait``), resets not counted."""
+        if isinstance(self.tests, Streamed):
+            return self.tests.steps
         return sum(len(t.steps) for t in self.tests)
 
     @property
@@ -159,6 +205,35 @@ def concretise(machine: Machine, name: str, start: Start, word: Sequence[int]) -
         inputs.append(item)
         q = machine.apply(q, item).state
     return case_from_inputs(machine, name, start, inputs)
+
+
+def stream_cases(machine: Machine, starts: Sequence[Start],
+                 words: Iterator[tuple[int, Sequence[int]]], prefix: str, count: int
+                 ) -> Iterator[TestCase]:
+    """The tests abstract words stand for, one at a time, named ``prefix-0001``...; the
+    model's answers along the prefix a word shares with the one before are reused."""
+    width = max(4, len(str(count)))
+    previous: tuple[int, list[int], list[Step], list[MachineState]] = (-1, [], [], [])
+    for number, (start, word) in enumerate(words, 1):
+        last_start, last_word, steps, states = previous
+        shared = 0
+        if start == last_start:
+            limit = min(len(word), len(last_word))
+            while shared < limit and word[shared] == last_word[shared]:
+                shared += 1
+        else:
+            states = [machine.start_state(starts[start])]
+            steps = []
+        del steps[shared:], states[shared + 1:]
+        q = states[-1]
+        for symbol in word[shared:]:
+            item = machine.concrete(q, machine.alphabet[symbol])
+            outcome = machine.apply(q, item)
+            steps.append(step_of(item, outcome, machine))
+            q = outcome.state
+            states.append(q)
+        yield TestCase(f"{prefix}-{number:0{width}d}", starts[start], tuple(steps))
+        previous = (start, list(word), steps, states)
 
 
 def number_tests(prefix: str, count: int) -> list[str]:

@@ -1,117 +1,56 @@
-"""m-complete suites: the W, Wp and H methods over the minimal machine under test.
+"""m-complete suites: the W, Wp and H methods over the minimal machine, streamed, with a seeded
+random extension and a lower bound.
 
 A suite is *m-complete* when every implementation that passes it is equivalent to the model,
 provided the implementation, seen through the same inputs, is a deterministic machine with at
 most ``n + m`` states (``n``: states of the minimal model, :meth:`Explicit.minimise`) and
 answers its status after each input (a Moore machine). The states include the remembered status,
-the cause and the configuration, so a wrong history return or a wrong timeout cause is a
-wrong state, and is caught.
+the cause, the configuration and the clock regions, and the inputs include the long waits
+(:mod:`.machine`), so a wrong history return, a wrong timeout cause or a wait that drops what
+is left of it after a timer is a wrong state or transition, and is caught.
 
-The three methods (Chow's W; Fujiwara et al.'s Wp; Dorofeeva, El-Fakih and Yevtushenko's H),
-with V a state cover (shortest access words), I the alphabet, W the characterisation set and
-``ids[q]`` the identifier of state q (:meth:`Minimal.splitting_tree`); the empty word is
-always in W, as the status answered on arrival separates states of different statuses:
+With V a state cover (shortest access words), I the alphabet, W the characterisation set and
+``ids[q]`` the identifier of state q (:meth:`Minimal.splitting_tree`):
 
 - W:  V.(empty + I).I^{<=m}.W
 - Wp: V.I^{<=m}.W  plus  V.I.I^{<=m} followed by the identifier of the state reached
-- H:  V.I^{<=m+1}, then, for every two words of it that must reach different implementation
-  states (two access words; an access word and an extension; two prefixes of one extension),
-  a separating word appended to both unless the suite already separates them.
+- H:  V.I^{<=m+1} plus separating words where needed (:mod:`.h_method`)
 
 Words that are prefixes of other words are dropped (the longer test checks the same answers).
-The size is estimated first, and a suite over the step limit stops with
-:class:`~statusproof.conformance.cases.SuiteTooLarge` rather than running for hours.
+W and Wp are streamed: their words come in order from a merge of sorted generators, so a suite
+of millions of steps runs and exports in bounded memory (:class:`~.cases.Streamed`); H keeps a
+prefix tree of its words (small: its size is the suite's). The size is estimated first, and a
+suite over the step limit stops with :class:`~statusproof.conformance.cases.SuiteTooLarge`.
+
+The *random extension* (:mod:`.random_walks`) appends seeded random walks for faults beyond the
+bound (a counter); :func:`lower_bound` gives the length no complete suite can go under.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import product
+import heapq
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-from .cases import DEFAULT_LIMIT, Step, Suite, TestCase, check_limit, number_tests, step_of
+from .cases import DEFAULT_LIMIT, Streamed, Suite, TestCase, check_limit, stream_cases
 from .fsm import Explicit, Minimal, Word
-from .machine import Machine, MachineState, Start
+from .h_method import Trie, h_method, words_upto
+from .random_walks import random_words
+from .tour import postman
 
-__all__ = ["METHODS", "complete_suite", "complete_words", "estimate"]
+__all__ = ["METHODS", "Extension", "complete_suite", "complete_words", "estimate",
+           "lower_bound"]
 
 METHODS = ("w", "wp", "h")
 
-#: How many node pairs the H method inspects to find a separation already in the suite.
-_SEARCH_BUDGET = 400
 
+@dataclass(frozen=True)
+class Extension:
+    """The random extension: ``walks`` walks of up to ``length`` moves, from ``seed``."""
 
-class _Trie:
-    """Test words by start: a prefix tree whose leaves are the tests."""
-
-    def __init__(self, minimal: Minimal) -> None:
-        self.minimal = minimal
-        self.children: list[dict[int, int]] = []
-        self.state: list[int] = []
-        self.roots: list[int] = []
-
-    def _node(self, state: int) -> int:
-        self.children.append({})
-        self.state.append(state)
-        return len(self.state) - 1
-
-    def root(self, state: int) -> int:
-        node = self._node(state)
-        self.roots.append(node)
-        return node
-
-    def add(self, node: int, word: Sequence[int]) -> int:
-        for symbol in word:
-            child = self.children[node].get(symbol)
-            if child is None:
-                child = self._node(self.minimal.delta(self.state[node], symbol))
-                self.children[node][symbol] = child
-            node = child
-        return node
-
-    def missing(self, node: int, word: Sequence[int]) -> int:
-        """How many nodes adding ``word`` below ``node`` would create."""
-        for position, symbol in enumerate(word):
-            child = self.children[node].get(symbol)
-            if child is None:
-                return len(word) - position
-            node = child
-        return 0
-
-    def words(self, root: int) -> Iterator[Word]:
-        """The words of the leaves below ``root``, in symbol order."""
-        stack: list[tuple[int, Word]] = [(root, ())]
-        while stack:
-            node, word = stack.pop()
-            children = self.children[node]
-            if not children:
-                yield word
-            for symbol in sorted(children, reverse=True):
-                stack.append((children[symbol], (*word, symbol)))
-
-    def tests(self, machine: Machine, root: int, start: Start) -> Iterator[tuple[Step, ...]]:
-        """The steps of each leaf's word below ``root``, in word order; the model's answers
-        are computed once per node and shared by the tests through it."""
-        stack: list[tuple[int, MachineState, tuple[Step, ...]]] = [
-            (root, machine.start_state(start), ())]
-        while stack:
-            node, q, steps = stack.pop()
-            children = self.children[node]
-            if not children:
-                yield steps
-                continue
-            for symbol in sorted(children, reverse=True):
-                item = machine.concrete(q, machine.alphabet[symbol])
-                outcome = machine.apply(q, item)
-                step = step_of(item, outcome, machine)
-                stack.append((children[symbol], outcome.state, (*steps, step)))
-
-
-def _words(alphabet: int, upto: int) -> list[Word]:
-    """Every word of length 0..upto, shortest first."""
-    out: list[Word] = []
-    for length in range(upto + 1):
-        out.extend(product(range(alphabet), repeat=length))
-    return out
+    walks: int = 0
+    length: int = 30
+    seed: int = 1
 
 
 def estimate(explicit: Explicit, method: str, extra_states: int) -> int:
@@ -133,8 +72,70 @@ def estimate(explicit: Explicit, method: str, extra_states: int) -> int:
     return int(n * k ** (extra_states + 1) * (access + 2 + extra_states + id_length))
 
 
-def _build(explicit: Explicit, method: str, extra_states: int, limit: int
-           ) -> tuple[_Trie, list[int], Minimal]:
+def _cover(explicit: Explicit, minimal: Minimal) -> list[tuple[int, Word]]:
+    """The state cover by start; a start whose state another start already reaches gets its
+    own empty access word, so that its transitions are tested as well."""
+    access = minimal.access()
+    cover: list[tuple[int, Word]] = list(access)
+    cover.extend((number, ()) for number in range(len(explicit.starts))
+                 if (number, ()) not in access)
+    return cover
+
+
+def _prefix_free(words: Iterator[Word]) -> Iterator[Word]:
+    """Sorted words without duplicates and without the words that prefix the next one."""
+    previous: Word | None = None
+    for word in words:
+        if previous is not None and word[:len(previous)] != previous:
+            yield previous
+        previous = word
+    if previous is not None:
+        yield previous
+
+
+def _streamed_words(explicit: Explicit, minimal: Minimal, method: str, extra_states: int
+                    ) -> Callable[[], Iterator[tuple[int, Word]]]:
+    """The W or Wp words, by start, each start's in order (made afresh on every call)."""
+    cover = _cover(explicit, minimal)
+    words, ids = minimal.splitting_tree()
+    alphabet = explicit.alphabet_size
+    tails = sorted([(), *words])
+    states = {(start, word): minimal.run(minimal.classes[explicit.starts[start][1]], word)
+              for start, word in cover}
+
+    def middles(upto: int) -> list[Word]:
+        return words_upto(alphabet, upto)
+
+    def joined(head: Word, ends: Sequence[Word]) -> Iterator[Word]:
+        return ((*head, *end) for end in ends)
+
+    def generators(start: int) -> list[Iterator[Word]]:
+        found: list[Iterator[Word]] = []
+        mine = [w for s, w in cover if s == start]
+        if method == "w":
+            for word in mine:
+                for middle in middles(extra_states + 1):
+                    found.append(joined((*word, *middle), tails))
+            return found
+        for word in mine:
+            for middle in middles(extra_states):
+                found.append(joined((*word, *middle), tails))
+            for first in range(alphabet):
+                for middle in middles(extra_states):
+                    head = (*word, first, *middle)
+                    reached = minimal.run(states[(start, word)], (first, *middle))
+                    found.append(iter(sorted((*head, *t) for t in ids[reached] or [()])))
+        return found
+
+    def make() -> Iterator[tuple[int, Word]]:
+        for start in range(len(explicit.starts)):
+            for word in _prefix_free(heapq.merge(*generators(start))):
+                yield start, word
+    return make
+
+
+def _words_of(explicit: Explicit, method: str, extra_states: int, limit: int
+              ) -> tuple[Callable[[], Iterator[tuple[int, Word]]], Minimal]:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if extra_states < 0:
@@ -143,132 +144,86 @@ def _build(explicit: Explicit, method: str, extra_states: int, limit: int
                 estimate(explicit, method, extra_states), limit,
                 "lower --extra-states, use --method h, or choose a smaller table")
     minimal = explicit.minimise()
-    trie = _Trie(minimal)
-    access = minimal.access()
-    # every start gets a root; a start whose state another start already reaches is given
-    # its own access word (the empty word), so that its transitions are tested as well
+    if method != "h":
+        return _streamed_words(explicit, minimal, method, extra_states), minimal
+    trie = Trie(minimal)
     roots = [trie.root(minimal.classes[state]) for _, state in explicit.starts]
-    cover: list[tuple[int, Word]] = list(access)
-    cover.extend((number, ()) for number in range(len(roots)) if (number, ()) not in access)
-    words, ids = minimal.splitting_tree()
-    alphabet = explicit.alphabet_size
-    with_empty = [(), *words]
-    if method == "w":
-        for start, word in cover:
-            for middle in _words(alphabet, extra_states + 1):
-                for tail in with_empty:
-                    trie.add(roots[start], (*word, *middle, *tail))
-    elif method == "wp":
-        for start, word in cover:
-            for middle in _words(alphabet, extra_states):
-                for tail in with_empty:
-                    trie.add(roots[start], (*word, *middle, *tail))
-            for first in range(alphabet):
-                for middle in _words(alphabet, extra_states):
-                    node = trie.add(roots[start], (*word, first, *middle))
-                    for tail in ids[trie.state[node]]:
-                        trie.add(node, tail)
-    else:
-        _h_method(trie, minimal, roots, cover, alphabet, extra_states)
-    return trie, roots, minimal
+    h_method(trie, minimal, roots, _cover(explicit, minimal), explicit.alphabet_size,
+             extra_states)
+
+    def make() -> Iterator[tuple[int, Word]]:
+        for number, root in enumerate(roots):
+            for word in trie.words(root):
+                yield number, word
+    return make, minimal
 
 
 def complete_words(explicit: Explicit, method: str = "h", extra_states: int = 1,
                    limit: int = DEFAULT_LIMIT) -> list[tuple[int, Word]]:
-    """The suite's tests as abstract words: (index of the start, symbol indices)."""
-    trie, roots, _ = _build(explicit, method, extra_states, limit)
-    return [(number, word) for number, root in enumerate(roots) for word in trie.words(root)]
+    """The deterministic part's tests as abstract words: (index of the start, symbols)."""
+    make, _ = _words_of(explicit, method, extra_states, limit)
+    return list(make())
+
+
+def lower_bound(explicit: Explicit) -> int:
+    """The shortest length (steps plus resets) of any suite that gives every input in every
+    state of the minimal model, which every m-complete suite must do (a fault on an input
+    never given in some state would pass): a Chinese-postman tour over all of them."""
+    minimal = explicit.minimise()
+    required = [(c, minimal.delta(c, a), (c, a)) for c in range(minimal.size)
+                for a in range(explicit.alphabet_size)]
+    starts = sorted({minimal.classes[q] for _, q in explicit.starts})
+    return postman(required, starts).optimum
 
 
 def complete_suite(explicit: Explicit, table: str, method: str = "h", extra_states: int = 1,
-                   limit: int = DEFAULT_LIMIT) -> Suite:
-    """The ``extra_states``-complete suite built by ``method`` (``w``, ``wp`` or ``h``)."""
-    trie, roots, minimal = _build(explicit, method, extra_states, limit)
-    words, _ = minimal.splitting_tree()
-    found = [(number, steps) for number, root in enumerate(roots)
-             for steps in trie.tests(explicit.machine, root, explicit.starts[number][0])]
-    names = number_tests(f"complete-{method}", len(found))
-    tests = tuple(TestCase(name, explicit.starts[number][0], steps)
-                  for name, (number, steps) in zip(names, found, strict=True))
+                   limit: int = DEFAULT_LIMIT, extension: Extension = Extension(),
+                   bound: bool = False) -> Suite:
+    """The ``extra_states``-complete suite built by ``method`` (``w``, ``wp`` or ``h``),
+    streamed, followed by the random extension; ``bound`` adds :func:`lower_bound`."""
+    make, minimal = _words_of(explicit, method, extra_states, limit)
+    size = steps = 0
+    for _, word in make():
+        size += 1
+        steps += len(word)
+    walks: list[tuple[int, Word]] = []
+    if extension.walks:
+        walks = random_words(minimal, extension.walks, extension.length, extension.seed)
+    machine = explicit.machine
+    starts = [start for start, _ in explicit.starts]
     title = {"w": "W", "wp": "Wp", "h": "H"}[method]
-    return Suite(
-        "complete", f"{title} method, m={extra_states}: catches every implementation with at "
-        f"most {minimal.size + extra_states} states that differs from the model", table,
-        tests,
-        (("method", title), ("extra states", extra_states), ("model states", minimal.size),
-         ("unfolded states", explicit.size), ("inputs", explicit.alphabet_size),
-         ("characterisation words", len(words))),
-        tuple(explicit.machine.notes))
+
+    def tests() -> Iterator[TestCase]:
+        yield from stream_cases(machine, starts, make(), f"complete-{method}", size)
+        yield from stream_cases(machine, starts, iter(walks), "complete-random", len(walks))
+
+    inputs = ", ".join(s.kind for s in machine.alphabet if s.kind != "go")
+    domain = (f"deterministic implementations with at most {minimal.size + extra_states} "
+              f"states over go and the waits ({inputs})")
+    facts: list[tuple[str, int | str]] = [
+        ("method", title), ("extra states", extra_states), ("model states", minimal.size),
+        ("unfolded states", explicit.size), ("inputs", explicit.alphabet_size),
+        ("characterisation words", len(minimal.splitting_tree()[0])),
+        ("complete for", domain)]
+    if walks:
+        facts += [("random walks", len(walks)), ("walk length", extension.length),
+                  ("seed", extension.seed)]
+    if bound:
+        facts.append(("lower bound", lower_bound(explicit)))
+    description = (f"{title} method, m={extra_states}: catches every implementation with at "
+                   f"most {minimal.size + extra_states} states that differs from the model")
+    if walks:
+        description += (f"; plus {len(walks)} seeded random walks (seed {extension.seed}) "
+                        "for hidden state beyond that")
+    total_steps = steps + sum(len(w) for _, w in walks)
+    return Suite("complete", description, table,
+                 Streamed(tests, size + len(walks), total_steps), tuple(facts),
+                 tuple(machine.notes))
 
 
-def _h_method(trie: _Trie, minimal: Minimal, roots: list[int], cover: list[tuple[int, Word]],
-              alphabet: int, extra_states: int) -> None:
-    statuses = minimal.statuses
-    access_nodes = [trie.add(roots[start], word) for start, word in cover]
-    by_status: dict[str, list[int]] = {}
-    for node in access_nodes:
-        by_status.setdefault(statuses[trie.state[node]], []).append(node)
-    for node in access_nodes:
-        for word in _words(alphabet, extra_states + 1):
-            trie.add(node, word)
-
-    def separate(u: int, v: int) -> None:
-        p, q = trie.state[u], trie.state[v]
-        if p == q or statuses[p] != statuses[q] or _separated(trie, minimal, u, v):
-            return
-        candidates = [minimal.separating(p, q)]
-        _, ids = minimal.splitting_tree()
-        shared = [w for w in ids[p] if w in ids[q]]
-        for word in shared:
-            if minimal.answers(p, word) != minimal.answers(q, word):
-                candidates.append(word)
-        best = min(candidates, key=lambda w: (trie.missing(u, w) + trie.missing(v, w), w))
-        trie.add(u, best)
-        trie.add(v, best)
-
-    # access words pairwise
-    for group in by_status.values():
-        for i, u in enumerate(group):
-            for v in group[i + 1:]:
-                separate(u, v)
-    # every extension node against the access words and its own ancestors
-    for node in access_nodes:
-        stack: list[tuple[int, tuple[int, ...]]] = [(node, (node,))]
-        while stack:
-            current, path = stack.pop()
-            if len(path) > extra_states + 2:
-                continue
-            if len(path) > 1:
-                for other in by_status.get(statuses[trie.state[current]], ()):
-                    separate(current, other)
-                for ancestor in path[:-1]:
-                    separate(ancestor, current)
-            if len(path) <= extra_states + 1:
-                for symbol in range(alphabet):
-                    child = trie.children[current].get(symbol)
-                    if child is not None:
-                        stack.append((child, (*path, child)))
-
-
-def _separated(trie: _Trie, minimal: Minimal, u: int, v: int) -> bool:
-    """Whether the suite already holds a word below both ``u`` and ``v`` on which their
-    states answer differently (searched within a budget)."""
-    statuses = minimal.statuses
-    stack = [(u, v)]
-    budget = _SEARCH_BUDGET
-    while stack and budget > 0:
-        budget -= 1
-        a, b = stack.pop()
-        left, right = trie.children[a], trie.children[b]
-        if len(right) < len(left):
-            left, right = right, left
-            a, b = b, a
-        for symbol, child in left.items():
-            other = right.get(symbol)
-            if other is None:
-                continue
-            if statuses[trie.state[child]] != statuses[trie.state[other]]:
-                return True
-            if trie.state[child] != trie.state[other]:
-                stack.append((child, other))
-    return False
+def words_by_start(words: Sequence[tuple[int, Word]]) -> dict[int, list[Word]]:
+    """Test words grouped by start (for callers that check suites word by word)."""
+    grouped: dict[int, list[Word]] = {}
+    for start, word in words:
+        grouped.setdefault(start, []).append(word)
+    return grouped

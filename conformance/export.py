@@ -20,7 +20,7 @@ the tests is :mod:`statusproof.conformance.runner`'s job.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ from statusproof.model.machine import State
 from .cases import Step, Suite, TestCase
 from .machine import Configuration, Input, Start
 
-__all__ = ["case_to_dict", "case_from_dict", "write_jsonl", "read_jsonl", "itf_trace",
+__all__ = ["case_to_dict", "case_from_dict", "write_jsonl", "jsonl_lines", "read_jsonl",
+           "itf_trace",
            "pytest_module", "ITF_FORMAT", "SuiteFileError", "export_suites", "FORMATS"]
 
 ITF_FORMAT = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -74,10 +75,15 @@ def case_to_dict(case: TestCase, suite: str, table: str) -> dict[str, Any]:
             "start": start_to_dict(case.start), "steps": steps}
 
 
+def jsonl_lines(suite: Suite) -> Iterator[str]:
+    """The suite as JSON Lines, one test per line, made as the tests are."""
+    for case in suite.tests:
+        yield json.dumps(case_to_dict(case, suite.name, suite.table), ensure_ascii=False) + "\n"
+
+
 def write_jsonl(suite: Suite) -> str:
     """The suite as JSON Lines text, one test per line."""
-    return "".join(json.dumps(case_to_dict(case, suite.name, suite.table), ensure_ascii=False)
-                   + "\n" for case in suite.tests)
+    return "".join(jsonl_lines(suite))
 
 
 def _text(value: Any, what: str, optional: bool = False) -> str | None:
@@ -243,13 +249,14 @@ from statusproof.conformance.runner import run_case
 CASES = read_jsonl(Path(__file__).with_name({data_file!r}))
 ADAPTER = os.environ.get("STATUSPROOF_ADAPTER", {default})
 TIMEOUT = float(os.environ.get("STATUSPROOF_TIMEOUT", "{timeout}"))
+MAPPING = os.environ.get("STATUSPROOF_MAPPING")  # for statemachine: and transitions:
 
 
 @pytest.fixture(scope="module")
 def adapter():
     if not ADAPTER:
         pytest.fail("set STATUSPROOF_ADAPTER to python:MODULE:FACTORY or exec:'COMMAND'")
-    implementation = open_adapter(ADAPTER, TIMEOUT)
+    implementation = open_adapter(ADAPTER, TIMEOUT, MAPPING)
     yield implementation
     implementation.close()
 
@@ -274,15 +281,20 @@ def export_suites(suites: Sequence[Suite], directory: Path, fmt: str,
     written: list[Path] = []
 
     def write(path: Path, text: str) -> None:
+        write_lines(path, [text])
+
+    def write_lines(path: Path, lines: Iterable[str]) -> None:
         try:
-            path.write_text(text, encoding="utf-8", newline="\n")
+            with path.open("w", encoding="utf-8", newline="\n") as handle:
+                for line in lines:
+                    handle.write(line)
         except OSError as e:
             raise StatusproofError(f"{path}: cannot write: {e.strerror}") from e
         written.append(path)
 
     for suite in suites:
         if fmt in ("jsonl", "pytest"):
-            write(directory / f"{suite.name}.jsonl", write_jsonl(suite))
+            write_lines(directory / f"{suite.name}.jsonl", jsonl_lines(suite))
         if fmt == "pytest":
             write(directory / f"{suite.name}_test.py",
                   pytest_module(suite, f"{suite.name}.jsonl", adapter))

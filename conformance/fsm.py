@@ -127,6 +127,7 @@ class Minimal:
     def __post_init__(self) -> None:
         _, self._rounds = _refine(self.size, self.statuses, self.moves)
         self._tree: tuple[list[Word], list[list[Word]]] | None = None
+        self._unique: dict[int, Word | None] = {}
 
     @property
     def size(self) -> int:
@@ -203,6 +204,39 @@ class Minimal:
             pending.extend(p for p in parts.values() if len(p) > 1)
         self._tree = (sorted(words, key=lambda w: (len(w), w)), identifiers)
         return self._tree
+
+    def unique_word(self, p: int, budget: int = 20_000) -> Word | None:
+        """A shortest word on which ``p`` answers unlike every other state of its status (a
+        UIO sequence), or None when none is found within ``budget`` search nodes.
+
+        Appended after ``p`` and after each of the others, one word tells ``p`` apart from
+        all of them at once; the suites offer it among the separating words they choose
+        from (:mod:`.complete`)."""
+        if p in self._unique:
+            return self._unique[p]
+        others = frozenset(q for q in range(self.size)
+                           if q != p and self.statuses[q] == self.statuses[p])
+        found: Word | None = () if not others else None
+        if others:
+            seen = {(p, others)}
+            frontier: deque[tuple[int, frozenset[int], Word]] = deque([(p, others, ())])
+            while frontier and found is None and len(seen) < budget:
+                here, rest, word = frontier.popleft()
+                for a in range(self.explicit.alphabet_size):
+                    there = self.delta(here, a)
+                    status = self.statuses[there]
+                    left = frozenset(t for q in rest
+                                     if self.statuses[t := self.delta(q, a)] == status)
+                    if there in left:
+                        continue  # another state merges with p's: never told apart here
+                    if not left:
+                        found = (*word, a)
+                        break
+                    if (there, left) not in seen:
+                        seen.add((there, left))
+                        frontier.append((there, left, (*word, a)))
+        self._unique[p] = found
+        return found
 
     def access(self) -> list[tuple[int, Word]]:
         """A shortest (start index, word) reaching each minimal state, breadth first."""

@@ -14,14 +14,18 @@ from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
 
 from .cases import DEFAULT_LIMIT, Suite
-from .complete import complete_suite
+from .complete import Extension, complete_suite
 from .fsm import Explicit, explore
 from .machine import Configuration, Machine
 from .pairs import pair_tour
 from .refusals import boundary_suite, refusal_suite
 from .tour import status_tour, transition_tour
 
-__all__ = ["COVERAGES", "Options", "generate", "parse_coverage"]
+__all__ = ["COVERAGES", "DEFAULT_WALKS", "Options", "generate", "parse_coverage"]
+
+#: Random walks in the complete suite by default (see :mod:`.random_walks`).
+DEFAULT_WALKS = 500
+_EXTENSION = Extension(DEFAULT_WALKS)
 
 #: The suites, in the order ``all`` generates them.
 COVERAGES = ("statuses", "transitions", "pairs", "complete", "refusals", "boundaries")
@@ -29,11 +33,20 @@ COVERAGES = ("statuses", "transitions", "pairs", "complete", "refusals", "bounda
 
 @dataclass(frozen=True)
 class Options:
-    """How the suites are built: the m-complete method, m, the step limit."""
+    """How the suites are built: the m-complete method, m, the step limit, the long waits
+    in the alphabet and the complete suite's random extension."""
 
     method: str = "h"
     extra_states: int = 1
     limit: int = DEFAULT_LIMIT
+    long_waits: int = 1
+    extension: Extension = _EXTENSION
+    bound: bool = False
+
+    def machine(self, model: Model, configurations: Sequence[Configuration] | None = None
+                ) -> Machine:
+        """The machine under test these options describe."""
+        return Machine(model, configurations, self.long_waits)
 
 
 def parse_coverage(text: str) -> tuple[str, ...]:
@@ -59,7 +72,7 @@ def generate(model: Model, coverages: Sequence[str], options: Options = Options(
              explicit: Explicit | None = None) -> list[Suite]:
     """The suites named by ``coverages`` for ``model``."""
     if explicit is None:
-        explicit = explore(Machine(model, configurations))
+        explicit = explore(options.machine(model, configurations))
     table = model.path
     suites = []
     for coverage in coverages:
@@ -71,7 +84,8 @@ def generate(model: Model, coverages: Sequence[str], options: Options = Options(
             suites.append(pair_tour(explicit, table, limit=options.limit))
         elif coverage == "complete":
             suites.append(complete_suite(explicit, table, options.method,
-                                         options.extra_states, options.limit))
+                                         options.extra_states, options.limit,
+                                         options.extension, options.bound))
         elif coverage == "refusals":
             suites.append(refusal_suite(explicit, table, limit=options.limit))
         elif coverage == "boundaries":

@@ -33,12 +33,20 @@ modules; talking to implementations is :mod:`statusproof.conformance.adapters`' 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from statusproof.model.errors import StatusproofError
 from statusproof.model.machine import State, Step, cause_values, initial_states, successors
 from statusproof.model.model import Model, Timer, Transition
+
+from .configurations import (
+    Configuration,
+    MachineError,
+    _bounds,
+    default_configurations,
+    parse_settings,
+    setting_key,
+)
 
 __all__ = [
     "Configuration",
@@ -51,76 +59,8 @@ __all__ = [
     "MachineError",
     "setting_key",
     "default_configurations",
+    "parse_settings",
 ]
-
-
-class MachineError(StatusproofError):
-    """The model or a configuration cannot be seen as a deterministic machine under test."""
-
-
-def setting_key(timer: Timer) -> str:
-    """The name of the setting a configurable timer reads (its ``setting`` text).
-
-    Timers that share a setting text share one value.
-    """
-    return timer.setting or f"{timer.status} -> {timer.target}"
-
-
-@dataclass(frozen=True)
-class Configuration:
-    """Values of the timers' settings for one run: seconds, or None for "never".
-
-    Only configurable timers (those without fixed ``seconds``) read a setting.
-    """
-
-    name: str
-    settings: tuple[tuple[str, int | None], ...] = ()
-
-    def value(self, key: str) -> int | None:
-        for name, seconds in self.settings:
-            if name == key:
-                return seconds
-        raise KeyError(key)
-
-    def as_dict(self) -> dict[str, int | None]:
-        return dict(self.settings)
-
-
-def _bounds(timer: Timer) -> tuple[int, int]:
-    low = timer.minimum if timer.minimum is not None else timer.maximum
-    high = timer.maximum if timer.maximum is not None else timer.minimum
-    if low is None or high is None:
-        raise MachineError(f"timer {timer.status} -> {timer.target} ({timer.setting!r}) has "
-                           "neither seconds nor a minimum/maximum; give its delay in the "
-                           "amendment file")
-    return low, high
-
-
-def default_configurations(model: Model) -> tuple[Configuration, ...]:
-    """The configurations suites use when none is given.
-
-    No configurable timer: one configuration, ``fixed``. Otherwise ``minimum`` (every
-    setting at its minimum) and, when some setting may be switched off, ``never`` (those
-    off, the others at their maximum), else ``maximum``.
-
-    Examples
-    --------
-    >>> from statusproof.model import load_model
-    >>> [c.name for c in default_configurations(load_model())]
-    ['minimum', 'never']
-    """
-    keys: dict[str, list[Timer]] = {}
-    for timer in model.timers:
-        if timer.seconds is None:
-            keys.setdefault(setting_key(timer), []).append(timer)
-    if not keys:
-        return (Configuration("fixed"),)
-    low = tuple((key, min(_bounds(t)[0] for t in ts)) for key, ts in keys.items())
-    can_stop = any(t.never for ts in keys.values() for t in ts)
-    high = tuple((key, None if any(t.never for t in ts) else max(_bounds(t)[1] for t in ts))
-                 for key, ts in keys.items())
-    return (Configuration("minimum", low), Configuration("never" if can_stop else "maximum",
-                                                         high))
 
 
 @dataclass(frozen=True)
@@ -146,21 +86,25 @@ class Input:
         return f"go {self.status}" + (f" (cause={self.cause})" if self.cause is not None else "")
 
 
-#: The abstract symbols' kinds: a go input, and the two clock-relative waits.
-GO, BEFORE, UNTIL = "go", "before", "until"
+#: The abstract symbols' kinds: a go input, and the clock-relative waits.
+GO, BEFORE, UNTIL, ACROSS = "go", "before", "until", "across"
 
 
 @dataclass(frozen=True)
 class Symbol:
-    """An abstract input: ``go`` (status, cause), ``before`` or ``until`` (see module doc)."""
+    """An abstract input: ``go`` (status, cause), ``before``, ``until`` or ``across``
+    (``events``: how many time events the wait goes through; see the module doc)."""
 
     kind: str
     status: str | None = None
     cause: str | None = None
+    events: int = 0
 
     def __str__(self) -> str:
         if self.kind == GO:
             return str(Input.go(self.status or "", self.cause))
+        if self.kind == ACROSS:
+            return f"wait through {self.events} time events in one wait"
         return "wait until one second before the timer" if self.kind == BEFORE else \
             "wait until the timer fires"
 
@@ -242,8 +186,11 @@ class Machine:
     ('Reconnecting', 'Offline')
     """
 
-    def __init__(self, model: Model, configurations: Sequence[Configuration] | None = None):
+    def __init__(self, model: Model, configurations: Sequence[Configuration] | None = None,
+                 long_waits: int = 1):
         self.model = model
+        if long_waits < 0:
+            raise MachineError(f"the number of long waits must be 0 or more, not {long_waits}")
         if not model.entries:
             raise MachineError(
                 f"{model.path}: the model has no entry point, and every conformance test "
@@ -268,7 +215,9 @@ class Machine:
         self.alphabet: tuple[Symbol, ...] = tuple(
             Symbol(GO, s.name, cause) for s in model.statuses
             for cause in cause_values(model, s.name)
-        ) + ((Symbol(BEFORE), Symbol(UNTIL)) if model.timers else ())
+        ) + ((Symbol(BEFORE), Symbol(UNTIL),
+              *(Symbol(ACROSS, events=2 + k) for k in range(long_waits)))
+             if model.timers else ())
         for timer in model.timers:
             if not any(t.target == timer.target for t in model.outgoing(timer.status)):
                 self.notes.append(
@@ -447,10 +396,36 @@ class Machine:
         if symbol.kind == GO:
             assert symbol.status is not None
             return Input.go(symbol.status, symbol.cause)
+        if symbol.kind == ACROSS:
+            return Input.wait(self.through(q, symbol.events))
         due = self.armed(q)
         if symbol.kind == BEFORE:
             return Input.wait(1 if due is None else max(0, due[0] - 1))
         return Input.wait(self.horizon if due is None else max(0, due[0]))
+
+    def next_event(self, q: MachineState) -> int | None:
+        """Seconds until the next *time event* in ``q``: a timer falls due, or the session
+        clock enters its next region (None: neither will happen)."""
+        due = self.armed(q)
+        found = None if due is None else max(0, due[0])
+        ahead = [c - q.age for c in self._critical if c > q.age]
+        if ahead and (found is None or ahead[0] < found):
+            found = ahead[0]
+        return found
+
+    def through(self, q: MachineState, events: int) -> int:
+        """Seconds of one wait that goes through ``events`` time events from ``q``: past the
+        next deadline and on to the ones after it, so that timers fire in a row and what is
+        left of the wait after each one counts in the status it leads to. When no event is
+        ahead, the wait adds the horizon and stops."""
+        total = 0
+        for _ in range(events):
+            step = self.next_event(q)
+            if step is None:
+                return total + self.horizon
+            total += step
+            q = self.wait(q, step).state
+        return total
 
     def normalise(self, q: MachineState) -> MachineState:
         """The representative of ``q``'s abstract state: the status clock kept only while a
@@ -483,13 +458,3 @@ class Machine:
 
 def _session(timer: Timer) -> bool:
     return getattr(timer, "clock", "status") == "session"
-
-
-def parse_settings(config: Configuration, given: Mapping[str, int | None]) -> Configuration:
-    """``config`` with the values in ``given`` replaced (names must exist)."""
-    known = config.as_dict()
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise MachineError(f"unknown setting(s) {unknown}; the settings are {sorted(known)}")
-    known.update(given)
-    return Configuration(config.name, tuple(known.items()))

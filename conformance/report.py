@@ -16,16 +16,17 @@ from statusproof.model.trace import format_trace
 
 from .adapters import Verdict
 from .export import input_to_dict, start_to_dict
-from .runner import CaseResult, RunResult, replay_script
+from .replay import replay_script
+from .runner import CaseResult, RunResult
 
-__all__ = ["format_text", "run_to_dict", "format_junit", "RUN_SCHEMA", "SHOWN"]
+__all__ = ["format_text", "run_to_dict", "format_junit", "summary_line", "RUN_SCHEMA", "SHOWN"]
 
 RUN_SCHEMA = "statusproof/conform/1"
 #: Failures listed per suite in the text report (the JSON and JUnit reports list all).
 SHOWN = 5
 
 
-def format_text(run: RunResult, timeout: float = 5.0) -> str:
+def format_text(run: RunResult, timeout: float = 5.0, mapping: str | None = None) -> str:
     lines = [f"statusproof conform: {run.table}", f"adapter: {run.adapter}", ""]
     width = max((len(s.suite.name) for s in run.suites), default=8)
     for result in run.suites:
@@ -34,7 +35,7 @@ def format_text(run: RunResult, timeout: float = 5.0) -> str:
         if result.not_run:
             parts.append(f"{result.not_run} not run")
         lines.append(f"  {result.suite.name:<{width}}  {result.suite.size:>6} tests "
-                     f"{result.suite.length:>8} steps  " + ", ".join(parts))
+                     f"{result.suite.steps:>8} steps  " + ", ".join(parts))
     for result in run.suites:
         if result.stopped:
             lines.append(f"  {result.suite.name}: {result.stopped}")
@@ -45,11 +46,11 @@ def format_text(run: RunResult, timeout: float = 5.0) -> str:
         if not result.failures:
             continue
         lines.append("")
-        lines.append(f"{result.suite.name}: {len(result.failures)} failing test(s)")
+        lines.append(f"{result.suite.name}: {result.failed} failing test(s)")
         for failure in result.failures[:SHOWN]:
             lines.append(_indent(failure.explain()))
-        if len(result.failures) > SHOWN:
-            lines.append(f"  ... and {len(result.failures) - SHOWN} more (see --format json)")
+        if result.failed > SHOWN:
+            lines.append(f"  ... and {result.failed - SHOWN} more (see --format json)")
     if run.shrunk is not None:
         shrunk = run.shrunk
         lines.append("")
@@ -61,17 +62,23 @@ def format_text(run: RunResult, timeout: float = 5.0) -> str:
             f"{shrunk.original.case.name} shrunk "
             f"[{shrunk.result.case.start.configuration.name}]")).rstrip("\n"))
         lines.append("replay script:")
-        lines.append(_indent(replay_script(shrunk, run.adapter, run.table, timeout)
+        lines.append(_indent(replay_script(shrunk, run.adapter, run.table, timeout, mapping)
                              .rstrip("\n")))
     lines.append("")
-    total = sum(r.suite.size for r in run.suites)
-    failed = sum(len(r.failures) for r in run.suites)
-    if run.passed:
-        lines.append(f"PASSED: {total} tests in {len(run.suites)} suite(s)")
-    else:
-        lines.append(f"FAILED: {failed} of {total} tests failed"
-                     + (f"; {len(run.problems)} run problem(s)" if run.problems else ""))
+    lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
+
+
+def summary_line(run: RunResult) -> str:
+    """The verdict of the whole run in one line (the text report's last line)."""
+    total = sum(r.suite.size for r in run.suites)
+    failed = sum(r.failed for r in run.suites)
+    not_run = sum(r.not_run for r in run.suites)
+    if run.passed:
+        return f"PASSED: {total} tests in {len(run.suites)} suite(s)"
+    return (f"FAILED: {failed} of {total} tests failed"
+            + (f", {not_run} not run" if not_run else "")
+            + (f"; {len(run.problems)} run problem(s)" if run.problems else ""))
 
 
 def _indent(text: str, prefix: str = "  ") -> str:
@@ -89,7 +96,8 @@ def _failure_dict(result: CaseResult) -> dict[str, Any]:
     }
 
 
-def run_to_dict(run: RunResult, timeout: float = 5.0) -> dict[str, Any]:
+def run_to_dict(run: RunResult, timeout: float = 5.0, mapping: str | None = None
+                ) -> dict[str, Any]:
     """The run as JSON-ready data (schema :data:`RUN_SCHEMA`)."""
     shrunk = None
     if run.shrunk is not None:
@@ -97,7 +105,8 @@ def run_to_dict(run: RunResult, timeout: float = 5.0) -> dict[str, Any]:
                   "original steps": len(run.shrunk.original.case.steps),
                   "reruns": run.shrunk.attempts,
                   **_failure_dict(run.shrunk.result),
-                  "script": replay_script(run.shrunk, run.adapter, run.table, timeout)}
+                  "script": replay_script(run.shrunk, run.adapter, run.table, timeout,
+                                            mapping)}
     return {
         "schema": RUN_SCHEMA,
         "table": run.table,
@@ -105,10 +114,11 @@ def run_to_dict(run: RunResult, timeout: float = 5.0) -> dict[str, Any]:
         "passed": run.passed,
         "suites": [{
             "name": r.suite.name, "description": r.suite.description,
-            "tests": r.suite.size, "length": r.suite.length,
+            "tests": r.suite.size, "steps": r.suite.steps, "length": r.suite.length,
             "facts": {k: v for k, v in r.suite.facts},
             "counts": r.counts(), "not run": r.not_run, "stopped": r.stopped or None,
             "failures": [_failure_dict(f) for f in r.failures],
+            "failures not listed": r.failed - len(r.failures),
         } for r in run.suites],
         "problems": list(run.problems),
         "shrunk": shrunk,
@@ -122,7 +132,7 @@ def format_junit(run: RunResult) -> str:
     for result in run.suites:
         counts = result.counts()
         failures = counts[Verdict.FAIL.value]
-        errors = len(result.failures) - failures
+        errors = result.failed - failures
         element = ET.SubElement(root, "testsuite", name=result.suite.name,
                                 tests=str(result.suite.size), failures=str(failures),
                                 errors=str(errors), skipped=str(result.not_run))
@@ -131,21 +141,26 @@ def format_junit(run: RunResult) -> str:
         ET.SubElement(properties, "property", name="adapter", value=run.adapter)
         for key, value in result.suite.facts:
             ET.SubElement(properties, "property", name=key, value=str(value))
-        for case_result in result.results:
-            case = ET.SubElement(element, "testcase", name=case_result.case.name,
+        failed = {r.case.name: r for r in result.failures}
+        for name in result.names:
+            case = ET.SubElement(element, "testcase", name=name,
                                  classname=f"statusproof.{result.suite.name}")
+            case_result = failed.get(name)
+            if case_result is None:
+                continue
             if case_result.verdict is Verdict.FAIL:
                 node = ET.SubElement(case, "failure", type="fail",
                                      message=case_result.message)
                 node.text = case_result.explain()
-            elif not case_result.passed:
+            else:
                 node = ET.SubElement(case, "error", type=case_result.verdict.value,
                                      message=case_result.message)
                 node.text = case_result.explain()
-        for skipped in result.suite.tests[len(result.results):]:
-            case = ET.SubElement(element, "testcase", name=skipped.name,
-                                 classname=f"statusproof.{result.suite.name}")
-            ET.SubElement(case, "skipped", message=result.stopped)
+        if result.not_run:
+            for skipped in list(result.suite.tests)[len(result.names):]:
+                case = ET.SubElement(element, "testcase", name=skipped.name,
+                                     classname=f"statusproof.{result.suite.name}")
+                ET.SubElement(case, "skipped", message=result.stopped)
         totals["tests"] += result.suite.size
         totals["failures"] += failures
         totals["errors"] += errors

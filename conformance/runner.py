@@ -1,35 +1,39 @@
-"""Run suites against an implementation, shrink a failure, and write it as a replayable script.
+"""Run suites against an implementation and shrink the shortest failure.
 
 :func:`run_case` runs one test through an :class:`~statusproof.conformance.adapters.Adapter`:
-reset, then each input, comparing every answer with the model's. :func:`run_suites` runs
-whole suites (stopping early, with a clear note, when an implementation cannot even be reset
-several times in a row). :func:`shrink` takes a failing test and looks for a shorter one that
-fails the same way: the failing step with a shortest way to the state before it, then deleting
-inputs while the failure remains (the model recomputes the expected answers of every candidate,
-so any input sequence is a valid test). :func:`replay_script` prints the result as a short
-Python script (:class:`Replay`) that reproduces the failure. Report formats are
-:mod:`statusproof.conformance.report`'s job.
+reset, then each input, comparing every answer with the model's; a wrong answer is explained
+from the model's real state (:mod:`.explain`). :func:`run_suites` runs whole suites, test by
+test as they are generated (a passing test leaves nothing behind but its name when asked), and
+stops early, with a clear note, when an implementation cannot even be reset several times in a
+row or when ``max_failures`` tests have failed. :func:`shrink` takes a failing test and looks
+for a shorter one that fails the same way: the failing step with a shortest way to the state
+before it, then deleting inputs while the failure remains (the model recomputes the expected
+answers of every candidate, so any input sequence is a valid test). The replayable script is
+:mod:`.replay`'s, the report formats :mod:`.report`'s.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
 
-from statusproof.model.machine import State
-
-from .adapters import Adapter, AdapterFault, Verdict, open_adapter
+from .adapter_base import Adapter, AdapterFault, Verdict
 from .cases import Suite, TestCase, case_from_inputs
+from .explain import explain_answer, state_before
 from .fsm import Explicit
-from .machine import Configuration, Input, Machine, MachineState, Start, Symbol
+from .machine import Input, Machine, MachineState, Start, Symbol
+from .replay import Replay, replay_script
 
-__all__ = ["CaseResult", "SuiteResult", "RunResult", "Shrunk", "run_case", "run_suites",
-           "shrink", "replay_script", "Replay", "STOP_AFTER"]
+__all__ = ["CaseResult", "SuiteResult", "RunResult", "Shrunk", "run_case", "run_suite",
+           "run_suites", "shrink", "replay_script", "Replay", "STOP_AFTER", "KEPT"]
 
 #: Stop a run after this many tests in a row fail at the reset itself (crash or timeout).
 STOP_AFTER = 3
+#: Failures kept in full per suite (the others are counted; the shortest is always kept).
+KEPT = 1000
+#: Tests whose requests go out ahead through an adapter that can plan (``exec:``).
+AHEAD = 64
 
 
 @dataclass(frozen=True)
@@ -65,23 +69,31 @@ class CaseResult:
 
 @dataclass(frozen=True)
 class SuiteResult:
+    """What running one suite gave: the count per verdict, the failures (the first
+    :data:`KEPT` in full), the names of the tests run when asked for, and why it stopped."""
+
     suite: Suite
-    results: tuple[CaseResult, ...]
+    failures: tuple[CaseResult, ...]
+    verdicts: tuple[tuple[str, int], ...]
     not_run: int = 0
     stopped: str = ""
+    names: tuple[str, ...] = ()
 
     @property
-    def failures(self) -> tuple[CaseResult, ...]:
-        return tuple(r for r in self.results if not r.passed)
+    def run(self) -> int:
+        return sum(count for _, count in self.verdicts)
+
+    @property
+    def failed(self) -> int:
+        return self.run - self.counts()[Verdict.PASS.value]
 
     @property
     def passed(self) -> bool:
-        return not self.failures and not self.not_run
+        return not self.failed and not self.not_run
 
     def counts(self) -> dict[str, int]:
         found = {v.value: 0 for v in Verdict}
-        for result in self.results:
-            found[result.verdict.value] += 1
+        found.update(self.verdicts)
         return found
 
 
@@ -108,26 +120,18 @@ class RunResult:
         return all(s.passed for s in self.suites) and not self.problems
 
 
-def _message(step_number: int, case: TestCase, actual: str) -> str:
+def _message(step_number: int, case: TestCase, actual: str, machine: Machine | None) -> str:
     step = case.steps[step_number - 1]
-    before = case.steps[step_number - 2].expected if step_number > 1 else \
-        case.start.state.status
     text = f"{step.input}: expected {step.expected!r}, answered {actual!r}"
-    if step.refused:
-        return text + f" (the model refuses this step in {before!r})"
-    if step.input.kind == "go" and actual == before:
-        return text + " (the model allows this step; the implementation refused it)"
-    if step.input.kind == "wait":
-        if step.timers:
-            return text + f" ({'; '.join(step.timers)} in the model)"
-        if step.note:
-            return text + f" (in the model no timer fires yet: {step.note})"
-        return text + " (no timer runs in the model)"
-    return text
+    if machine is None:
+        return text
+    before = state_before(machine, case, step_number)
+    return text + f" ({explain_answer(machine, before, step.input, actual)})"
 
 
-def run_case(adapter: Adapter, case: TestCase) -> CaseResult:
-    """Run one test; the adapter is recovered after a fault."""
+def run_case(adapter: Adapter, case: TestCase, machine: Machine | None = None) -> CaseResult:
+    """Run one test; the adapter is recovered after a fault. With ``machine`` (the model the
+    test was built from), a wrong answer is explained from the model's state."""
     answers: list[str] = []
     expected = [case.start.state.status, *(s.expected for s in case.steps)]
     answering = adapter.exchange(case.start, case.inputs)
@@ -143,57 +147,123 @@ def run_case(adapter: Adapter, case: TestCase) -> CaseResult:
                                       f"reset to {expected[0]!r} answered {status!r}",
                                       tuple(answers))
                 return CaseResult(case, Verdict.FAIL, number, expected[number], status,
-                                  _message(number, case, status), tuple(answers))
+                                  _message(number, case, status, machine), tuple(answers))
     except AdapterFault as fault:
-        adapter.recover()
+        adapter.recover(fault)
         number = max(0, len(answers) - fault.earlier)
         return CaseResult(case, fault.verdict, number, expected[number], None, fault.message,
                           tuple(answers[:number]))
     return CaseResult(case, Verdict.PASS)  # the answers were as expected: not kept
 
 
-def run_suite(adapter: Adapter, suite: Suite,
+@dataclass
+class _Budget:
+    """Failures still allowed in the whole run (None: no limit) and the shortest one."""
+
+    left: int | None = None
+    shortest: tuple[int, str, CaseResult] | None = None
+
+    def note(self, suite: str, result: CaseResult) -> None:
+        if self.left is not None:
+            self.left -= 1
+        key = len(result.case.steps)
+        if self.shortest is None or key < self.shortest[0]:
+            self.shortest = (key, suite, result)
+
+    @property
+    def spent(self) -> bool:
+        return self.left is not None and self.left <= 0
+
+
+def run_suite(adapter: Adapter, suite: Suite, machine: Machine | None = None,
+              budget: _Budget | None = None, keep_names: bool = False,
               progress: Callable[[int], None] | None = None) -> SuiteResult:
-    results: list[CaseResult] = []
+    """Run the tests of ``suite`` in order (see :func:`run_suites` for ``budget``)."""
+    budget = _Budget() if budget is None else budget
+    failures: list[CaseResult] = []
+    verdicts: dict[str, int] = {}
+    names: list[str] = []
     in_a_row = 0
-    for number, case in enumerate(suite.tests):
-        result = run_case(adapter, case)
-        results.append(result)
+    run = 0
+    stopped = ""
+    plan = getattr(adapter, "plan", None)
+    planned = getattr(adapter, "planned", None)
+    window: deque[TestCase] = deque()
+    source = iter(suite.tests)
+    while True:
+        if plan is not None and planned is not None and planned() < len(window):
+            for ahead in list(window)[planned():]:  # a new process forgot them
+                plan(ahead.start, ahead.inputs)
+        while len(window) < (AHEAD if plan is not None else 1):
+            upcoming = next(source, None)
+            if upcoming is None:
+                break
+            window.append(upcoming)
+            if plan is not None:
+                plan(upcoming.start, upcoming.inputs)
+        if not window:
+            break
+        case = window.popleft()
+        if budget.spent:
+            stopped = "stopped: the limit of failures was reached"
+            break
+        result = run_case(adapter, case, machine)
+        run += 1
+        verdicts[result.verdict.value] = verdicts.get(result.verdict.value, 0) + 1
+        if keep_names:
+            names.append(case.name)
         if progress is not None:
-            progress(number)
+            progress(run)
+        if result.passed:
+            in_a_row = 0
+            continue
+        budget.note(suite.name, result)
+        if len(failures) < KEPT or keep_names:
+            failures.append(result)
         if result.step == 0 and result.verdict in (Verdict.CRASH, Verdict.TIMEOUT,
                                                    Verdict.GARBAGE):
             in_a_row += 1
             if in_a_row >= STOP_AFTER:
-                left = len(suite.tests) - len(results)
-                return SuiteResult(suite, tuple(results), left, (
-                    f"stopped: {STOP_AFTER} tests in a row failed at the reset "
-                    f"({result.verdict.value}); {left} test(s) not run"))
+                stopped = (f"stopped: {STOP_AFTER} tests in a row failed at the reset "
+                           f"({result.verdict.value})")
+                break
         else:
             in_a_row = 0
-    return SuiteResult(suite, tuple(results))
+    left = suite.size - run
+    if stopped and left:
+        stopped += f"; {left} test(s) not run"
+    elif not left:
+        stopped = ""
+    return SuiteResult(suite, tuple(failures), tuple(sorted(verdicts.items())), left, stopped,
+                       tuple(names))
 
 
 def run_suites(adapter: Adapter, suites: Sequence[Suite], explicit: Explicit | None = None,
-               shrink_failure: bool = True) -> RunResult:
-    """Run every suite; shrink the shortest failure when a model is at hand."""
-    results = []
+               shrink_failure: bool = True, max_failures: int | None = None,
+               keep_names: bool = False) -> RunResult:
+    """Run every suite; shrink the shortest failure when a model is at hand.
+
+    ``max_failures`` stops the run once that many tests have failed (``1``: fail fast); the
+    tests left are reported as not run. ``keep_names`` keeps the name of every test run (the
+    JUnit report lists them)."""
+    machine = explicit.machine if explicit is not None else None
+    budget = _Budget(max_failures)
+    results: list[SuiteResult] = []
     for suite in suites:
-        results.append(run_suite(adapter, suite))
-        if results[-1].stopped:
-            break
+        if results and (results[-1].stopped.startswith(f"stopped: {STOP_AFTER}")
+                        or budget.spent):
+            results.append(SuiteResult(suite, (), (), suite.size,
+                                       "not run: the run stopped before this suite"))
+            continue
+        results.append(run_suite(adapter, suite, machine, budget, keep_names))
     problems = []
+    shrunk = None
+    if budget.shortest is not None and explicit is not None and shrink_failure:
+        _, name, first = budget.shortest
+        shrunk = shrink(adapter, explicit, first, name)  # on the process still running
     fault = adapter.finish()
     if fault is not None:
         problems.append(f"{fault.verdict.value}: {fault.message}")
-    failures = [(s.suite.name, f) for s in results for f in s.failures]
-    shrunk = None
-    if failures and explicit is not None and shrink_failure:
-        name, first = min(failures, key=lambda item: (len(item[1].case.steps), item[0]))
-        shrunk = shrink(adapter, explicit, first, name)
-        extra = adapter.finish()
-        if extra is not None:
-            problems.append(f"{extra.verdict.value}: {extra.message}")
     table = suites[0].table if suites else ""
     return RunResult(adapter.spec, table, tuple(results), shrunk, tuple(problems))
 
@@ -216,7 +286,7 @@ def shrink(adapter: Adapter, explicit: Explicit, failure: CaseResult, suite: str
         nonlocal attempts
         attempts += 1
         trial = case_from_inputs(machine, f"{case.name}-shrunk", begin or start, candidate)
-        result = run_case(adapter, trial)
+        result = run_case(adapter, trial, machine)
         if result.passed or not _same_failure(result, failure):
             return None
         return result
@@ -289,102 +359,3 @@ def _shortcuts(explicit: Explicit, before: MachineState, failing: Input
         found.append((len(reach), state != own, q, begin, [*reach, last]))
     found.sort(key=lambda item: item[:3])
     return [(begin, inputs) for _, _, _, begin, inputs in found]
-
-
-def _literal(value: object) -> str:
-    return repr(value)
-
-
-def replay_script(shrunk: Shrunk, adapter: str, table: str, timeout: float = 5.0) -> str:
-    """A Python script that replays the shrunk failure against ``adapter``."""
-    result = shrunk.result
-    case = result.case
-    start = case.start
-    original = len(shrunk.original.case.steps)
-    lines = [
-        "#!/usr/bin/env python3",
-        '"""Replay a failing conformance trace (written by statusproof conform).',
-        "",
-        f"Table: {table}",
-        f"Test:  {shrunk.suite} {shrunk.original.case.name}, shrunk from {original} steps to "
-        f"{len(case.steps)}.",
-        f"Fails: {result.verdict.value}: {result.message}",
-        "Run:   python3 THIS_FILE  (exit 0 once the implementation passes this trace)",
-        '"""',
-        "",
-        "from statusproof.conformance.runner import Replay",
-        "",
-        f"replay = Replay({adapter!r}, timeout={timeout!r})",
-    ]
-    settings = dict(start.configuration.settings)
-    args = [_literal(start.state.status)]
-    if start.state.cause is not None:
-        args.append(f"cause={start.state.cause!r}")
-    if settings:
-        args.append(f"settings={settings!r}")
-    lines.append(f"replay.reset({', '.join(args)})")
-    for number, step in enumerate(case.steps, 1):
-        if step.input.kind == "wait":
-            call = f"replay.wait({step.input.seconds}, expect={step.expected!r})"
-        elif step.input.cause is not None:
-            call = (f"replay.go({step.input.status!r}, cause={step.input.cause!r}, "
-                    f"expect={step.expected!r})")
-        else:
-            call = f"replay.go({step.input.status!r}, expect={step.expected!r})"
-        if number == result.step and result.actual is not None:
-            call += f"  # answered {result.actual!r}"
-        elif number == result.step:
-            call += f"  # {result.verdict.value}"
-        lines.append(call)
-    lines.append("raise SystemExit(replay.finish())")
-    return "\n".join(lines) + "\n"
-
-
-class Replay:
-    """Drive an implementation step by step and stop at the first wrong answer.
-
-    Used by the scripts :func:`replay_script` writes; each call prints one line.
-    """
-
-    def __init__(self, adapter: str, timeout: float = 5.0, out: TextIO | None = None) -> None:
-        self._adapter = open_adapter(adapter, timeout)
-        self._out = sys.stdout if out is None else out
-        self._step = 0
-
-    def _check(self, what: str, call: Callable[[], str], expect: str) -> None:
-        try:
-            answer = call()
-        except AdapterFault as fault:
-            self._out.write(f"{self._step:>3}. {what}: {fault.verdict.value}: "
-                            f"{fault.message}\n")
-            self._adapter.close()
-            raise SystemExit(1) from None
-        if answer != expect:
-            self._out.write(f"{self._step:>3}. {what}: expected {expect!r}, answered "
-                            f"{answer!r}\nFAILED\n")
-            self._adapter.close()
-            raise SystemExit(1)
-        self._out.write(f"{self._step:>3}. {what}: {answer}\n")
-        self._step += 1
-
-    def reset(self, entry: str, cause: str | None = None,
-              settings: Mapping[str, int | None] | None = None) -> None:
-        start = Start(State(entry, None, cause),
-                      Configuration("replay", tuple((settings or {}).items())))
-        self._check(f"reset to {entry}", lambda: self._adapter.reset(start), entry)
-
-    def go(self, status: str, cause: str | None = None, *, expect: str) -> None:
-        item = Input.go(status, cause)
-        self._check(str(item), lambda: self._adapter.send(item), expect)
-
-    def wait(self, seconds: int, *, expect: str) -> None:
-        item = Input.wait(seconds)
-        self._check(str(item), lambda: self._adapter.send(item), expect)
-
-    def finish(self) -> int:
-        fault = self._adapter.finish()
-        if fault is not None:
-            self._out.write(f"{fault.verdict.value}: {fault.message}\nFAILED\n")
-            return 1
-        self._out.write("PASSED: every answer as expected\n")
-        return 0

@@ -28,8 +28,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import networkx as nx
-
 from .cases import Suite, check_limit, concretise, number_tests
 from .fsm import Explicit, Word
 
@@ -72,6 +70,8 @@ def postman(required: Sequence[tuple[N, N, L]], starts: Sequence[N], reset_cost:
     >>> tour.walks, tour.optimum, tour.length
     ((('a', ('ab', 'ba', 'ab', 'bc')),), 5, 5)
     """
+    import networkx as nx  # here, not at the top: a run of a suite file never needs it
+
     if reset_cost < 0:
         raise ValueError("a reset cannot cost less than nothing")
     order: dict[Any, int] = {}

@@ -23,6 +23,7 @@ the time comes: a request to go Offline or Timed out from where a timer leads th
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from typing import TextIO
@@ -162,33 +163,54 @@ class RescueSession:
         return self.status
 
 
+def answer(session: RescueSession, line: str | bytes) -> str:
+    """The answer line (with its newline) to one request line."""
+    request = json.loads(line)
+    ident = request.get("id")
+    try:
+        op = request["op"]
+        if op == "reset":
+            status = session.reset(request["entry"], request.get("cause"),
+                                   request.get("settings"))
+        elif op == "go":
+            status = session.go(request["status"], request.get("cause"))
+        elif op == "wait":
+            status = session.wait(int(request["seconds"]))
+        else:
+            raise ValueError(f"unknown op {op!r}")
+        reply: dict[str, object] = {"id": ident, "status": status}
+    except (KeyError, ValueError) as e:
+        reply = {"id": ident, "error": str(e)}
+    return json.dumps(reply) + "\n"
+
+
 def serve(source: TextIO | None = None, sink: TextIO | None = None) -> int:
-    """Speak the JSON-lines protocol: one request per line in, one answer per line out."""
+    """Speak the JSON-lines protocol: one request per line in, one answer per line out.
+
+    On the standard streams it reads what has arrived and answers it all in one write (the
+    requests of a test come together); given streams, it answers line by line."""
+    session = RescueSession()
+    if source is None and sink is None:
+        return _serve_descriptors(session, sys.stdin.fileno(), sys.stdout.fileno())
     source = sys.stdin if source is None else source
     sink = sys.stdout if sink is None else sink
-    session = RescueSession()
     for line in source:
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        ident = request.get("id")
-        try:
-            op = request["op"]
-            if op == "reset":
-                status = session.reset(request["entry"], request.get("cause"),
-                                       request.get("settings"))
-            elif op == "go":
-                status = session.go(request["status"], request.get("cause"))
-            elif op == "wait":
-                status = session.wait(int(request["seconds"]))
-            else:
-                raise ValueError(f"unknown op {op!r}")
-            answer: dict[str, object] = {"id": ident, "status": status}
-        except (KeyError, ValueError) as e:
-            answer = {"id": ident, "error": str(e)}
-        sink.write(json.dumps(answer) + "\n")
-        sink.flush()
+        if line.strip():
+            sink.write(answer(session, line))
+            sink.flush()
     return 0
+
+
+def _serve_descriptors(session: RescueSession, reading: int, writing: int) -> int:
+    pending = b""
+    while True:
+        chunk = os.read(reading, 1 << 16)
+        if not chunk:
+            return 0
+        *lines, pending = (pending + chunk).split(b"\n")
+        out = "".join(answer(session, line) for line in lines if line.strip()).encode()
+        while out:
+            out = out[os.write(writing, out):]
 
 
 if __name__ == "__main__":

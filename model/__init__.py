@@ -6,7 +6,6 @@ statuses, verbatim) and its reviewed amendment file are the default input.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from .amend import AmendmentSet, load_amendments
@@ -25,8 +24,9 @@ _AMEND_SUFFIX = ".amend.toml"
 
 
 def bundled_table() -> Path:
-    """The path of the bundled table (package data)."""
-    return Path(str(resources.files(__package__).joinpath("data", BUNDLED_TABLE)))
+    """The path of the bundled table (package data, installed beside this module; not
+    through importlib.resources, whose import costs more than a small check)."""
+    return Path(__file__).resolve().with_name("data") / BUNDLED_TABLE
 
 
 def bundled_amendments() -> Path:

@@ -14,6 +14,9 @@ no row of its own. The kinds of statement:
     The statuses that remember the status to return to (replaces what the guards imply).
 ``[[cause]]`` ``status``, ``variable``, ``values`` (name -> condition text)
     Names the alternatives behind a status's conditional exits.
+``[[reading]]`` ``status``, ``column`` (previous|next), ``text``, ``means``
+    How to read a clause of a cell that statusproof does not understand (or reads otherwise
+    than meant): ``text`` is the clause as written, ``means`` the same in the cell language.
 ``[[timer]]`` ``status``, ``to``, ``seconds`` or ``minimum``/``maximum``/``never``, ``cause``,
 ``setting``, ``clock``
     A timed rule with its figures; ``clock`` says what the time counts from: ``"status"``
@@ -41,6 +44,7 @@ __all__ = [
     "HistoryDecl",
     "CauseDecl",
     "TimerDecl",
+    "ReadingDecl",
     "AmendmentSet",
     "load_amendments",
     "parse_amendments",
@@ -104,6 +108,16 @@ class TimerDecl:
 
 
 @dataclass(frozen=True)
+class ReadingDecl:
+    status: str
+    column: Column
+    text: str
+    means: str
+    source: str
+    span: SourceSpan | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class AmendmentSet:
     path: str
     aliases: tuple[Alias, ...] = ()
@@ -112,9 +126,10 @@ class AmendmentSet:
     history: HistoryDecl | None = None
     causes: tuple[CauseDecl, ...] = ()
     timers: tuple[TimerDecl, ...] = ()
+    readings: tuple[ReadingDecl, ...] = ()
 
 
-_KINDS = ("alias", "fill", "add", "history", "cause", "timer")
+_KINDS = ("alias", "fill", "add", "history", "cause", "timer", "reading")
 #: The keys each kind of statement may have; any other key is a mistake worth reporting.
 _KEYS = {
     "alias": {"name", "status", "source"},
@@ -124,6 +139,7 @@ _KEYS = {
     "cause": {"status", "variable", "values", "source"},
     "timer": {"status", "to", "seconds", "minimum", "maximum", "never", "cause", "setting",
               "clock", "source"},
+    "reading": {"status", "column", "text", "means", "source"},
 }
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: What a timer's time counts from: entering its status, or the start of the run.
@@ -259,8 +275,19 @@ def parse_amendments(text: str, path: str) -> AmendmentSet:
             maximum, never, cause,
             str(item.get("setting", "")), item["source"], span, clock,
         ))
+    readings = []
+    for item, span, where in records("reading"):
+        column_name = text_field(item, "column", where).lower()
+        if column_name not in ("previous", "next"):
+            raise AmendmentError(f"{where}: a reading is for the 'previous' or the 'next' "
+                                 f"column, not {column_name!r}")
+        readings.append(ReadingDecl(
+            text_field(item, "status", where),
+            Column.PREVIOUS if column_name == "previous" else Column.NEXT,
+            text_field(item, "text", where), text_field(item, "means", where), item["source"],
+            span))
     return AmendmentSet(path, aliases, tuple(fills), additions, history, tuple(causes),
-                        tuple(timers))
+                        tuple(timers), tuple(readings))
 
 
 def load_amendments(path: str | Path, name: str | None = None) -> AmendmentSet:

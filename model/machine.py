@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import HISTORY_VARIABLE, GuardKind, Model, TerminalKind, Transition
+
+if TYPE_CHECKING:  # networkx is imported by unfold(), not by the step relation's users
+    import networkx as nx
 
 __all__ = ["State", "Step", "initial_states", "successors", "enabled", "is_final", "unfold",
            "remembered_after", "cause_values"]
@@ -82,8 +84,8 @@ def enabled(transition: Transition, state: State) -> bool:
     if guard is None:
         return True
     if guard.kind is GuardKind.HISTORY:
-        return state.remembered in guard.values
-    return state.cause in guard.values
+        return guard.holds(state.remembered)
+    return guard.holds(state.cause)
 
 
 def initial_states(model: Model) -> tuple[State, ...]:
@@ -118,24 +120,40 @@ def unfold(model: Model) -> nx.MultiDiGraph[State]:
 
     Node data: ``initial``, ``final``. Edge data: ``transition``. Terminations are edges to
     the node ``None`` only in that ``final`` marks the state; they are not drawn as edges.
+
+    The graph is built once per model (memoised in :attr:`Model.derived`, like the status
+    graph) and frozen (:func:`networkx.freeze`): every check that searches the machine shares
+    it; copy it to change it. Nodes are in breadth-first order from the initial states, and
+    each node's edges in the model's transition order.
     """
-    graph: nx.MultiDiGraph[State] = nx.MultiDiGraph(name=f"unfolded {model.path}")
-    frontier = list(initial_states(model))
-    for state in frontier:
-        graph.add_node(state, initial=True)
-    seen = set(frontier)
+    import networkx as nx
+
+    cached = model.derived.get("unfolded")
+    if isinstance(cached, nx.MultiDiGraph):
+        return cached
+    initial = initial_states(model)
+    order: dict[State, None] = dict.fromkeys(initial)  # discovery order, and the seen set
+    frontier = list(order)
+    edges: list[tuple[State, State, int, dict[str, Transition]]] = []
     while frontier:
         following = []
         for state in frontier:
+            keys: dict[State, int] = {}
             for step in successors(model, state):
-                if step.target is None:
+                target = step.target
+                if target is None:
                     continue
-                graph.add_edge(state, step.target, transition=step.transition)
-                if step.target not in seen:
-                    seen.add(step.target)
-                    following.append(step.target)
+                key = keys[target] = keys.get(target, -1) + 1
+                edges.append((state, target, key, {"transition": step.transition}))
+                if target not in order:
+                    order[target] = None
+                    following.append(target)
         frontier = following
-    for state in graph.nodes:
-        graph.nodes[state].setdefault("initial", False)
-        graph.nodes[state]["final"] = is_final(model, state)
+    starts = set(initial)
+    graph: nx.MultiDiGraph[State] = nx.MultiDiGraph(name=f"unfolded {model.path}")
+    graph.add_nodes_from((state, {"initial": state in starts, "final": is_final(model, state)})
+                         for state in order)
+    graph.add_edges_from(edges)  # type: ignore[arg-type]  # the stubs lack (u, v, key, data)
+    nx.freeze(graph)
+    model.derived["unfolded"] = graph
     return graph

@@ -26,7 +26,10 @@ __all__ = [
     "Cause",
     "Timer",
     "Amendment",
+    "Fragment",
+    "EntryReading",
     "Model",
+    "OTHERWISE",
     "POLICIES",
     "HISTORY_VARIABLE",
 ]
@@ -36,6 +39,10 @@ POLICIES = ("union", "next", "previous", "intersection")
 
 #: The name of the variable a history guard reads: the status held before an interruption.
 HISTORY_VARIABLE = "remembered"
+
+#: The cause value of "none of the conditions of the cell" (an explicit ``otherwise``, or the
+#: case where only a cell's unconditioned exits are possible).
+OTHERWISE = "otherwise"
 
 
 class TerminalKind(Enum):
@@ -65,11 +72,21 @@ class Guard:
     values: tuple[str, ...]
     text: str
     span: SourceSpan | None = field(default=None, compare=False)
+    #: True for "otherwise" beside history conditions: the variable is none of ``values``.
+    negated: bool = False
 
     def __str__(self) -> str:
+        if self.negated:
+            if len(self.values) == 1:
+                return f"{self.variable} != {self.values[0]}"
+            return f"{self.variable} not in {{{', '.join(self.values)}}}"
         if len(self.values) == 1:
             return f"{self.variable} = {self.values[0]}"
         return f"{self.variable} in {{{', '.join(self.values)}}}"
+
+    def holds(self, value: str | None) -> bool:
+        """Whether the guard holds when its variable has ``value`` (None: nothing)."""
+        return (value in self.values) != self.negated
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,10 @@ class Status:
     span: SourceSpan | None = field(default=None, compare=False)
     previous_span: SourceSpan | None = field(default=None, compare=False)
     next_span: SourceSpan | None = field(default=None, compare=False)
+    #: The uninterpreted fragments of its Next / Previous cell ("line N: 'text'"): the cell
+    #: may say more than the model knows.
+    unread_next: tuple[str, ...] = ()
+    unread_previous: tuple[str, ...] = ()
 
     @property
     def line(self) -> int | None:
@@ -127,10 +148,49 @@ class Transition:
     columns: frozenset[Column]
     amendment: str | None = None
     spans: tuple[SourceSpan, ...] = field(default=(), compare=False)
+    #: The uninterpreted fragments the step depends on ("the Next cell of 'S', line N:
+    #: 'text'"): listed by one column only while the other column's cell is not understood,
+    #: or an "otherwise" beside a fragment not understood. Empty: the step is as read.
+    depends: tuple[str, ...] = ()
 
     @property
     def line(self) -> int | None:
         return self.spans[0].line if self.spans else None
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One piece of a cell entry with its one reading.
+
+    ``reading`` is one of ``status``, ``undefined-status``, ``trigger``, ``history``,
+    ``condition``, ``otherwise``, ``end``, ``reference``, ``uninterpreted``; ``start`` and
+    ``end`` are character offsets in the entry's text; ``why`` says what made the reading;
+    ``statuses`` the rows it names (for ``status``, ``history``).
+    """
+
+    reading: str
+    text: str
+    start: int
+    end: int
+    why: str
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EntryReading:
+    """How one entry of a Previous or Next cell was read, fragment by fragment.
+
+    ``via`` names the row a "See X status." reference copied the entry from; ``amendment``
+    is the source of a reading amendment that says how to read it.
+    """
+
+    status: str
+    column: Column
+    text: str
+    fragments: tuple[Fragment, ...]
+    span: SourceSpan | None = field(default=None, compare=False)
+    via: str | None = None
+    amendment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +201,7 @@ class Note:
     message: str
     statuses: tuple[str, ...]
     span: SourceSpan | None = field(default=None, compare=False)
+    evidence: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -201,6 +262,7 @@ class Model:
     causes: tuple[Cause, ...] = ()
     timers: tuple[Timer, ...] = ()
     amendments: tuple[Amendment, ...] = ()
+    readings: tuple[EntryReading, ...] = ()
 
     # Indexes, built once on first use (a frozen dataclass still has an instance __dict__),
     # so that lookups are O(1) and the checks stay near-linear on large tables.
@@ -230,7 +292,8 @@ class Model:
     def derived(self) -> dict[str, object]:
         """A memo for views derived from the model (graphs, witnesses), built on first use.
 
-        Only :mod:`statusproof.model.graph` writes here; what it stores is read-only.
+        Only :mod:`statusproof.model.graph` and :mod:`statusproof.model.machine` (the unfolded
+        machine) write here; what they store is read-only.
         """
         return {}
 

@@ -21,7 +21,8 @@ def guard_to_dict(guard: Guard | None) -> dict[str, Any] | None:
     if guard is None:
         return None
     return {"kind": guard.kind.value, "variable": guard.variable, "values": list(guard.values),
-            "text": guard.text, "line": guard.span.line if guard.span else None}
+            "text": guard.text, "line": guard.span.line if guard.span else None,
+            **({"negated": True} if guard.negated else {})}
 
 
 def transition_to_dict(transition: Transition) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def transition_to_dict(transition: Transition) -> dict[str, Any]:
         "columns": sorted(c.value for c in transition.columns),
         "amendment": transition.amendment,
         "locations": [{"file": s.path, "line": s.line} for s in transition.spans],
+        **({"depends": list(transition.depends)} if transition.depends else {}),
     }
 
 
@@ -57,6 +59,8 @@ def model_to_dict(model: Model) -> dict[str, Any]:
                 "next_documented": s.next_documented,
                 "description": s.description,
                 "line": s.line,
+                **({"unread_next": list(s.unread_next)} if s.unread_next else {}),
+                **({"unread_previous": list(s.unread_previous)} if s.unread_previous else {}),
             }
             for s in model.statuses
         ],

@@ -9,16 +9,20 @@ behind it.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .errors import UnknownStatusError
+from .errors import StatusproofError, UnknownStatusError
 from .machine import State, initial_states, successors
 from .model import Model, Transition
 from .names import NameIndex, normalise
 
-__all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "trace_from_dict", "format_trace"]
+__all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "trace_from_dict", "format_trace",
+           "parse_trace_text", "load_trace"]
 
 
 @dataclass(frozen=True)
@@ -184,3 +188,146 @@ def trace_from_dict(model: Model, data: Mapping[str, Any]) -> Trace:
         steps.append(TraceStep(state, transition, step["delay"], step.get("note", ""),
                                step.get("action", "")))
     return Trace(tuple(steps), data.get("title", ""))
+
+
+# -- traces written by people: '--highlight' and trace files ------------------------------
+@dataclass(frozen=True)
+class _Item:
+    name: str
+    cause: str | None
+    line: int
+
+
+_SPLIT = re.compile(r"\s*(?:->|→|,|\n)\s*")
+_CAUSE = re.compile(r"^(?P<name>.*?)\s*\[\s*(?:cause\s*=\s*)?(?P<cause>[^\[\]]+?)\s*\]$")
+
+
+def _items(text: str, model: Model) -> list[_Item]:
+    known = {normalise(n) for n in model.names} | {"end", "(end)"}
+    items = []
+    for number, line in enumerate(text.splitlines() or [""], start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        for part in _SPLIT.split(line):
+            part = part.strip()
+            if not part:
+                continue
+            match = _CAUSE.match(part)
+            if normalise(part) not in known and match is not None:
+                items.append(_Item(match["name"], match["cause"], number))
+            else:
+                items.append(_Item(part, None, number))
+    return items
+
+
+def _json_items(data: Any, where: str) -> list[_Item]:
+    steps = data.get("steps") if isinstance(data, dict) else None
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        raise StatusproofError(f"{where}: a JSON trace needs a list 'steps' of objects with "
+                               "'status' (the trace_to_dict format of statusproof)")
+    return [_Item(str(s["status"]) if s.get("status") is not None else "end",
+                  s.get("cause"), 1) for s in steps]
+
+
+def _replay(model: Model, items: list[_Item], title: str) -> Trace:
+    """Replay the items; each step into a status whose cause has several values takes the
+    item's cause (None: the first value), in the order :func:`replay` asks for them."""
+    causes: list[str | None] = []
+    index = NameIndex.build(model.names, ())
+    for item in items:
+        target = index.resolve(item.name)
+        cause = model.cause_of(target) if target is not None else None
+        if item.cause is not None and target is not None:
+            values = [v for v, _ in cause.values] if cause is not None else []
+            if item.cause not in values:
+                raise UnknownStatusError(
+                    f"{target!r} [{item.cause}]: "
+                    + (f"the cause of {target!r} is one of {', '.join(values)}" if values
+                       else f"{target!r} has no cause to choose")
+                    + f", not {item.cause!r}")
+        if cause is not None and len(cause.values) > 1:
+            causes.append(item.cause)
+    return replay(model, [item.name for item in items], causes, title)
+
+
+def parse_trace_text(model: Model, text: str, title: str = "", where: str = "trace",
+                     lines: bool = False) -> Trace:
+    """A trace written by a person, replayed on ``model``: statuses separated by commas,
+    arrows (``->``, ``→``) or line breaks; ``#`` starts a comment line; a status may carry
+    its cause in brackets (``Timed out [system]``); ``end`` ends the run by a conditional end.
+
+    ``where`` names the text in messages (an option or a file); ``lines`` adds the line
+    number of the failing step (for a file). A step the model does not allow raises
+    :class:`UnknownStatusError` naming the step and the steps allowed there.
+
+    >>> from statusproof.model.loaders.text import load_text
+    >>> from statusproof.model.interpret import interpret
+    >>> text = "Open\\n| New.\\n| none\\n| Closed\\n|\\nClosed\\n| Done.\\n| Open\\n| none\\n|\\n"
+    >>> parse_trace_text(interpret(load_text(text, "t.txt")), "Open -> Closed").statuses
+    ('Open', 'Closed')
+    """
+    return _replay_items(model, _items(text, model), title or _title(_items(text, model)),
+                         where, lines)
+
+
+def _title(items: list[_Item]) -> str:
+    return "trace " + " → ".join(item.name for item in items)
+
+
+def load_trace(model: Model, spec: str, option: str = "--highlight") -> Trace:
+    """The trace ``spec`` names (the value of a command-line ``option``): a file (statuses
+    one per line or separated by commas or arrows, or a JSON trace in the format of
+    :func:`trace_to_dict`) or the statuses themselves (:func:`parse_trace_text`); replayed on
+    ``model``.
+
+    A trace the model does not allow raises :class:`UnknownStatusError` naming the step (and
+    the file line) and the steps that are allowed there.
+    """
+    path = Path(spec)
+    if not path.is_file():
+        if path.suffix.lower() in (".txt", ".json", ".trace") or "/" in spec:
+            raise StatusproofError(f"{option} {spec!r}: no such trace file; give a file or "
+                                   "the statuses separated by commas, e.g. 'A, B, C'")
+        return parse_trace_text(model, spec, where=option)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise StatusproofError(f"{spec}: cannot read the trace file: {e}") from e
+    if not text.lstrip().startswith("{"):
+        return parse_trace_text(model, text, f"trace {path.name}", spec, lines=True)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise StatusproofError(f"{spec}:{e.lineno}: not valid JSON ({e.msg}); write "
+                               "a JSON trace or one status per line") from e
+    return _replay_items(model, _json_items(data, spec), f"trace {path.name}", spec, True)
+
+
+def _replay_items(model: Model, items: list[_Item], title: str, where: str,
+                  lines: bool) -> Trace:
+    """Replay ``items``; on failure, find the first step that does not replay, to say where
+    it is."""
+    if not items:
+        raise StatusproofError(f"{where}: the trace names no status; list the statuses from "
+                               "an entry point, separated by commas or arrows")
+    index = NameIndex.build(model.names, ())
+    try:
+        return _replay(model, items, title)
+    except UnknownStatusError as e:
+        for end in range(1, len(items) + 1):
+            try:
+                _replay(model, items[:end], title)
+            except UnknownStatusError:
+                item = items[end - 1]
+                at = f"{where}:{item.line}" if lines else where
+                hint = ""
+                before = index.resolve(items[end - 2].name) if end > 1 else None
+                cause = model.cause_of(before) if before is not None else None
+                if cause is not None and items[end - 2].cause is None:
+                    hint = (f"; {before!r} has a cause, chosen in brackets: "
+                            + ", ".join(f"'{before} [{v}]'" for v, _ in cause.values))
+                raise UnknownStatusError(
+                    f"{at}: step {end} ({item.name!r}) of the trace is not possible: {e}"
+                    f"{hint}; fix the trace, or check the model with 'statusproof model'"
+                ) from e
+        raise

@@ -21,14 +21,12 @@ diagram.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from statusproof.checks.findings import Finding, Severity
-from statusproof.model.model import GuardKind, Model, Status, Timer, Transition
-from statusproof.model.table import Column
+from statusproof.model.model import GuardKind, Model, Status, Transition
 from statusproof.model.trace import Trace
 
 from .elements import (
@@ -44,22 +42,24 @@ from .elements import (
     Role,
     Shape,
 )
+from .folding import fold, hidden_note
+from .grouping import column_roles, family_frames, group_exits, history_routes
+from .ids import Ids
+from .order import merge_opposite, reading_ranks
 from .style import (
     AMENDMENT,
     CAUSE_COLOURS,
-    EDGE_ROLES,
-    EDGE_STYLES,
     HIGHLIGHT,
     HISTORY,
     INK,
-    LEGEND_TEXT,
     MAX_NAME,
     NODE_STYLES,
     NOTES,
     edge_style,
+    legend_items,
     node_style,
 )
-from .text import clean_text, format_seconds, wrap_text
+from .text import clean_text, format_seconds, timer_text, wrap_text
 
 __all__ = [
     "Shape",
@@ -81,57 +81,12 @@ __all__ = [
 ]
 
 
-def _timer_text(timer: Timer) -> str:
-    """A timer in a few words: ``admin: 1–999 min or never``, ``5 min``."""
-    if timer.seconds is not None:
-        when = format_seconds(timer.seconds)
-    elif timer.minimum is not None and timer.maximum is not None:
-        low, high = timer.minimum, timer.maximum
-        if low % 60 == 0 and high % 60 == 0:
-            when = f"{low // 60}–{high // 60} min"
-        else:
-            when = f"{low}–{high} s"
-    else:
-        when = "a set time"
-    if timer.never:
-        when += " or never"
-    return f"{timer.cause}: after {when}" if timer.cause else f"after {when}"
-
-
-# -- ids --------------------------------------------------------------------------------------
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_")[:40].rstrip("_")
-    if not slug or not slug[0].isalpha():
-        slug = "s_" + slug
-    return slug.rstrip("_")
-
-
-class _Ids:
-    """Hands out unique identifier-safe ids (``[A-Za-z][A-Za-z0-9_]*``) in call order."""
-
-    def __init__(self, reserved: Iterable[str] = ("legend",)) -> None:
-        self.used: set[str] = {name.casefold() for name in reserved}
-
-    def new(self, text: str) -> str:
-        base = _slug(text)
-        candidate, number = base, 1
-        while candidate.casefold() in self.used:
-            number += 1
-            candidate = f"{base}_{number}"
-        self.used.add(candidate.casefold())
-        return candidate
-
-
 # -- building ---------------------------------------------------------------------------------
-def _column_roles(transition: Transition) -> tuple[Role, ...]:
-    if transition.amendment is not None:
-        return (Role.AMENDMENT,)
-    if transition.columns == frozenset({Column.NEXT}):
-        return (Role.NEXT_ONLY,)
-    if transition.columns == frozenset({Column.PREVIOUS}):
-        return (Role.PREVIOUS_ONLY,)
-    return (Role.STEP,)
+#: The label of a family's frame (:mod:`~statusproof.render.families`).
+FAMILY_LABEL = "every status here takes the steps drawn from this frame"
+
+#: The roles that say how far the columns agree on a step: drawn as the arrowhead.
+_HEADS = (Role.AMENDMENT, Role.NEXT_ONLY, Role.PREVIOUS_ONLY)
 
 
 def _steps_label(steps: Sequence[int]) -> EdgeLabel:
@@ -142,14 +97,15 @@ def _steps_label(steps: Sequence[int]) -> EdgeLabel:
 class _Builder:
     """One diagram build; holds the working state."""
 
-    def __init__(self, model: Model, findings: Sequence[Finding], trace: Trace | None):
+    def __init__(self, model: Model, findings: Sequence[Finding], trace: Trace | None,
+                 show_mismatches: bool = False):
         self.model = model
-        self.ids = _Ids()
+        self.ids = Ids()
         self.names = set(model.names)
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.used_roles: list[Role] = []
-        self.used_causes: list[tuple[str, str, str]] = []  # (variable, value, text)
+        self.used_causes: list[tuple[str, str]] = []  # (legend text, colour)
         self.status_id: dict[str, str] = {}
         self.marks = self._marks(findings)
         # trace: step numbers per transition, per status, and for the start / the end
@@ -162,6 +118,10 @@ class _Builder:
                     self.step_of.setdefault(step.transition, []).append(number)
                 if step.state is not None:
                     self.visits.setdefault(step.state.status, []).append(number)
+        self.folding = fold(model, show_mismatches=show_mismatches, traced=self.step_of)
+        self.hidden = set(self.folding.hidden)
+        self.framed: dict[Transition, str] = {}  # steps drawn from a frame: the cluster id
+        self.family_of: dict[str, str] = {}  # status -> the id of its family's frame
 
     def _marks(self, findings: Sequence[Finding]) -> dict[str, list[Role]]:
         marks: dict[str, list[Role]] = {}
@@ -191,10 +151,12 @@ class _Builder:
         values = [v for v, _ in cause.values]
         if value not in values:
             return INK
-        entry = (cause.variable, value, dict(cause.values)[value])
-        if entry not in self.used_causes:
-            self.used_causes.append(entry)
-        return CAUSE_COLOURS[values.index(value) % len(CAUSE_COLOURS)]
+        colour = CAUSE_COLOURS[values.index(value) % len(CAUSE_COLOURS)]
+        meaning = dict(cause.values)[value]
+        text = f"{cause.variable} = {value}" + (f": {meaning}" if meaning != value else "")
+        if (text, colour) not in self.used_causes:
+            self.used_causes.append((text, colour))
+        return colour
 
     def add_edge(self, source: str, target: str, roles: Sequence[Role],
                  labels: Sequence[EdgeLabel] = (), transitions: Sequence[Transition] = (),
@@ -205,9 +167,10 @@ class _Builder:
             roles.append(Role.HIGHLIGHT)
             labels.append(_steps_label(sorted(set(steps))))
         self.use(r for r in roles if r is not Role.START)  # the legend shows the start node
+        head = next((r for r in roles if r in _HEADS), Role.STEP)
         self.edges.append(Edge(f"e{len(self.edges) + 1}", source, target, tuple(roles),
                                edge_style(roles), tuple(labels), tuple(transitions),
-                               tuple(sorted(set(steps))), from_cluster))
+                               tuple(sorted(set(steps))), from_cluster, head))
         if from_cluster is not None:
             self.use((Role.FRAME,))
 
@@ -226,8 +189,9 @@ class _Builder:
         for timer in self.model.timers:
             if timer.status == source and timer.target == target:
                 colour = self.cause_colour(target, timer.cause) if timer.cause else INK
-                text = _timer_text(timer)
-                labels.append(EdgeLabel(f"{source}: {text}" if named else text, colour))
+                text = timer_text(timer)
+                labels.append(EdgeLabel(f"{source}: {text}" if named else text, colour,
+                                        timer=True))
         return labels
 
     # -- nodes ----------------------------------------------------------------------------
@@ -245,7 +209,8 @@ class _Builder:
             name = status.name if len(status.name) <= MAX_NAME else status.name[:MAX_NAME] + "…"
             self.nodes.append(Node(
                 node_id, name, roles, node_style(roles), tuple(notes), status.name,
-                cluster_id if status.name in remembering else None, node_id))
+                cluster_id if status.name in remembering else self.family_of.get(status.name),
+                node_id))
 
     def _status_roles(self, status: Status) -> tuple[Role, ...]:
         roles = [Role.STATUS]
@@ -283,63 +248,30 @@ class _Builder:
                 self.add_edge(node_id, target, (Role.START,), steps=steps)
 
     # -- edges ----------------------------------------------------------------------------
-    def history_routes(self) -> tuple[set[Transition], list[tuple[str, list[Transition]]]]:
-        """History returns drawn through H: the transitions, and per target the group."""
-        remembering = set(self.model.remembering)
-        returns = [t for t in self.model.transitions
-                   if t.guard is not None and t.guard.kind is GuardKind.HISTORY
-                   and t.source in remembering and t.target is not None]
-        sources = {t.source for t in returns}
-        groups: dict[tuple[str, str, frozenset[Column], str | None], list[Transition]] = {}
-        for t in returns:
-            assert t.target is not None and t.guard is not None
-            key = (t.target, str(t.guard), t.columns, t.amendment)
-            groups.setdefault(key, []).append(t)
-        routed: set[Transition] = set()
-        by_target: dict[str, list[Transition]] = {}
-        for group in groups.values():
-            # through H only when every remembering status with a return has this one
-            if {t.source for t in group} == sources:
-                routed.update(group)
-                target = group[0].target
-                assert target is not None
-                by_target.setdefault(target, []).extend(group)
-        return routed, list(by_target.items())
+    def frames(self, cluster_id: str | None, routed: set[Transition]) -> list[Cluster]:
+        """Which steps are drawn from a frame (``self.framed``), and the family frames: the
+        remembering group's shared steps, then families (:func:`family_frames`)."""
+        if cluster_id is not None:
+            self.framed.update((t, cluster_id)
+                               for t in group_exits(self.model, routed, self.hidden))
+        clusters = []
+        for number, family in enumerate(family_frames(self.model, routed, self.hidden), 1):
+            family_id = f"cluster_family_{number}"
+            self.family_of.update((name, family_id) for name in family.members)
+            self.framed.update((t, family_id) for t in family.steps)
+            clusters.append(Cluster(family_id, FAMILY_LABEL, (), "#f3f6fa", "#7a8ca5"))
+        return clusters
 
-    def frame_exits(self, routed: set[Transition]) -> set[Transition]:
-        """Steps every status of the remembering group takes alike: drawn once, from the frame.
-
-        A step out of the group (same target, guard, columns and amendment) that every
-        remembering status lists is one edge from the group's frame, as a statechart draws a
-        transition of a composite state.
-        """
-        members = self.model.remembering
-        if len(members) < 2:
-            return set()
-        inside = set(members)
-        groups: dict[tuple[str, str, frozenset[Column], str | None], list[Transition]] = {}
-        for t in self.model.transitions:
-            if t.source in inside and t.target is not None and t.target not in inside \
-                    and t not in routed:
-                key = (t.target, str(t.guard) if t.guard else "", t.columns, t.amendment)
-                groups.setdefault(key, []).append(t)
-        shared: set[Transition] = set()
-        for group in groups.values():
-            if {t.source for t in group} == inside:
-                shared.update(group)
-        return shared
-
-    def transition_edges(self, cluster_id: str | None, history_id: str | None,
-                         routed: set[Transition],
+    def transition_edges(self, history_id: str | None, routed: set[Transition],
                          returns: list[tuple[str, list[Transition]]]) -> None:
-        shared = self.frame_exits(routed) if cluster_id is not None else set()
         groups: dict[tuple[str, ...], list[Transition]] = {}
         for t in self.model.transitions:
-            if t in routed:
+            if t in routed or t in self.hidden:
                 continue
-            if t in shared:
+            if t in self.framed:
                 assert t.target is not None
-                key: tuple[str, ...] = ("frame", t.target, str(t.guard) if t.guard else "",
+                key: tuple[str, ...] = ("frame", self.framed[t], t.target,
+                                        str(t.guard) if t.guard else "",
                                         "+".join(sorted(c.value for c in t.columns)),
                                         t.amendment or "")
             elif t.target is None:
@@ -354,7 +286,7 @@ class _Builder:
                 continue
             source, target = group[0].source, group[0].target
             assert target is not None
-            roles = list(_column_roles(group[0]))
+            roles = list(column_roles(self.model, group[0]))
             labels = [label for t in group if (label := self.guard_label(t)) is not None]
             if key[0] == "frame":
                 labels = labels[:1]
@@ -363,7 +295,7 @@ class _Builder:
             for t in group:
                 labels.extend(self.timer_labels(t.source, target, key[0] == "frame"))
             self.add_edge(self.status_id[source], self.status_id[target], roles, labels, group,
-                          steps, cluster_id if key[0] == "frame" else None)
+                          steps, key[1] if key[0] == "frame" else None)
         # timers whose step no cell lists: drawn dotted, never dropped
         drawn = {(t.source, t.target) for t in self.model.transitions}
         for timer in self.model.timers:
@@ -386,7 +318,7 @@ class _Builder:
             label = self.guard_label(group[0])
             steps = [n for t in group for n in self.step_of.get(t, [])]
             self.add_edge(history_id, self.status_id[target],
-                          (Role.HISTORY, *_column_roles(group[0])),
+                          (Role.HISTORY, *column_roles(self.model, group[0])),
                           [label] if label is not None else [], group, steps)
 
     def end_edge(self, source: str, group: list[Transition], steps: list[int]) -> None:
@@ -397,26 +329,6 @@ class _Builder:
         labels = [label for t in group if (label := self.guard_label(t)) is not None]
         self.add_edge(self.status_id[source], end_id, (Role.TERMINATION,), labels, group, steps)
 
-    def legend(self) -> tuple[LegendItem, ...]:
-        items: list[LegendItem] = []
-        for role, text in LEGEND_TEXT.items():
-            if role not in self.used_roles:
-                continue
-            if role in EDGE_ROLES:
-                items.append(LegendItem(role.value, text, edge=EDGE_STYLES.get(role, EdgeStyle())))
-            elif role in (Role.START, Role.TRIGGER, Role.HISTORY, Role.END):
-                items.append(LegendItem(role.value, text, node=NODE_STYLES[role]))
-            else:
-                items.append(LegendItem(role.value, text, node=node_style((Role.STATUS, role))))
-        for index, (variable, value, meaning) in enumerate(self.used_causes):
-            colour = next(CAUSE_COLOURS[i % len(CAUSE_COLOURS)]
-                          for c in self.model.causes if c.variable == variable
-                          for i, (v, _) in enumerate(c.values) if v == value)
-            text = f"{variable} = {value}" + (f": {meaning}" if meaning != value else "")
-            items.append(LegendItem(f"cause-{index + 1}", text, edge=EdgeStyle(colour),
-                                    label_colour=colour))
-        return tuple(items)
-
 
 def _title(model: Model) -> str:
     name = PurePosixPath(model.path.replace("\\", "/")).name or model.path
@@ -425,12 +337,18 @@ def _title(model: Model) -> str:
 
 
 def build_diagram(model: Model, findings: Sequence[Finding] = (), trace: Trace | None = None,
-                  *, title: str | None = None, direction: str = "TB") -> Diagram:
+                  *, title: str | None = None, direction: str = "TB",
+                  show_mismatches: bool = False, frames: bool = True) -> Diagram:
     """The diagram of ``model``, with ``findings`` marked and ``trace`` highlighted.
 
     Findings are taken as given (run the checks first): ``unreachable-status`` and
     ``no-path-to-terminal`` mark their statuses as unreachable or trap, any other error
     finding outlines its statuses in red. The title names the table file (never a folder).
+    Steps one column lists and the other contradicts are folded away unless
+    ``show_mismatches`` (see :mod:`~statusproof.render.folding`); two statuses are joined by
+    one edge at most, and every node gets its reading-order rank
+    (:mod:`~statusproof.render.order`). ``frames=False`` draws every step from its own status
+    (no step from a frame, no families): for layouts that draw no clusters.
 
     Examples
     --------
@@ -445,22 +363,32 @@ def build_diagram(model: Model, findings: Sequence[Finding] = (), trace: Trace |
     """
     if direction not in ("TB", "LR"):
         raise ValueError(f"direction must be TB or LR, not {direction!r}")
-    builder = _Builder(model, findings, trace)
-    clusters: list[Cluster] = []
+    builder = _Builder(model, findings, trace, show_mismatches)
     cluster_id = "cluster_history" if model.remembering else None
+    routed, returns = history_routes(model)
+    families = builder.frames(cluster_id, routed) if frames else []
     builder.status_nodes(cluster_id)
     builder.entry_nodes()
-    routed, returns = builder.history_routes()
     history_id = None
     if cluster_id is not None and routed:
         history_id = builder.ids.new("history")
         builder.use((Role.HISTORY,))
         builder.nodes.append(Node(history_id, "H", (Role.HISTORY,), NODE_STYLES[Role.HISTORY],
                                   cluster=cluster_id))
-    builder.transition_edges(cluster_id, history_id, routed, returns)
+    builder.transition_edges(history_id, routed, returns)
+    clusters: list[Cluster] = []
     if cluster_id is not None:
         members = tuple(n.id for n in builder.nodes if n.cluster == cluster_id)
         clusters.append(Cluster(cluster_id, "remember the status to return to", members,
                                 "#fdf6e3", "#b58900"))
+    for family in families:
+        members = tuple(n.id for n in builder.nodes if n.cluster == family.id)
+        clusters.append(replace(family, nodes=members))
+    edges = merge_opposite(builder.edges)
+    ranks = reading_ranks(builder.nodes, edges)
+    note = hidden_note(len(builder.folding.hidden))
+    legend = legend_items(builder.used_roles, builder.used_causes)
     return Diagram(title if title is not None else _title(model), tuple(builder.nodes),
-                   tuple(builder.edges), tuple(clusters), builder.legend(), direction)
+                   edges, tuple(clusters), legend, direction,
+                   builder.folding.hidden, (note,) if note else (),
+                   tuple((n.id, ranks[n.id]) for n in builder.nodes))

@@ -33,8 +33,9 @@ from .diagram import (
     clean_text,
     wrap_text,
 )
+from .layout import LayoutPlan, choose_layout
 
-__all__ = ["render_dot", "html_label_text", "quote"]
+__all__ = ["render_dot", "html_label_text", "quote", "tooltip_text", "ARROWS"]
 
 FONT = "Helvetica,Arial,sans-serif"
 #: Characters per line of a node name, an edge label line and a trigger.
@@ -42,6 +43,15 @@ NAME_WIDTH = 22
 LABEL_WIDTH = 30
 TRIGGER_WIDTH = 26
 _SAFE = re.compile(r"^[A-Za-z0-9_#.,: -]*$")
+
+#: The Graphviz arrowhead of each column mark: filled when both columns list the step,
+#: hollow when one column does, hollow with a ring when only the Previous column does.
+ARROWS = {Role.NEXT_ONLY: "onormal", Role.PREVIOUS_ONLY: "onormalodot"}
+
+
+class Tip(str):
+    """A tooltip: table text, written as an entity-encoded quoted string (see
+    :func:`tooltip_text`), the one place table text goes into a quoted DOT string."""
 
 
 def html_label_text(text: str) -> str:
@@ -53,6 +63,21 @@ def html_label_text(text: str) -> str:
     escaped = html.escape(clean_text(text), quote=True).replace("\\", "\\\\")
     # Graphviz 2.43 rejects a label ending in "]" or "]]"; entities are always accepted
     return escaped.replace("[", "&#91;").replace("]", "&#93;")
+
+
+def tooltip_text(text: str) -> str:
+    """``text`` as the body of a quoted DOT tooltip: ASCII letters, digits and spaces as they
+    are, every other ASCII character as an ``&#N;`` entity (so nothing can end the string or
+    start an escape), non-ASCII characters as they are (Graphviz 2.43 garbles entities above
+    U+FFFF). Graphviz expands ``\\N`` and friends in tooltips even after decoding entities,
+    so a backslash is shown as U+29F5 (⧵), which looks the same.
+
+    >>> tooltip_text('Closed "by" <x> \\\\N → 🚀')
+    'Closed &#34;by&#34; &#60;x&#62; ⧵N → 🚀'
+    """
+    cleaned = clean_text(text).replace("\\", "\u29f5")
+    return "".join(c if not c.isascii() or c.isalnum() or c == " " else f"&#{ord(c)};"
+                   for c in cleaned)
 
 
 def quote(value: str) -> str:
@@ -69,11 +94,16 @@ def quote(value: str) -> str:
     return f'"{value}"'
 
 
-def _attrs(pairs: list[tuple[str, str]]) -> str:
+def _attrs(pairs: list[tuple[str, str]], prefix: str = "") -> str:
     """``[k=v, ...]``; values starting with ``<`` are HTML-like labels, the rest are quoted."""
     parts = []
     for key, value in pairs:
-        parts.append(f"{key}={value if value.startswith('<') else quote(value)}")
+        if isinstance(value, Tip):
+            parts.append(f'{key}="{tooltip_text(value)}"')
+        elif key == "id":
+            parts.append(f"id={quote(prefix + value)}")
+        else:
+            parts.append(f"{key}={value if value.startswith('<') else quote(value)}")
     return "[" + ", ".join(parts) + "]"
 
 
@@ -129,18 +159,41 @@ def _node_attrs(node: Node, links: bool) -> list[tuple[str, str]]:
         if links and node.anchor is not None:
             pairs.append(("href", f"#status-{node.anchor}"))
             pairs.append(("target", "_top"))
+        pairs.append(("tooltip", Tip(" - ".join((node.name, *node.notes)))))
     return pairs
 
 
-def _edge_attrs(edge: Edge) -> list[tuple[str, str]]:
+def _arrow(role: Role | None) -> str:
+    return "none" if role is None else ARROWS.get(role, "normal")
+
+
+def _edge_tip(edge: Edge, names: dict[str, str]) -> Tip:
+    """The tooltip of an edge: the steps it draws, in words (no markup)."""
+    steps = []
+    for t in edge.transitions:
+        target = t.target if t.target is not None else "(end of run)"
+        steps.append(f"{t.source} → {target}" + (f" when {t.guard}" if t.guard else ""))
+    if not steps:
+        steps.append(f"{names.get(edge.source, '')} → {names.get(edge.target, '')}".strip())
+    return Tip("; ".join(steps))
+
+
+def _edge_attrs(edge: Edge, flipped: bool, names: dict[str, str]) -> list[tuple[str, str]]:
+    """The attributes of ``edge``; ``flipped`` when it is written from its target to its
+    source (it points back up the reading order): the arrowheads then swap ends."""
     style = edge.style
     pairs: list[tuple[str, str]] = [("id", f"edge_{edge.id}"), ("color", style.colour)]
+    head, tail = _arrow(edge.head), _arrow(edge.tail)
     if edge.from_cluster is not None:
-        pairs += [("ltail", edge.from_cluster), ("dir", "both"), ("arrowtail", "odot")]
-    if edge.from_cluster is not None:
-        # steps back out of the remembering group do not pull the layout's ranks: the
-        # group then sits beside the flow instead of stretching it
-        pairs.append(("constraint", "false"))
+        tail = "odot"
+        pairs.append(("lhead" if flipped else "ltail", edge.from_cluster))
+    if flipped:
+        head, tail = tail, head
+    if tail != "none" or flipped:
+        pairs.append(("dir", "both"))
+        pairs.append(("arrowtail", tail))
+    if head != "normal" or tail != "none" or flipped:
+        pairs.append(("arrowhead", head))
     if style.line is not Line.SOLID:
         pairs.append(("style", style.line.value))
     if style.width != 1.0:
@@ -153,18 +206,23 @@ def _edge_attrs(edge: Edge) -> list[tuple[str, str]]:
                 text = f"<B>{text}</B>"
             rows.append(f'<FONT COLOR="{label.colour}">{text}</FONT>')
         pairs.append(("label", "<" + "<BR/>".join(rows) + ">"))
+        if any(label.timer for label in edge.labels):
+            # a line from a timer's label to its edge: several timed steps often lead into
+            # one status, and each label must sit visibly on its own edge
+            pairs.append(("decorate", "true"))
+    pairs.append(("tooltip", _edge_tip(edge, names)))
     return pairs
 
 
-def _cluster(cluster: Cluster, nodes: list[Node], links: bool) -> list[str]:
+def _cluster(cluster: Cluster, nodes: list[Node], links: bool, prefix: str) -> list[str]:
     out = [f"  subgraph {quote(cluster.id)} {{",
            "    graph " + _attrs([
                ("label", f"<<I>{_text(cluster.label)}</I>>"),
                ("style", "rounded,filled"), ("fillcolor", cluster.fill),
                ("color", cluster.border), ("fontsize", "10"), ("fontcolor", cluster.border),
-               ("labeljust", "l"), ("id", cluster.id)]) + ";"]
+               ("labeljust", "l"), ("id", cluster.id)], prefix) + ";"]
     for node in nodes:
-        out.append(f"    {quote(node.id)} {_attrs(_node_attrs(node, links))};")
+        out.append(f"    {quote(node.id)} {_attrs(_node_attrs(node, links), prefix)};")
     out.append("  }")
     return out
 
@@ -213,11 +271,31 @@ def _legend(items: tuple[LegendItem, ...]) -> str:
             f'CELLPADDING="2">{"".join(rows)}</TABLE>>')
 
 
-def render_dot(diagram: Diagram, *, legend: bool = True, links: bool = False) -> str:
+def _flipped(diagram: Diagram, ranks: dict[str, int], edge: Edge) -> bool:
+    """Whether ``edge`` points back up the reading order (written reversed, so ``dot``
+    ranks the picture from the entry points down)."""
+    return ranks.get(edge.target, 0) < ranks.get(edge.source, 0)
+
+
+def _caption(diagram: Diagram) -> str:
+    title = f"<B>{_text(diagram.title)}</B>"
+    for note in diagram.notes:
+        title += (f'<BR/><FONT POINT-SIZE="10" COLOR="#555555">'
+                  f"{_lines(wrap_text(note, 90, 3))}</FONT>")
+    return f"<{title}>"
+
+
+def render_dot(diagram: Diagram, *, legend: bool = True, links: bool = False,
+               plan: LayoutPlan | None = None, prefix: str = "") -> str:
     """The DOT text of ``diagram``: same diagram, same bytes.
 
     ``legend`` adds the legend as a table node at the bottom; ``links`` makes each status
-    node a link to ``#status-<id>`` (the HTML report's anchors).
+    node a link to ``#status-<id>`` (the HTML report's anchors). ``plan`` is the layout (by
+    default chosen by size, :func:`~statusproof.render.layout.choose_layout`): its engine is
+    named in the ``layout`` graph attribute. Every edge is written from its lower reading-order
+    rank to its higher one; the terminal statuses that lead nowhere share the last rank.
+    ``prefix`` starts every element id (``node_...``, ``edge_...``), so that two pictures of
+    one diagram can share a page.
 
     Examples
     --------
@@ -227,36 +305,56 @@ def render_dot(diagram: Diagram, *, legend: bool = True, links: bool = False) ->
     >>> text = "Open\\n| New.\\n| none\\n| Closed\\n|\\nClosed\\n| Done.\\n| Open\\n| none\\n|\\n"
     >>> dot = render_dot(build_diagram(interpret(load_text(text, "t.txt"))), legend=False)
     >>> print(dot.splitlines()[-2])
-      "Open" -> "Closed" [id="edge_e2", color="#4d4d4d"];
+      "Open" -> "Closed" [id="edge_e2", color="#4d4d4d", tooltip="Open → Closed"];
     """
+    plan = plan if plan is not None else choose_layout(diagram)
+    graph: list[tuple[str, str]] = [
+        ("charset", "UTF-8"), ("layout", plan.engine), ("rankdir", diagram.direction),
+        ("fontname", FONT), ("fontsize", "14"), ("labelloc", "t"), ("labeljust", "c"),
+        ("label", _caption(diagram)), ("nodesep", "0.3"), ("ranksep", "0.45"),
+        ("outputorder", "edgesfirst"), ("pad", "0.2"), ("compound", "true"),
+        ("id", "statusproof")]
+    extra = dict(plan.attrs)
+    graph = [(k, extra.pop(k, v)) for k, v in graph] + list(extra.items())
     out = [
         "// generated by statusproof from the model of a status table; do not edit",
         "digraph statusproof {",
-        "  graph " + _attrs([
-            ("charset", "UTF-8"), ("rankdir", diagram.direction), ("fontname", FONT),
-            ("fontsize", "14"), ("labelloc", "t"), ("labeljust", "c"),
-            ("label", f"<<B>{_text(diagram.title)}</B>>"),
-            ("nodesep", "0.3"), ("ranksep", "0.45"),
-            ("outputorder", "edgesfirst"), ("pad", "0.2"), ("compound", "true"),
-            ("id", "statusproof")]) + ";",
+        "  graph " + _attrs(graph, prefix) + ";",
         "  node " + _attrs([("fontname", FONT), ("fontsize", "12"),
                             ("margin", "0.12,0.04")]) + ";",
         "  edge " + _attrs([("fontname", FONT), ("fontsize", "10"), ("arrowsize", "0.7")]) + ";",
     ]
-    in_cluster = {node_id for c in diagram.clusters for node_id in c.nodes}
-    for cluster in diagram.clusters:
+    clusters = diagram.clusters if plan.clusters else ()
+    in_cluster = {node_id for c in clusters for node_id in c.nodes}
+    for cluster in clusters:
         members = [n for n in diagram.nodes if n.id in set(cluster.nodes)]
-        out.extend(_cluster(cluster, members, links))
+        out.extend(_cluster(cluster, members, links, prefix))
     for node in diagram.nodes:
         if node.id not in in_cluster:
-            out.append(f"  {quote(node.id)} {_attrs(_node_attrs(node, links))};")
+            out.append(f"  {quote(node.id)} {_attrs(_node_attrs(node, links), prefix)};")
+    ranks = dict(diagram.ranks)
+    if plan.engine == "dot":
+        top = [n.id for n in diagram.nodes if n.style.shape in (Shape.START, Shape.TRIGGER)]
+        if top:
+            out.append("  { rank=min; " + " ".join(f"{quote(t)};" for t in top) + " }")
+    if plan.engine == "dot" and ranks:
+        last = max(ranks.values())
+        bottom = [n.id for n in diagram.nodes if ranks.get(n.id) == last
+                  and n.style.shape is not Shape.END and n.id not in in_cluster]
+        if bottom:
+            out.append("  { rank=max; " + " ".join(f"{quote(b)};" for b in bottom) + " }")
     if legend and diagram.legend:
         out.append("  " + quote("legend") + " " + _attrs([
             ("id", "legend"), ("shape", "plaintext"), ("fontsize", "10"),
-            ("label", _legend(diagram.legend))]) + ";")
+            ("label", _legend(diagram.legend))], prefix) + ";")
         out.append("  { rank=sink; " + quote("legend") + "; }")
+    names = {n.id: n.name for n in diagram.nodes}
     for edge in diagram.edges:
-        out.append(f"  {quote(edge.source)} -> {quote(edge.target)} "
-                   f"{_attrs(_edge_attrs(edge))};")
+        flipped = plan.engine == "dot" and _flipped(diagram, ranks, edge)
+        first, second = (edge.target, edge.source) if flipped else (edge.source, edge.target)
+        attrs = _edge_attrs(edge, flipped, names)
+        if not plan.clusters:
+            attrs = [(k, v) for k, v in attrs if k not in ("ltail", "lhead")]
+        out.append(f"  {quote(first)} -> {quote(second)} {_attrs(attrs, prefix)};")
     out.append("}")
     return "\n".join(out) + "\n"

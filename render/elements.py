@@ -53,6 +53,7 @@ class Role(Enum):
     STEP = "step"
     NEXT_ONLY = "next-only"
     PREVIOUS_ONLY = "previous-only"
+    MISMATCH = "mismatch"
     AMENDMENT = "amendment"
     HISTORY_RETURN = "history-return"
     FRAME = "frame"
@@ -87,11 +88,13 @@ class EdgeStyle:
 
 @dataclass(frozen=True)
 class EdgeLabel:
-    """One line of an edge's label (a guard, a timer, a marker, a step number)."""
+    """One line of an edge's label (a guard, a timer, a marker, a step number); ``timer``
+    marks a timer's label (drawn attached to its edge by a line)."""
 
     text: str
     colour: str = "#333333"
     bold: bool = False
+    timer: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,11 @@ class Edge:
     ``from_cluster`` names a cluster when the edge stands for the same step out of every
     status of that cluster: it is drawn from the cluster's frame (``source`` is then one
     node inside the cluster, for formats that need a node).
+
+    ``head`` is the column agreement of the step ``source -> target`` (:data:`Role.STEP`,
+    :data:`Role.NEXT_ONLY`, ...), drawn as the arrowhead. ``tail`` is set when the edge also
+    draws the opposite step ``target -> source`` (two statuses are joined by one edge at most):
+    it is that step's column agreement, drawn as an arrowhead at ``source``.
     """
 
     id: str
@@ -133,6 +141,8 @@ class Edge:
     transitions: tuple[Transition, ...] = ()
     steps: tuple[int, ...] = ()
     from_cluster: str | None = None
+    head: Role = Role.STEP
+    tail: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +169,13 @@ class LegendItem:
 
 @dataclass(frozen=True)
 class Diagram:
-    """Everything a renderer needs; ``direction`` is ``TB`` (top to bottom) or ``LR``."""
+    """Everything a renderer needs; ``direction`` is ``TB`` (top to bottom) or ``LR``.
+
+    ``hidden`` are the model's transitions the picture leaves out (steps one column lists and
+    the other contradicts, folded away unless asked for); ``notes`` say so in words, for the
+    caption. ``ranks`` give each node its reading-order rank (entry points first): renderers
+    lay every edge out from the lower rank to the higher one.
+    """
 
     title: str
     nodes: tuple[Node, ...]
@@ -167,12 +183,19 @@ class Diagram:
     clusters: tuple[Cluster, ...]
     legend: tuple[LegendItem, ...]
     direction: str = "TB"
+    hidden: tuple[Transition, ...] = ()
+    notes: tuple[str, ...] = ()
+    ranks: tuple[tuple[str, int], ...] = ()
 
     def node(self, node_id: str) -> Node:
         for node in self.nodes:
             if node.id == node_id:
                 return node
         raise KeyError(node_id)
+
+    def rank(self, node_id: str) -> int:
+        """The reading-order rank of a node (0 for the start nodes); 0 when not ranked."""
+        return dict(self.ranks).get(node_id, 0)
 
     def status_node(self, status: str) -> Node:
         """The node drawn for the model status ``status``; KeyError if there is none."""

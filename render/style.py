@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .elements import EdgeStyle, Line, NodeStyle, Role, Shape
+from .elements import EdgeStyle, LegendItem, Line, NodeStyle, Role, Shape
 
 __all__ = ["CAUSE_COLOURS", "MAX_NAME", "node_style", "edge_style", "NODE_STYLES", "EDGE_STYLES",
-           "EDGE_ROLES", "LEGEND_TEXT", "NOTES", "INK", "AMENDMENT", "HIGHLIGHT", "HISTORY"]
+           "EDGE_ROLES", "LEGEND_TEXT", "NOTES", "INK", "AMENDMENT", "HIGHLIGHT", "HISTORY",
+           "legend_items"]
 
 # -- palette ----------------------------------------------------------------------------------
 # Okabe-Ito colours where a colour carries meaning, so that colour-blind readers can tell them
@@ -47,8 +48,11 @@ NODE_STYLES: dict[Role, NodeStyle] = {
 
 EDGE_STYLES: dict[Role, EdgeStyle] = {
     Role.STEP: EdgeStyle(),
-    Role.NEXT_ONLY: EdgeStyle(_NEXT_ONLY, Line.DASHED, 1.4),
-    Role.PREVIOUS_ONLY: EdgeStyle(_PREVIOUS_ONLY, Line.DASHED, 1.4),
+    # one column lists the step, the other cell is empty: the arrowhead says it (hollow)
+    Role.NEXT_ONLY: EdgeStyle(),
+    Role.PREVIOUS_ONLY: EdgeStyle(),
+    # one column lists it and the other contradicts: dashed, in the colour of the column
+    Role.MISMATCH: EdgeStyle(_NEXT_ONLY, Line.DASHED, 1.4),
     Role.AMENDMENT: EdgeStyle(AMENDMENT, Line.DASHED, 1.6),
     Role.HISTORY_RETURN: EdgeStyle("#6a3d9a", Line.SOLID, 1.0),
     Role.TERMINATION: EdgeStyle(_EDGE, Line.SOLID, 1.0),
@@ -58,7 +62,7 @@ EDGE_STYLES: dict[Role, EdgeStyle] = {
 }
 
 #: Roles drawn as edges (the legend shows a line for them).
-EDGE_ROLES = (Role.STEP, Role.NEXT_ONLY, Role.PREVIOUS_ONLY, Role.AMENDMENT,
+EDGE_ROLES = (Role.STEP, Role.NEXT_ONLY, Role.PREVIOUS_ONLY, Role.MISMATCH, Role.AMENDMENT,
               Role.HISTORY_RETURN, Role.FRAME, Role.TIMER, Role.HIGHLIGHT)
 
 LEGEND_TEXT: dict[Role, str] = {
@@ -72,12 +76,15 @@ LEGEND_TEXT: dict[Role, str] = {
     Role.UNREACHABLE: "unreachable: no path from an entry point",
     Role.TRAP: "trap: no path to a terminal status",
     Role.ERROR: "status named by an error finding",
-    Role.STEP: "step listed in both columns (Next and Previous)",
-    Role.NEXT_ONLY: "listed in the Next column only",
-    Role.PREVIOUS_ONLY: "listed in the Previous column only",
+    Role.STEP: "step both columns list (Next and Previous): filled arrowhead",
+    Role.NEXT_ONLY: "hollow arrowhead: listed in the Next column only (the other cell is "
+                    "empty or has no row)",
+    Role.PREVIOUS_ONLY: "hollow arrowhead with a ring: listed in the Previous column only",
+    Role.MISMATCH: "dashed: one column lists the step, the other contradicts it "
+                   "(column-mismatch; orange: Next column, blue: Previous column)",
     Role.AMENDMENT: "added by the amendment file",
     Role.HISTORY_RETURN: "into H: leaves for the remembered status",
-    Role.FRAME: "from the group's frame: a step every status of the group lists",
+    Role.FRAME: "from a frame: a step every status inside the frame takes",
     Role.TIMER: "timer without a listed step",
     Role.HIGHLIGHT: "highlighted trace (numbered steps)",
 }
@@ -118,8 +125,31 @@ def edge_style(roles: Sequence[Role]) -> EdgeStyle:
         if role not in EDGE_STYLES:
             continue
         chosen = EDGE_STYLES[role]
-        if role is Role.HIGHLIGHT:
+        if role is Role.MISMATCH:
+            colour = _PREVIOUS_ONLY if Role.PREVIOUS_ONLY in roles else _NEXT_ONLY
+            line, width = chosen.line, chosen.width
+        elif role is Role.HIGHLIGHT:
             colour, width = chosen.colour, chosen.width
         else:
             colour, line, width = chosen.colour, chosen.line, chosen.width
     return EdgeStyle(colour, line, width)
+
+
+def legend_items(roles: Sequence[Role],
+                 causes: Sequence[tuple[str, str]]) -> tuple[LegendItem, ...]:
+    """The legend of a picture: one item per role it uses (in the order of
+    :data:`LEGEND_TEXT`), then one per cause value it colours (``(text, colour)``)."""
+    items: list[LegendItem] = []
+    for role, text in LEGEND_TEXT.items():
+        if role not in roles:
+            continue
+        if role in EDGE_ROLES:
+            items.append(LegendItem(role.value, text, edge=EDGE_STYLES.get(role, EdgeStyle())))
+        elif role in (Role.START, Role.TRIGGER, Role.HISTORY, Role.END):
+            items.append(LegendItem(role.value, text, node=NODE_STYLES[role]))
+        else:
+            items.append(LegendItem(role.value, text, node=node_style((Role.STATUS, role))))
+    for index, (text, colour) in enumerate(causes):
+        items.append(LegendItem(f"cause-{index + 1}", text, edge=EdgeStyle(colour),
+                                label_colour=colour))
+    return tuple(items)

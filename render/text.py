@@ -8,7 +8,9 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
-__all__ = ["clean_text", "wrap_text", "format_seconds"]
+from statusproof.model.model import Timer
+
+__all__ = ["clean_text", "wrap_text", "format_seconds", "timer_text"]
 
 _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 
@@ -73,3 +75,20 @@ def format_seconds(seconds: int) -> str:
                 return f"{count} {unit}{'s' if count != 1 else ''}"
             return f"{count} {unit}"
     return f"{seconds} s"
+
+
+def timer_text(timer: Timer) -> str:
+    """A timer in a few words: ``admin: after 1–999 min or never``, ``after 5 min``."""
+    if timer.seconds is not None:
+        when = format_seconds(timer.seconds)
+    elif timer.minimum is not None and timer.maximum is not None:
+        low, high = timer.minimum, timer.maximum
+        if low % 60 == 0 and high % 60 == 0:
+            when = f"{low // 60}–{high // 60} min"
+        else:
+            when = f"{low}–{high} s"
+    else:
+        when = "a set time"
+    if timer.never:
+        when += " or never"
+    return f"{timer.cause}: after {when}" if timer.cause else f"after {when}"

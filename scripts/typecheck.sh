@@ -9,6 +9,6 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/statusproof"
 for f in "$root"/statusproof/*; do ln -s "$f" "$stage/statusproof/$(basename "$f")"; done
-for part in model checks render conformance; do ln -s "$root/$part" "$stage/statusproof/$part"; done
+for part in model checks render conformance logcheck; do ln -s "$root/$part" "$stage/statusproof/$part"; done
 cd "$stage"
 "$python" -m mypy --config-file "$root/pyproject.toml" --cache-dir "$root/.mypy_cache" -p statusproof "$@"

@@ -69,7 +69,7 @@ def test_durations() -> None:
 ERRORS = [
     ("fill = [", r"^a\.toml:1: not valid TOML: "),
     ("[[allias]]\nname = 'x'\n", r"^a\.toml:1: unknown amendment kind\(s\) allias; use alias, "
-                                 r"fill, add, history, cause, timer$"),
+                                 r"fill, add, history, cause, timer, reading$"),
     ("alias = ['x']\n", r"^a\.toml:1: \[alias\] must be a table of keys$"),
     ("\n[[alias]]\nname = 'x'\nstatus = 'y'\n",
      r"^a\.toml:2: this alias statement has no 'source'; every amendment must say where its "

@@ -65,6 +65,13 @@ def exec_spec(mode: str, marker: Path | None = None) -> str:
     ("error:5", Verdict.ERROR, 4, r"reported an error for wait 1s: database unavailable"),
     ("huge:2", Verdict.GARBAGE, 1, r"the answer to go Waiting is a line longer than 65536"),
     ("deaf", Verdict.TIMEOUT, 0, r"no answer to reset to Connecting within 0\.5s"),
+    ("bigid:2", Verdict.GARBAGE, 1, r"the answer to go Waiting is not JSON: '\{\"id\": 7777"),
+    ("deep:2", Verdict.GARBAGE, 1, r"the answer to go Waiting is nested too deeply: "
+                                   r"'\[\[\[\["),
+    ("floatid:2", Verdict.GARBAGE, 1, r"the answer to go Waiting \(request 2\) carries id "
+                                      r"2\.0"),
+    ("nan:2", Verdict.GARBAGE, 1, r"the answer to go Waiting \(request 2\) carries id NaN"),
+    ("badutf8:2", Verdict.GARBAGE, 1, r"the answer to go Waiting is not JSON"),
 ])
 def test_exec_misbehaviour_gets_a_clear_verdict_in_time(
         case: TestCase, mode: str, verdict: Verdict, step: int, message: str) -> None:
@@ -122,11 +129,11 @@ def test_a_run_stops_when_the_implementation_cannot_even_be_reset(machine: Machi
     began = time.monotonic()
     with open_adapter(f"exec:{sys.executable} -c 'import sys; sys.exit(4)'", LIMIT) as adapter:
         result = run_suite(adapter, suite)
-    assert len(result.results) == STOP_AFTER
+    assert result.run == len(result.failures) == STOP_AFTER
     assert result.not_run == suite.size - STOP_AFTER
     assert result.stopped.startswith(f"stopped: {STOP_AFTER} tests in a row failed at the "
                                      "reset (crash)")
-    assert all("exited with code 4" in r.message for r in result.results)
+    assert all("exited with code 4" in r.message for r in result.failures)
     assert time.monotonic() - began < 10
 
 
@@ -139,7 +146,7 @@ def test_a_run_stops_when_the_implementation_cannot_even_be_reset(machine: Machi
                                        r"ModuleNotFoundError"),
     (f"python:{REFERENCE}:Nothing", r"has no callable 'Nothing'"),
     ("python:missing/file.py:make", r"no file missing/file.py"),
-    ("ruby:thing", r"use python:MODULE:FACTORY or exec:'COMMAND'"),
+    ("ruby:thing", r"use python:MODULE:FACTORY, exec:'COMMAND', statemachine:"),
 ])
 def test_unusable_adapter_specs_are_input_errors(spec: str, message: str) -> None:
     with pytest.raises(AdapterError, match=message):
@@ -171,3 +178,72 @@ def test_python_misbehaviour_gets_a_clear_verdict_in_time(
         again = run_case(adapter, case)
     assert again.passed, again.explain()
     assert time.monotonic() - began < 2 * LIMIT + SLACK
+
+
+def _alive(pids: list[int]) -> list[int]:
+    import psutil
+    left = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                left.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return left
+
+
+@pytest.mark.parametrize(("mode", "verdict"), [("forkhang:2", Verdict.TIMEOUT),
+                                               ("daemon:2", Verdict.TIMEOUT)])
+def test_no_process_of_the_implementation_outlives_its_verdict(
+        case: TestCase, tmp_path: Path, mode: str, verdict: Verdict) -> None:
+    """The implementation forks a child that calls setsid() (``daemon``: through a parent
+    that exits, so the child is an orphan, holding stdout open) and hangs; after the verdict
+    none is left."""
+    marker = tmp_path / "marker"
+    with open_adapter(exec_spec(mode, marker), LIMIT) as adapter:
+        result = run_case(adapter, case)
+        pids = [int(p) for p in (tmp_path / "marker.pids").read_text().split()]
+        assert result.verdict is verdict, result.explain()
+        assert pids and _alive(pids) == []
+
+
+def test_a_wrong_last_answer_keeps_the_process_and_waits_for_nothing(
+        machine: Machine, case: TestCase) -> None:
+    """A wrong answer to a test's last input: every answer is in, so the process is kept
+    (no restart) and the next test runs on it."""
+    last = case.steps[-1]
+    wrong = TestCase("wrong-last", case.start,
+                     (*case.steps[:-1], last.__class__(last.input, "Active")))
+    with open_adapter(f"exec:{sys.executable} {REFERENCE}", 30.0) as adapter:
+        assert isinstance(adapter, ExecAdapter)
+        failed = run_case(adapter, wrong)
+        passed = run_case(adapter, case)
+        assert adapter.starts == 1
+    assert failed.verdict is Verdict.FAIL and failed.step == len(case.steps)
+    assert passed.passed, passed.explain()
+
+
+def test_an_error_answer_keeps_the_process_in_step(case: TestCase) -> None:
+    with open_adapter(exec_spec("error:3"), LIMIT) as adapter:
+        assert isinstance(adapter, ExecAdapter)
+        first = run_case(adapter, case)
+        second = run_case(adapter, case)
+        assert adapter.starts == 1
+    assert first.verdict is Verdict.ERROR and first.step == 2
+    assert second.passed, second.explain()
+
+
+@pytest.mark.parametrize("mode", ["hang:40", "crash:40", "garbage:40", "error:40"])
+def test_a_fault_among_tests_sent_ahead_costs_one_test(machine: Machine, tmp_path: Path,
+                                                       mode: str) -> None:
+    """The requests of several tests go out ahead; a fault in one of them ends the process
+    (except an error answer), the tests planned on it are sent again to the next one, and
+    only the faulty test fails."""
+    from statusproof.conformance.generate import generate
+    suite = generate(machine.model, ["boundaries"])[0]
+    with open_adapter(exec_spec(mode, tmp_path / "marker"), LIMIT) as adapter:
+        result = run_suite(adapter, suite)
+        assert isinstance(adapter, ExecAdapter)
+        assert adapter.starts == (1 if mode.startswith("error") else 2)
+    assert result.run == suite.size and result.failed == 1, result.failures
+    assert result.failures[0].verdict.value == mode.split(":")[0].replace("hang", "timeout")

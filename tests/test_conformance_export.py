@@ -53,8 +53,8 @@ def test_traces_cli_summary_states_optimum_and_length(tmp_path: Path, golden: Go
                             "-o", str(tmp_path)])
     assert code == 0
     golden("conformance/traces-summary.txt", out.replace(str(tmp_path), "OUT"))
-    assert "transitions: 544 tests, length 4106 (3562 steps + 544 resets); moves=1184, " \
-           "states=206, optimum=4106, length=4106" in out
+    assert "transitions: 671 tests, length 4967 (4296 steps + 671 resets); moves=1450, " \
+           "states=216, optimum=4967, length=4967" in out
 
 
 def test_the_same_input_gives_byte_identical_files(tmp_path: Path) -> None:

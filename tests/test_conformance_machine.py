@@ -165,10 +165,11 @@ def test_explore_contains_every_unfolded_state_and_step(rescue: Machine) -> None
             # (Incoming -> Timed out with cause admin never happens: no admin timer there)
             fired = any(t.status == source.status and t.target == target.status
                         and t.cause in (None, target.cause) for t in model.timers)
-            assert kinds == ({"until"} if fired else set()), (source, target, kinds)
+            assert kinds - {"across"} == ({"until"} if fired else set()), \
+                (source, target, kinds)
         else:
             assert "go" in kinds, (source, target, kinds)
-    assert explicit.size == 206
+    assert explicit.size == 216
     # a status-clock region per timed state: entered, and one second before the deadline
     timed = [q for q in explicit.states if q.clock]
     assert {q.state.status for q in timed} == {"Active", "Waiting", "Rebooting", "Reconnecting"}
@@ -196,7 +197,7 @@ def test_separating_words_separate_and_identifiers_are_harmonised(table: Path | 
 def test_minimisation_merges_exactly_the_equivalent_states(rescue: Machine) -> None:
     explicit = explore(rescue)
     minimal = explicit.minimise()
-    assert minimal.size == 79
+    assert minimal.size == 82
     # Offline remembering Active behaves like Offline remembering Waiting; not like Incoming
     index = explicit.index
     active = index[MachineState(0, State("Offline", "Active"), 0)]

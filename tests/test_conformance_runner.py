@@ -109,7 +109,7 @@ def test_conform_junit_parses_back(tmp_path: Path) -> None:
     code, out, _ = run_cli(["conform", "--adapter", EARLY, "--coverage",
                             "boundaries,statuses", "--format", "junit", "-o", str(report)])
     assert code == 1
-    assert out == f"FAILED: 154 of 204 tests passed; report in {report}\n"
+    assert out == f"FAILED: 50 of 204 tests failed; report in {report}\n"
     root = ET.parse(report).getroot()
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("204", "50", "0")
@@ -146,7 +146,7 @@ def test_conform_json_report(tmp_path: Path) -> None:
 def test_conform_passes_the_reference_on_every_suite() -> None:
     code, out, err = run_cli(["conform", "--adapter", REFERENCE])
     assert (code, err) == (0, ""), out
-    assert out.rstrip().endswith("PASSED: 65353 tests in 6 suite(s)")
+    assert out.rstrip().endswith("PASSED: 68436 tests in 6 suite(s)")
 
 
 def test_conform_runs_an_exported_suite(tmp_path: Path) -> None:
@@ -159,7 +159,7 @@ def test_conform_runs_an_exported_suite(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--adapter", "ruby:x"], "use python:MODULE:FACTORY or exec:'COMMAND'"),
+    (["--adapter", "ruby:x"], "use python:MODULE:FACTORY, exec:'COMMAND', statemachine:"),
     (["--adapter", REFERENCE, "--coverage", "everything"], "unknown coverage everything"),
     (["--adapter", REFERENCE, "--timeout", "0"], "--timeout must be more than 0 seconds"),
     (["--adapter", REFERENCE, "--extra-states", "-1"], "--extra-states must be 0 or more"),
@@ -190,4 +190,4 @@ def test_conform_as_a_real_process_with_the_exec_adapter() -> None:
          "--adapter", f"exec:{sys.executable} examples/rescue_reference.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.rstrip().endswith("PASSED: 544 tests in 1 suite(s)")
+    assert done.stdout.rstrip().endswith("PASSED: 671 tests in 1 suite(s)")

@@ -155,10 +155,10 @@ def test_undefined_statuses() -> None:
     model = model_of([
         ("Open", "o", ["Imported"], ["Spam", "Closed"]),
         ("Closed", "c", ["Open"], "none"),
-        ("Held", "h", "none", ["Spam"]),
+        ("Held", "h", "none", ["Spam", "Imported"]),
     ])
     found = by_code(graph_checks(model), "undefined-status")
-    assert summary(found) == [(("Imported",), 4), (("Spam", "Open", "Held"), 6)]
+    assert summary(found) == [(("Imported", "Held"), 4), (("Spam", "Open", "Held"), 6)]
     assert found[1].message == ("'Spam' has no row: named as a next status of 'Open', 'Held'; "
                                 "kept as an exit; add a row for it or fix the name")
     assert "named in a Previous cell" in found[0].message
@@ -249,7 +249,8 @@ def test_graph_checks_produce_every_graph_code() -> None:
     graph_codes = {"entry-point", "no-entry-point", "reachable-status", "unreachable-status",
                    "no-incoming", "undefined-status", "terminal-status", "no-path-to-terminal",
                    "column-mismatch", "undocumented-link", "empty-cell", "unresolved-reference",
-                   "duplicate-status", "uninterpreted-entry", "guarded-transition", "amendment"}
+                   "duplicate-status", "uninterpreted-entry", "guarded-transition", "amendment",
+                   "outside-trigger", "free-choice", "inconclusive"}
     assert graph_codes <= set(CATALOGUE)
     assert seen == graph_codes
 
@@ -267,7 +268,22 @@ def test_check_report_schema() -> None:
     findings = graph_checks(model)
     data = check_to_dict(model, findings, raw=True)
     assert data["schema"] == CHECK_SCHEMA == "statusproof/check/1"
-    assert list(data) == ["schema", "table", "raw", "policy", "summary", "findings"]
+    assert list(data) == ["schema", "table", "raw", "policy", "summary", "witnesses",
+                          "findings"]
+    with_path = [f for f in data["findings"] if len(f["witness"]) > 1]
+    assert data["witnesses"] == {"max": 100, "shown": len(with_path), "omitted": 0}
+    assert len(with_path) == 5
+    # capped: the first two findings with a witness keep it, the others say null
+    capped = check_to_dict(model, findings, raw=True, max_witness=2)
+    assert capped["witnesses"] == {"max": 2, "shown": 2, "omitted": 3}
+    kept = [f["witness"] for f in capped["findings"] if "witness_omitted" in f or
+            len(f["witness"]) > 1]
+    assert kept == [with_path[0]["witness"], with_path[1]["witness"], [], [], []]
+    omitted = [f for f in capped["findings"] if "witness_omitted" in f]
+    assert [f["witness_omitted"] for f in omitted] == [True] * 3
+    assert list(omitted[0]) == ["code", "severity", "message", "statuses", "witness",
+                                "location", "evidence", "witness_omitted"]
+    assert all(f["evidence"] == {} for f in omitted if f["code"] == "no-path-to-terminal")
     assert data["summary"] == {
         "statuses": 5, "rows": 5, "undefined": 0, "entry_points": ["Open"],
         "terminals": ["Closed"], "transitions": 5,

@@ -15,8 +15,9 @@ import pytest
 from conftest import TABLES, scraped_text
 
 from statusproof.model import load_model
+from statusproof.model.cells import read_entry
 from statusproof.model.errors import StatusproofError
-from statusproof.model.interpret import ParsedEntry, interpret, parse_entry
+from statusproof.model.interpret import interpret
 from statusproof.model.loaders.text import load_text
 from statusproof.model.model import (
     HISTORY_VARIABLE,
@@ -27,6 +28,7 @@ from statusproof.model.model import (
 )
 from statusproof.model.names import NameIndex
 from statusproof.model.table import Column
+from statusproof.model.tokens import Lexicon
 
 TICKET = TABLES / "ticket-lifecycle.txt"
 COLUMNS_TABLE = TABLES / "ticket-columns.txt"
@@ -57,29 +59,45 @@ def codes(model: Model) -> list[tuple[str, tuple[str, ...], int | None]]:
 INDEX = NameIndex.build(["Open", "Held", "Closed (for good)", "Paused"], ["Closed"])
 
 
+LEXICON = Lexicon.build([*INDEX.full.items(), *INDEX.short.items()])
+
+
+def reading(text: str, column: Column) -> list[tuple[str, ...]]:
+    """Each target of the entry as (kind, name, guard, text, names...), or the clause kind."""
+    out: list[tuple[str, ...]] = []
+    for clause in read_entry(text, column, LEXICON):
+        if clause.kind != "steps":
+            out.append((clause.kind,))
+        out.extend((t.kind, t.name, t.guard or "", t.text, *t.names) for t in clause.targets)
+        out.extend(("trigger", f.text) for f in clause.fragments if f.reading == "trigger")
+    return out
+
+
 @pytest.mark.parametrize(("text", "column", "expected"), [
-    ("none", Column.NEXT, ParsedEntry("none")),
-    ("None.", Column.PREVIOUS, ParsedEntry("none")),
-    ("none if the user gave up.", Column.NEXT, ParsedEntry("none", condition="the user gave up")),
-    ("Open", Column.NEXT, ParsedEntry("link", ("Open",))),
-    ("Open or Held", Column.NEXT, ParsedEntry("link", ("Open", "Held"))),
-    ("Open, Held and Closed", Column.NEXT, ParsedEntry("link", ("Open", "Held", "Closed"))),
-    ("Open; Held", Column.PREVIOUS, ParsedEntry("link", ("Open", "Held"))),
-    ("Open or Aborted", Column.NEXT, ParsedEntry("link", ("Open", "Aborted"))),
-    ("Held if it was in Held status", Column.NEXT,
-     ParsedEntry("link", ("Held",), history=("Held",))),
+    ("none", Column.NEXT, [("end", "", "", "")]),
+    ("None.", Column.PREVIOUS, [("end", "", "", "")]),
+    ("none if the user gave up.", Column.NEXT,
+     [("end", "", "condition", "the user gave up")]),
+    ("Open", Column.NEXT, [("row", "Open", "", "")]),
+    ("Open or Held", Column.NEXT, [("row", "Open", "", ""), ("row", "Held", "", "")]),
+    ("Open, Held and Closed", Column.NEXT,
+     [("row", "Open", "", ""), ("row", "Held", "", ""), ("row", "Closed (for good)", "", "")]),
+    ("Open; Held", Column.PREVIOUS, [("row", "Open", "", ""), ("row", "Held", "", "")]),
+    ("Open or Aborted", Column.NEXT, [("row", "Open", "", ""), ("undefined", "Aborted", "", "")]),
+    ("Held if it was in Held status", Column.NEXT, [("row", "Held", "history", "", "Held")]),
     ("Open or Held if the ticket was in Open or Held status before the pause", Column.NEXT,
-     ParsedEntry("link", ("Open", "Held"), history=("Open", "Held"))),
+     [("row", "Open", "history", "", "Open", "Held"),
+      ("row", "Held", "history", "", "Open", "Held")]),
     ("Paused if the customer asks", Column.NEXT,
-     ParsedEntry("link", ("Paused",), condition="the customer asks")),
+     [("row", "Paused", "condition", "the customer asks")]),
     ("Closed if the retention period ends.", Column.NEXT,
-     ParsedEntry("link", ("Closed",), condition="the retention period ends")),
+     [("row", "Closed (for good)", "condition", "the retention period ends")]),
     ("Customer sends an email or fills in the support form", Column.PREVIOUS,
-     ParsedEntry("trigger")),
-    ("the order shipped and was signed for at the door", Column.NEXT, ParsedEntry("text")),
+     [("trigger",), ("trigger", "Customer sends an email or fills in the support form")]),
+    ("the order shipped and was signed for at the door", Column.NEXT, [("uninterpreted",)]),
 ])
-def test_parse_entry(text: str, column: Column, expected: ParsedEntry) -> None:
-    assert parse_entry(text, column, INDEX) == expected
+def test_read_entry(text: str, column: Column, expected: list[tuple[str, ...]]) -> None:
+    assert reading(text, column) == expected
 
 
 # -- names: qualifiers ----------------------------------------------------------------------
@@ -293,9 +311,17 @@ def test_a_guarded_next_entry_wins_over_an_unguarded_previous_one() -> None:
 # -- undefined statuses, duplicates, prose ----------------------------------------------------
 
 def test_undefined_statuses_are_kept() -> None:
+    # a Previous phrase that no Next cell uses is an outside trigger, not a status
     model = model_of([
         ("Open", "o", ["Imported"], ["Spam", "Closed"]),
         ("Closed", "c", ["Open"], "none"),
+    ])
+    assert model.status("Open").triggers == ("Imported",)
+    assert model.names == ("Open", "Closed", "Spam")
+    # used as a next status somewhere, the same phrase is an undefined status
+    model = model_of([
+        ("Open", "o", ["Imported"], ["Spam", "Closed"]),
+        ("Closed", "c", ["Open"], ["Imported"]),
     ])
     spam = model.status("Spam")
     imported = model.status("Imported")
@@ -303,6 +329,7 @@ def test_undefined_statuses_are_kept() -> None:
     assert (imported.defined, imported.terminal) == (False, None)  # a source, not an exit
     assert spam.span is not None and spam.span.line == 6
     assert model.names == ("Open", "Closed", "Spam", "Imported")  # in order of mention
+    assert model.status("Open").triggers == ()
     assert ("Imported", "Open", None) in steps(model)
 
 

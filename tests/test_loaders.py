@@ -233,7 +233,7 @@ def test_markdown_cells() -> None:
     table = load_markdown(md, "t.md")
     assert signature(table) == [
         ("A | B", [["A | B"], ["pipe | inside"], ["X", "Y"], ["X", "Y", "Z"]]),
-        ("C", [["C"], ["*emph* &amp;"], [], ["Wrapped item", "Next"]]),
+        ("C", [["C"], ["emph &"], [], ["Wrapped item", "Next"]]),
     ]
     assert [r.span.line for r in table.rows if r.span] == [5, 6]
     assert table.rows[0].status.raw == "A | B"
@@ -549,9 +549,16 @@ def write_text(table: Table, _: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown_escape(text: str) -> str:
+    """Cell text as Markdown writes it literally: inline markup characters escaped."""
+    for char in "\\`*_[]~<&":
+        text = text.replace(char, "\\" + char)
+    return text.replace("|", "\\|")
+
+
 def write_markdown(table: Table, style: int) -> str:
     def cell(entries: list[str]) -> str:
-        texts = [e.replace("|", "\\|") for e in entries]
+        texts = [markdown_escape(e) for e in entries]
         if len(texts) == 1:
             return texts[0]
         return "<br>".join(texts if style % 2 else ["- " + t for t in texts])

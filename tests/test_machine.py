@@ -66,8 +66,10 @@ def test_remembered_status(rescue: Model) -> None:
 def test_history_guards_choose_the_return(ticket: Model) -> None:
     assert targets(ticket, State("Open")) == [
         "Pending", "On Hold [remembered=Open]", "Escalated",
-        # "Open if the customer reopens the ticket" gives Resolved a one-value cause
-        "Resolved [cause=the customer reopens the ticket]", "Merged"]
+        # "Open if the customer reopens the ticket" beside unconditioned exits gives Resolved
+        # a cause with that value and "otherwise" (none of the conditions)
+        "Resolved [cause=the customer reopens the ticket]", "Resolved [cause=otherwise]",
+        "Merged"]
     assert targets(ticket, State("On Hold", "Open")) == [
         "Open", "Expired [cause=reply]", "Expired [cause=retention]"]
     assert targets(ticket, State("On Hold", "Escalated")) == [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -115,10 +116,14 @@ def test_loader_keeps_every_entry(rows: list[Row]) -> None:
 @SETTINGS
 @given(tables(), st.sampled_from(POLICIES))
 def test_checks_hold_their_invariants(rows: list[Row], policy: str) -> None:
-    model, findings = check(scraped_text(rows), policy)
+    model, checked = check(scraped_text(rows), policy)
+    # a verdict made inconclusive by an unread cell keeps what the check said, as read
+    findings = [f if f.code != "inconclusive" else
+                replace(f, code=f.evidence_dict()["check"]) for f in checked]
+    uncertain = any(t.depends for t in model.transitions)
     graph = status_graph(model)
     lines = scraped_text(rows).count("\n")
-    for f in findings:
+    for f in checked:
         assert f.severity is CATALOGUE[f.code].severity
         assert f.span is None or (f.span.path == "t.txt" and 1 <= f.span.line <= lines)
         assert all(s in model.names for s in f.statuses)
@@ -135,7 +140,9 @@ def test_checks_hold_their_invariants(rows: list[Row], policy: str) -> None:
             assert any(t.target == b for t in model.outgoing(a))
         shortest = min(nx.shortest_path_length(graph, e, status) for e in model.entries
                        if nx.has_path(graph, e, status))
-        assert len(witness) - 1 == shortest
+        # (a witness that would take a step depending on an unread cell is replaced by a
+        # path of certain steps, which may be longer)
+        assert len(witness) - 1 == shortest or uncertain
 
     unreachable = {f.statuses[0] for f in findings if f.code == "unreachable-status"}
     assert all(not f.witness for f in findings if f.code == "unreachable-status")

@@ -1,35 +1,44 @@
-"""Tests of statusproof.render: the diagram description, DOT, Mermaid, Graphviz, the HTML report
-and the ``render`` / ``report`` commands.
+"""Tests of statusproof.render: the diagram description, DOT, Mermaid and Graphviz.
 
 Golden files live in ``tests/golden/render/`` (``STATUSPROOF_UPDATE_GOLDEN=1`` rewrites them).
 Graphviz's real ``dot`` program checks every DOT text the tool writes, including DOT made from
-names hypothesis invents; headless Chromium (marked slow) checks the report as a browser shows
-it.
+names hypothesis invents. The folding, families, reading order and layout plans are tested in
+``test_render_layout.py``, the report and the commands in ``test_render_report.py``, the
+report in a real browser in ``test_render_browser.py``.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import Golden, run_cli
+from conftest import Golden
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from render_support import (
+    HAVE_DOT,
+    NASTY,
+    SVG_NS,
+    TICKETS,
+    assert_clean_svg,
+    diagram_of,
+    drawn_transitions,
+    edge_drawing,
+    needs_dot,
+    parse_page,
+    svg_texts,
+)
 
 from statusproof.checks import graph_checks
 from statusproof.checks.findings import Finding, Severity
 from statusproof.model import load_model
-from statusproof.model.errors import StatusproofError, UnknownStatusError
 from statusproof.model.model import (
     Cause,
     Guard,
@@ -40,10 +49,9 @@ from statusproof.model.model import (
     Transition,
 )
 from statusproof.model.table import Column
-from statusproof.model.trace import format_trace, replay, trace_to_dict
+from statusproof.model.trace import replay
 from statusproof.render.diagram import (
     CAUSE_COLOURS,
-    Diagram,
     Line,
     Role,
     build_diagram,
@@ -57,59 +65,54 @@ from statusproof.render.graphviz_run import (
     find_dot,
     run_dot,
 )
-from statusproof.render.html import inline_svg, render_report, trace_from_data
-from statusproof.render.mermaid import mermaid_text, render_mermaid
+from statusproof.render.html import render_report
+from statusproof.render.layout import PLANS
+from statusproof.render.mermaid import mermaid_text, render_mermaid, render_mermaid_markdown
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "render"
-NASTY = FIXTURES / "nasty-names.csv"
-TICKETS = FIXTURES / "tickets.txt"
-HAVE_DOT = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed "
-                               "(apt-get install graphviz); CI installs it")
-SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-def _diagram(table: Path | None = None, raw: bool = False, **kwargs: object) -> Diagram:
-    model = load_model(table, raw=raw)
-    return build_diagram(model, graph_checks(model), **kwargs)  # type: ignore[arg-type]
-
-
-def _svg_texts(svg: bytes | str) -> list[str]:
-    root = ET.fromstring(svg)
-    return ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
-
-
-def _assert_clean_svg(svg: bytes | str) -> ET.Element:
-    """Well-formed SVG without scripts or event handlers."""
-    root = ET.fromstring(svg)
-    for element in root.iter():
-        assert not element.tag.lower().endswith("script")
-        assert not any(name.lower().startswith("on") for name in element.attrib)
-    return root
+_diagram = diagram_of
 
 
 # -- the diagram description -------------------------------------------------------------------
 def test_doctests() -> None:
     import doctest
     import importlib
-    for name in ("text", "diagram", "dot", "mermaid", "graphviz_run", "html"):
+    for name in ("text", "diagram", "dot", "mermaid", "graphviz_run", "html", "ids", "folding",
+                 "families", "order", "layout", "measure", "svg_safety", "summary",
+                 "report_sections", "grouping", "targets", "picture"):
         module = importlib.import_module(f"statusproof.render.{name}")
         assert doctest.testmod(module).failed == 0, name
     from statusproof.cli import render_cmd
     assert doctest.testmod(render_cmd).failed == 0
 
 
-def test_every_transition_is_drawn_by_exactly_one_edge() -> None:
+def test_every_transition_is_drawn_by_exactly_one_edge_or_folded_away() -> None:
     for raw in (False, True):
         model = load_model(raw=raw)
-        diagram = build_diagram(model, graph_checks(model))
-        drawn = [t for e in diagram.edges for t in e.transitions]
-        assert sorted(map(repr, drawn)) == sorted(map(repr, model.transitions))
+        for show in (False, True):
+            diagram = build_diagram(model, graph_checks(model), show_mismatches=show)
+            drawn = drawn_transitions(diagram) + list(diagram.hidden)
+            assert sorted(map(repr, drawn)) == sorted(map(repr, model.transitions))
+            assert show is (not diagram.hidden)
+
+
+def test_two_statuses_are_joined_by_one_edge_at_most() -> None:
+    # with --show column-mismatches, a contradicted step keeps its own dashed line
+    for show in (False, True):
+        diagram = _diagram(show_mismatches=show)
+        pairs = [frozenset((e.source, e.target)) for e in diagram.edges
+                 if e.from_cluster is None and (not show or Role.MISMATCH not in e.roles)]
+        assert len(pairs) == len(set(pairs))
+        both_ways = [e for e in diagram.edges if e.tail is not None]
+        assert both_ways, "the bundled table has steps both ways (Active and On Hold)"
+        for edge in both_ways:
+            ends = {(t.source, t.target) for t in edge.transitions}
+            source, target = diagram.node(edge.source).status, diagram.node(edge.target).status
+            assert ends == {(source, target), (target, source)}
 
 
 def test_history_returns_go_through_h_inside_the_group() -> None:
     diagram = _diagram()
-    (cluster,) = diagram.clusters
+    cluster = next(c for c in diagram.clusters if c.id == "cluster_history")
     history = next(n for n in diagram.nodes if Role.HISTORY in n.roles)
     assert history.cluster == cluster.id and history.name == "H"
     members = {diagram.status_node(s).id for s in ("Offline", "Rebooting", "Reconnecting")}
@@ -123,13 +126,32 @@ def test_history_returns_go_through_h_inside_the_group() -> None:
 
 
 def test_steps_every_group_member_lists_are_drawn_from_the_frame() -> None:
-    diagram = _diagram()
-    framed = {diagram.node(e.target).name for e in diagram.edges if e.from_cluster}
+    # the remembering group's shared steps are all column mismatches: drawn when asked for
+    diagram = _diagram(show_mismatches=True)
+    framed = {diagram.node(e.target).name for e in diagram.edges
+              if e.from_cluster == "cluster_history"}
     assert framed == {"Active", "Closed (by active customer)", "Waiting"}
     for edge in diagram.edges:
-        if edge.from_cluster:
+        if edge.from_cluster == "cluster_history":
             assert {t.source for t in edge.transitions} == {"Offline", "Rebooting",
                                                             "Reconnecting"}
+    folded = _diagram()
+    assert not [e for e in folded.edges if e.from_cluster == "cluster_history"]
+
+
+def test_a_family_of_statuses_with_the_same_steps_is_one_frame() -> None:
+    diagram = _diagram()
+    family = next(c for c in diagram.clusters if c.id.startswith("cluster_family"))
+    assert [diagram.node(n).name for n in family.nodes] == [
+        "Active", "Incoming", "On Hold", "Outgoing"]
+    framed = [e for e in diagram.edges if e.from_cluster == family.id]
+    assert {diagram.node(e.target).name for e in framed} == {
+        "Closed (by active customer)", "Rebooting", "Reconnecting"}
+    for edge in framed:  # one edge stands for the step of every member
+        assert sorted(t.source for t in edge.transitions) == [
+            "Active", "Incoming", "On Hold", "Outgoing"]
+    assert not _diagram(frames=False).clusters[1:], "frames=False: no families"
+    assert not [e for e in _diagram(frames=False).edges if e.from_cluster]
 
 
 def test_node_roles_and_styles() -> None:
@@ -167,19 +189,22 @@ def test_trap_and_error_marks_come_from_the_findings_passed_in() -> None:
 
 
 def test_one_column_and_amendment_edges() -> None:
-    diagram = _diagram()
-    def edge(source: str, target: str) -> tuple[Role, ...]:
-        s, t = diagram.status_node(source).id, diagram.status_node(target).id
-        return next(e for e in diagram.edges if e.source == s and e.target == t).roles
-    assert Role.NEXT_ONLY in edge("Active", "Incoming")
-    assert Role.PREVIOUS_ONLY in edge("Incoming", "On Hold")
-    assert Role.STEP in edge("Active", "On Hold")
+    diagram = _diagram(show_mismatches=True)
+    assert edge_drawing(diagram, "Active", "Incoming")[1] is Role.NEXT_ONLY  # other cell empty
+    edge, mark = edge_drawing(diagram, "Incoming", "On Hold")  # On Hold lists it, Incoming not
+    assert mark is Role.PREVIOUS_ONLY and Role.MISMATCH in edge.roles
+    assert edge.style.line is Line.DASHED
+    assert edge_drawing(diagram, "Active", "On Hold")[1] is Role.STEP
     added = [e for e in diagram.edges if Role.AMENDMENT in e.roles]
     assert {(diagram.node(e.source).name, diagram.node(e.target).name) for e in added} == {
         ("Connecting", "Removed from TC queue"), ("Waiting", "Removed from TC queue")}
     assert all(e.style.line is Line.DASHED and e.labels[-1].text == "amendment" for e in added)
-    styles = {e.style for e in diagram.edges if Role.NEXT_ONLY in e.roles}
-    assert len({s.colour for s in styles}) == 1 and all(s.line is Line.DASHED for s in styles)
+    mismatch = {e.style.colour for e in diagram.edges if Role.MISMATCH in e.roles
+                and Role.NEXT_ONLY in e.roles}
+    assert len(mismatch) == 1
+    # a one-column step whose other cell is empty is a plain line with a hollow arrowhead
+    plain = edge_drawing(diagram, "Waiting", "Incoming")[0]
+    assert plain.style.line is Line.SOLID and Role.MISMATCH not in plain.roles
 
 
 def test_the_two_timeout_causes_have_their_own_colours() -> None:
@@ -205,16 +230,24 @@ def test_highlight_numbers_the_steps_of_a_trace() -> None:
     trace = replay(model, ["Connecting", "Waiting", "Incoming", "Reconnecting", "Offline",
                            "Incoming", "Timed out", "end"], ["system"])
     diagram = build_diagram(model, graph_checks(model), trace)
-    lit = {(diagram.node(e.source).name, diagram.node(e.target).name): e.steps
-           for e in diagram.edges if Role.HIGHLIGHT in e.roles}
-    assert lit == {
-        ("PIN code generated or channel connection is initiated", "Connecting"): (0,),
-        ("Connecting", "Waiting"): (1,), ("Waiting", "Incoming"): (2,),
-        ("Incoming", "Reconnecting"): (3,), ("Reconnecting", "Offline"): (4,),
-        ("Offline", "H"): (5,), ("H", "Incoming"): (5,), ("Incoming", "Timed out"): (6,),
-        ("Timed out", ""): (7,)}
+    for number, step in enumerate(trace.steps):
+        if step.transition is None:
+            continue
+        edge = next(e for e in diagram.edges if step.transition in e.transitions)
+        assert number in edge.steps and Role.HIGHLIGHT in edge.roles
+        assert edge.style.width == 3.0
+    start = next(e for e in diagram.edges if diagram.node(e.source).style.shape.value
+                 == "trigger")
+    assert start.steps == (0,)
+    into_h = [e.steps for e in diagram.edges if diagram.node(e.target).name == "H"
+              and e.steps]
+    assert into_h == [(5,)]
     assert diagram.status_node("Incoming").notes == ("steps 2, 5",)
-    assert all(e.style.width == 3.0 for e in diagram.edges if e.steps)
+    # a trace that takes a step the columns contradict draws it, folded or not
+    trace = replay(model, ["Invitation", "Collaborating", "Rebooting"])
+    diagram = build_diagram(model, graph_checks(model), trace)
+    assert any(t.source == "Invitation" and t.target == "Collaborating"
+               for t in drawn_transitions(diagram))
 
 
 def test_legend_lists_only_what_the_picture_uses() -> None:
@@ -269,22 +302,41 @@ def test_dot_escaping() -> None:
         quote('x" ]; evil [label="y')
     dot = render_dot(_diagram(NASTY))
     assert "<script" not in dot and "&lt;/script&gt;" in dot
-    # table text never reaches a quoted string
-    for value in re.findall(r'"((?:[^"\\]|\\.)*)"', dot):
-        assert re.fullmatch(r"[A-Za-z0-9_#.,: -]*", value), value
+    # table text never reaches a quoted string, except a tooltip: entity-encoded, letters,
+    # digits and spaces only
+    for key, value in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', dot):
+        pattern = r"(?:[^\x00-\x7f]|[A-Za-z0-9 ]|&#\d+;)*" if key == "tooltip" \
+            else r"[A-Za-z0-9_#.,: -]*"
+        assert re.fullmatch(pattern, value), (key, value)
+    assert '"Start &#34;quoted&#34; &#60;script&#62;' in dot  # the tooltip of a nasty name
 
 
 def test_mermaid_escaping() -> None:
     assert mermaid_text('a"b:c;d%%e{f}g<h>i|j\\k\nl') == (
         "a#34;b#58;c#59;d#37;#37;e#123;f#125;g#60;h#62;i#124;j#92;k l")
     assert mermaid_text("x" * 300) == "x" * 119 + "#8230;"  # cut, with an encoded "…"
-    text = render_mermaid(_diagram(NASTY))
-    for line in text.splitlines()[1:]:
-        assert re.fullmatch(
-            r'stateDiagram-v2|    direction (TB|LR)'
-            r'|    ( {4})?state "[^"]*" as st_\w+( \{)?|    \}'
-            r'|    (\[\*\]|st_\w+) --> (\[\*\]|st_\w+)( : [^"\n]*)?'
-            r'|    classDef \w+ [^\s]+|    class [\w,]+ \w+', line), line
+    for show in (False, True):
+        text = render_mermaid(_diagram(NASTY, show_mismatches=show))
+        for line in text.splitlines():
+            assert_mermaid_line(line)
+    markdown = render_mermaid_markdown(_diagram(NASTY))
+    fence = markdown.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert fence + "\n" == render_mermaid(_diagram(NASTY))
+    assert "<script" not in markdown and markdown.count("```") == 2
+
+
+_MERMAID_LINE = re.compile(
+    r'%% [^\n]*|flowchart (TB|LR)'
+    r'|    ( {4})?st_\w+(\(\(\(|\(\(|\(|\[)"[^"\n]*"(\)\)\)|\)\)|\)|\])'
+    r'|    subgraph st_\w+ \["[^"\n]*"\]|    end'
+    r'|    st_\w+ [<o]?(--|-\.-|==)[>o](\|"[^"\n]*"\|)? st_\w+'
+    r'|    classDef \w+ [\w:#.,\- ]+|    class [\w,]+ \w+|    linkStyle \d+ [\w:#.,\- ]+')
+
+
+def assert_mermaid_line(line: str) -> None:
+    """A line of our Mermaid: a comment, a node, a subgraph, a link or a style; table text
+    only inside quotes, entity-encoded, so it can never end them."""
+    assert _MERMAID_LINE.fullmatch(line), line
 
 
 # -- Graphviz ------------------------------------------------------------------------------------
@@ -293,14 +345,18 @@ def test_mermaid_escaping() -> None:
 def test_dot_accepts_every_dot_the_tool_writes(name: str) -> None:
     table, raw = GOLDEN_CASES[name]
     diagram = _diagram(table, raw)
-    for legend in (True, False):
-        for links in (True, False):
-            rendered = run_dot(render_dot(diagram, legend=legend, links=links), "svg")
-            assert not [w for w in rendered.warnings if "rror" in w], rendered.warnings
-            root = _assert_clean_svg(rendered.data)
-            nodes = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"]
-            assert len(nodes) == len(diagram.nodes) + (1 if legend else 0)
-    texts = set(_svg_texts(run_dot(render_dot(diagram), "svg").data))
+    for legend, links, plan in itertools.product((True, False), (True, False), PLANS):
+        if plan != "dot" and legend:
+            continue
+        rendered = run_dot(render_dot(diagram, legend=legend, links=links,
+                                      plan=PLANS[plan]), "svg")
+        assert not [w for w in rendered.warnings if "rror" in w], rendered.warnings
+        root = assert_clean_svg(rendered.data)
+        nodes = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"]
+        assert len(nodes) == len(diagram.nodes) + (1 if legend else 0)
+        edges = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"]
+        assert len(edges) == len(diagram.edges)
+    texts = set(svg_texts(run_dot(render_dot(diagram), "svg").data))
     for node in diagram.nodes:
         if node.status is not None:
             assert set(wrap_text(node.name, NAME_WIDTH)) <= texts, node.name
@@ -344,22 +400,24 @@ def _models(draw: st.DrawFn) -> Model:
 def test_any_names_give_dot_that_graphviz_accepts_and_cannot_inject(model: Model) -> None:
     diagram = build_diagram(model)
     rendered = run_dot(render_dot(diagram), "svg")
-    root = _assert_clean_svg(rendered.data)
+    root = assert_clean_svg(rendered.data)
     nodes = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"]
     assert len(nodes) == len(diagram.nodes) + 1
-    texts = set(_svg_texts(rendered.data))
+    texts = set(svg_texts(rendered.data))
     for node in diagram.nodes:
         if node.status is not None:
             shown = [line for line in wrap_text(node.name, NAME_WIDTH) if line.strip()]
             assert set(shown) <= texts, (node.name, shown)
     page = render_report(model, (), diagram, svg=rendered.data.decode())
-    assert _tags(page).count("script") == 0
-    mermaid = render_mermaid(diagram)
-    for line in mermaid.splitlines():
-        if line.strip().startswith("state "):
-            assert re.fullmatch(r' *state "[^"\n]*" as st_\w+( \{)?', line), line
-        else:
-            assert '"' not in line, line
+    assert parse_page(page).tags.count("script") == 1  # ours, and only ours
+    for line in render_mermaid(diagram).splitlines():
+        assert_mermaid_line(line)
+    # node tooltips say the full name (a backslash shown as U+29F5), without markup
+    titles = re.findall(r'xlink:title="([^"]*)"', rendered.data.decode())
+    for node in diagram.nodes:
+        if node.status is not None and clean_text(node.name):
+            expected = " - ".join((clean_text(node.name), *node.notes)).replace("\\", "\u29f5")
+            assert expected in [html.unescape(t) for t in titles], node.name
 
 
 def test_missing_dot_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -415,234 +473,6 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
             assert done.returncode == 0, done.stderr
         outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == len(formats.split(",")) + (3 if HAVE_DOT else 0)
+    # the Mermaid format also writes its fenced .md file
+    assert len(outputs[0]) == len(formats.split(",")) + 1 + (3 if HAVE_DOT else 0)
     assert not any(str(tmp_path).encode() in data for data in outputs[0].values())
-
-
-# -- HTML report ----------------------------------------------------------------------------------
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.ids: set[str] = set()
-        self.hrefs: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        for key, value in attrs:
-            if key == "id" and value:
-                self.ids.add(value)
-            if key in ("href", "xlink:href") and value:
-                self.hrefs.append(value)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def _tags(page: str) -> list[str]:
-    parser = _Collector()
-    parser.feed(page)
-    return parser.tags
-
-
-def _report(table: Path | None = None, svg: bool = True) -> tuple[Model, Diagram, str]:
-    model = load_model(table)
-    findings = graph_checks(model)
-    diagram = build_diagram(model, findings)
-    dot = render_dot(diagram, legend=False, links=True)
-    picture = run_dot(dot, "svg").data.decode() if svg else None
-    return model, diagram, render_report(model, findings, diagram, svg=picture,
-                                         notice="" if svg else "no dot", dot_source=dot)
-
-
-@needs_dot
-def test_report_escapes_table_text_and_every_link_resolves() -> None:
-    model, diagram, page = _report(NASTY)
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    for table in (NASTY, None):  # with errors; without (no error table to link to)
-        checked = _Collector()
-        checked.feed(_report(table)[2])
-        local = [h[1:] for h in checked.hrefs if h.startswith("#")]
-        assert local and not [a for a in local if a not in checked.ids]
-        assert not [h for h in checked.hrefs if not h.startswith("#")]
-    parser = _Collector()
-    parser.feed(page)
-    assert "script" not in parser.tags and "link" not in parser.tags and "img" not in parser.tags
-    assert not re.search(r"(src|href)=\"(https?:)?//", page), "no network resources"
-    text = "".join(parser.text)
-    for status in model.statuses:
-        assert status.name in text
-    # the findings table links each finding to its statuses, and back
-    trap = diagram.status_node("Trap %% {init} ; x").anchor
-    assert f'href="#status-{trap}"' in page and f'id="status-{trap}"' in page
-
-
-def test_report_without_a_picture_says_why_and_shows_the_dot() -> None:
-    _, _, page = _report(TICKETS, svg=False)
-    assert '<p class="notice">no dot</p>' in page and "<svg" not in page.split("<ul")[0]
-    assert "DOT source of the diagram" in page and "digraph statusproof" in page
-
-
-def test_inline_svg_refuses_scripts() -> None:
-    with pytest.raises(StatusproofError, match="holds a script"):
-        inline_svg('<svg><script>alert(1)</script></svg>')
-    with pytest.raises(StatusproofError, match="holds a script"):
-        inline_svg('<svg><g onload="x()"/></svg>')
-    with pytest.raises(StatusproofError, match="not an SVG document"):
-        inline_svg("<html/>")
-
-
-def test_traces_in_evidence_are_shown_in_the_shared_format() -> None:
-    model = load_model()
-    trace = replay(model, ["Connecting", "Waiting", "Rebooting", "Offline", "Waiting"],
-                   title="a return the history guard does not cover")
-    data = trace_to_dict(trace)
-    rebuilt = trace_from_data(model, data)
-    assert rebuilt is not None and format_trace(rebuilt) == format_trace(trace)
-    assert trace_from_data(model, {"steps": [{"status": "Waiting", "transition": {
-        "source": "Nowhere", "target": "Waiting", "guard": None}}]}) is None
-    made_up = Finding("no-path-to-terminal", Severity.ERROR, "made up for the test",
-                      ("Offline",), evidence=(("trace", data),))
-    diagram = build_diagram(model, (made_up,))
-    page = render_report(model, (made_up,), diagram, svg=None, notice="n")
-    assert '<section id="traces">' in page
-    import html as html_module
-    assert html_module.escape(format_trace(trace)) in page
-
-
-# -- the commands ----------------------------------------------------------------------------------
-@needs_dot
-def test_render_writes_every_format(tmp_path: Path) -> None:
-    code, out, err = run_cli(["render", "-o", str(tmp_path), "--format",
-                              "svg,png,pdf,dot,mermaid", "--no-formal"])
-    assert code == 0, err
-    stem = tmp_path / "rescue-session-statuses"
-    assert out.splitlines() == [f"wrote {stem}{s}" for s in (".dot", ".mmd", ".svg", ".png",
-                                                             ".pdf")]
-    assert stem.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
-    assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
-    _assert_clean_svg(stem.with_suffix(".svg").read_bytes())
-    assert stem.with_suffix(".mmd").read_text().splitlines()[1] == "stateDiagram-v2"
-
-
-@needs_dot
-def test_render_says_how_to_get_past_a_timeout(tmp_path: Path) -> None:
-    code, _, err = run_cli(["render", "-o", str(tmp_path), "--format", "svg", "--no-formal",
-                            "--timeout", "0.000001"])
-    assert code == 2
-    assert "dot did not finish within 1e-06 s making svg" in err
-    assert "allow more time with --timeout SECONDS" in err
-    code, _, err = run_cli(["render", "-o", str(tmp_path), "--timeout", "0"])
-    assert code == 2 and "'0' is not a number of seconds above 0" in err
-
-
-def test_render_rejects_bad_formats_and_traces(tmp_path: Path) -> None:
-    code, _, err = run_cli(["render", "-o", str(tmp_path), "--format", "svg,gif"])
-    assert code == 2 and "unknown format 'gif'" in err and "Traceback" not in err
-    code, _, err = run_cli(["render", "-o", str(tmp_path), "--format", "dot",
-                            "--highlight", "Connecting, Waiting, Rebooting, Connecting"])
-    assert code == 2
-    assert re.search(r"step 4 \('Connecting'\) of the trace is not possible: step Rebooting "
-                     r"-> Connecting is not allowed", err), err
-    code, _, err = run_cli(["render", "-o", str(tmp_path), "--format", "dot",
-                            "--highlight", "Connecting, Waiting, Timed out, end"])
-    assert code == 2 and "'Timed out [system]'" in err
-    trace_file = tmp_path / "trace.txt"
-    trace_file.write_text("# a comment\nConnecting\nWaiting\n\nActive\nInvitation\n")
-    code, _, err = run_cli(["render", "-o", str(tmp_path), "--format", "dot",
-                            "--highlight", str(trace_file)])
-    assert code == 2 and f"{trace_file}:6: step 4 ('Invitation')" in err
-    assert not (tmp_path / "rescue-session-statuses.dot").exists()
-
-
-def test_load_highlight_reads_inline_files_and_json(tmp_path: Path) -> None:
-    from statusproof.cli.render_cmd import load_highlight
-    model = load_model()
-    inline = load_highlight(model, "Connecting → Waiting -> Timed out [system], end")
-    assert inline.statuses == ("Connecting", "Waiting", "Timed out") and inline.ended
-    trace = replay(model, ["Connecting", "Waiting", "Timed out", "end"], ["system"])
-    path = tmp_path / "t.json"
-    import json
-    path.write_text(json.dumps(trace_to_dict(trace)))
-    assert load_highlight(model, str(path)).steps == trace.steps
-    path.write_text("{ not json")
-    with pytest.raises(StatusproofError, match=r"t\.json:1: not valid JSON"):
-        load_highlight(model, str(path))
-    with pytest.raises(UnknownStatusError, match=r"the cause of 'Timed out' is one of admin, "
-                                                 r"system, not 'sometimes'"):
-        load_highlight(model, "Connecting, Waiting, Timed out [sometimes]")
-    with pytest.raises(StatusproofError, match="no such trace file"):
-        load_highlight(model, "missing/trace.txt")
-
-
-def test_without_dot_render_still_writes_dot_and_mermaid(monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.delenv("STATUSPROOF_DOT", raising=False)
-    code, out, err = run_cli(["render", str(TICKETS), "-o", str(tmp_path), "--no-formal"])
-    assert code == 0
-    assert out == f"wrote {tmp_path / 'tickets.dot'}\nwrote {tmp_path / 'tickets.mmd'}\n"
-    assert (tmp_path / "tickets.dot").is_file() and (tmp_path / "tickets.mmd").is_file()
-    assert "svg not made" in err and "apt-get install graphviz" in err
-    code, _, err = run_cli(["render", str(TICKETS), "-o", str(tmp_path), "--format",
-                            "dot,png"])
-    assert code == 2 and "cannot make png" in err and "apt-get install graphviz" in err
-    code, _, err = run_cli(["report", str(TICKETS), "-o", str(tmp_path / "r")])
-    assert code == 2 and "apt-get install graphviz" in err
-    page = (tmp_path / "r" / "report.html").read_text()
-    assert "The diagram could not be drawn" in page and "digraph statusproof" in page
-
-
-@needs_dot
-def test_report_command_writes_the_page_and_what_it_embeds(tmp_path: Path) -> None:
-    code, out, err = run_cli(["report", "-o", str(tmp_path), "--no-formal",
-                              "--highlight", "Connecting, Waiting, Active"])
-    assert code == 0, err
-    assert {p.name for p in tmp_path.iterdir()} == {"report.html", "report.dot", "report.svg"}
-    page = (tmp_path / "report.html").read_text()
-    svg = (tmp_path / "report.svg").read_text()
-    assert inline_svg(svg) in page
-    assert "trace Connecting → Waiting → Active (drawn on the diagram)" in page
-    assert out.endswith("findings: 0 error(s), 29 warning(s), 67 info\n")
-
-
-# -- headless Chromium ----------------------------------------------------------------------------
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CI") == "true":
-        pytest.fail("chromium is not installed; CI must install Debian's chromium (.ci/run)")
-    pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
-
-
-@needs_dot
-@pytest.mark.slow
-def test_report_in_headless_chromium_shows_the_diagram_and_the_findings(tmp_path: Path) -> None:
-    browser = _chromium()
-    code, _, err = run_cli(["report", "-o", str(tmp_path), "--no-formal"])
-    assert code == 0, err
-    url = (tmp_path / "report.html").resolve().as_uri()
-    with tempfile.TemporaryDirectory() as profile:
-        base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}"]
-        dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True,
-                             timeout=120, check=False).stdout
-        shot = tmp_path / "report.png"
-        subprocess.run([*base, "--window-size=1400,1600", f"--screenshot={shot}", url],
-                       capture_output=True, timeout=120, check=False)
-    assert "<svg" in dom, "the browser did not keep the inline diagram"
-    svg = dom[dom.index("<svg"):dom.index("</svg>")]
-    model = load_model()
-    texts = set(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
-    for name in ("Connecting", "Waiting", "Active", "Timed out", "Offline", "H"):
-        assert name in texts, name
-    findings = graph_checks(model)
-    assert len(re.findall(r'<tr id="finding-\d+"', dom)) == len(findings)
-    assert "column-mismatch" in dom and 'id="findings-warning"' in dom
-    assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG")
-    assert shot.stat().st_size > 50_000, "the screenshot looks empty"

@@ -4,8 +4,9 @@ This module owns reading a status table written as a GFM pipe table: a header ro
 delimiter row such as ``|---|---|``, then one body row per line. Only the first table in the
 file is read; headings, paragraphs, fenced code and any later tables are ignored. Inside a
 cell, ``\\|`` is a literal ``|`` and ``<br>`` breaks the cell into entries (``- Active<br>-
-Closed`` and ``Active<br>Closed`` both give two entries). Other Markdown syntax (emphasis,
-links, entities) is kept verbatim. Rows whose cells are all blank are skipped; every other
+Closed`` and ``Active<br>Closed`` both give two entries). Inline markup (emphasis, code spans,
+links, entities) is reduced to its text (:func:`~statusproof.model.loaders.markup.clean_inline`);
+the cell's raw text keeps it. Rows whose cells are all blank are skipped; every other
 malformed row is reported.
 """
 
@@ -16,6 +17,7 @@ import re
 from ..errors import InputProblem, TableFormatError
 from ..table import Cell, Column, Row, StatusTable
 from .columns import BREAK, ITEM, build_row, cell_count_problem, make_cell, match_columns
+from .markup import clean_inline
 
 __all__ = ["load_markdown", "looks_like_markdown"]
 
@@ -79,11 +81,11 @@ def looks_like_markdown(text: str) -> bool:
 
 def _cell(text: str, line: int, path: str, column: Column) -> Cell:
     raw = text.strip()
-    parts = [part.strip() for part in BREAK.split(raw)]
+    parts = [clean_inline(part).strip() for part in BREAK.split(raw)]
     if len(parts) > 1 and not any(ITEM.match(part) for part in parts):
         pieces = [("- " + part, line) for part in parts if part]
     else:
-        pieces = [(raw, line)]
+        pieces = [("\n".join(parts), line)]
     return make_cell(pieces, path, column, raw)
 
 

@@ -3,29 +3,46 @@
 Each subcommand is a module of this package with ``add_parser(subparsers)`` and
 ``run(args, out, err) -> exit code``. Exit codes: 0 nothing of severity error, 1 findings of
 severity error (or a failed run), 2 the input cannot be used (a message on stderr, no traceback).
+
+Subcommands load lazily: :data:`COMMANDS` names each one with its module and one-line help, and
+a module is imported only when its command runs or its own ``--help`` is asked, so that
+``statusproof --help`` and ``statusproof check`` do not pay for importing the others (rendering,
+conformance, recorded histories) and the libraries they need.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 from typing import TextIO
 
 from statusproof import __version__
-from statusproof.model.errors import StatusproofError
 
-from . import check, conform_cmd, logs_cmd, model_cmd, render_cmd, report_cmd, traces_cmd
+__all__ = ["main", "build_parser", "COMMANDS", "command_module"]
 
-__all__ = ["main", "build_parser", "COMMANDS"]
-
-#: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (check, model_cmd, render_cmd, report_cmd, traces_cmd,
-                                     conform_cmd, logs_cmd)
+#: The subcommands, in the order ``--help`` lists them: (name, module of this package, the
+#: one-line help its ``add_parser`` gives). A module may define several commands (``logs``
+#: and ``logs-synth``); list them next to each other. To add a command, add a line.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("check", "check", "check a status table and report findings"),
+    ("model", "model_cmd", "print the interpreted model (statuses, transitions, guards)"),
+    ("render", "render_cmd", "draw the model as a diagram (DOT, Mermaid, SVG, PNG, PDF)"),
+    ("report", "report_cmd", "write an HTML report: summary, diagram, findings, evidence"),
+    ("traces", "traces_cmd", "generate conformance test suites and export them"),
+    ("conform", "conform_cmd", "run conformance suites against an implementation"),
+    ("logs", "logs_cmd", "check recorded status histories against the model"),
+    ("logs-synth", "logs_cmd", "write synthetic records of a model, with injected faults"),
+    ("explain", "explain_cmd", "show how every cell was read (text, span, reading, why)"),
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+#: ``build_parser(ALL)`` loads every subcommand (for tools that read the whole parser).
+ALL = "*"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +53,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    """The module of subcommand ``name`` (imported now)."""
+    module = next(module for command, module, _ in COMMANDS if command == name)
+    return importlib.import_module(f"{__name__}.{module}")
+
+
+def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
+    """The argument parser. Only the module of ``command`` is imported and gives its full
+    parser (every module with :data:`ALL`, none with None); the other subcommands are listed
+    with their one-line help, enough for ``statusproof --help`` and for argparse to choose."""
     parser = _Parser(
         prog="statusproof",
         description="Model checker and conformance tool for documented status tables.",
@@ -44,9 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"statusproof {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for command in COMMANDS:
-        command.add_parser(sub)
+    full = {module for name, module, _ in COMMANDS if command in (ALL, name)}
+    added: set[str] = set()
+    for name, module, help_text in COMMANDS:
+        if module in full:
+            if module not in added:
+                importlib.import_module(f"{__name__}.{module}").add_parser(sub)
+                added.add(module)
+        else:
+            sub.add_parser(name, help=help_text, add_help=False)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word that is not an option (the top-level
+    options, --help and --version, take no value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
@@ -54,13 +93,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     """Run the command line; returns the exit code (the console script exits with it)."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command(argv))
     try:
         # argparse prints usage, errors, --help and --version itself: to out and err too
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = parser.parse_args(argv)
     except SystemExit as e:
         return int(e.code) if isinstance(e.code, int) else EXIT_INPUT
+    # imported here, not at the top: it loads the model package, which --help does not need
+    from statusproof.model.errors import StatusproofError
     try:
         code: int = args.run(args, out, err)
     except StatusproofError as e:

@@ -1,10 +1,12 @@
-"""``statusproof logs`` and ``statusproof logs-synth``: check recorded histories; generate them.
+"""``statusproof logs`` and ``statusproof logs-synth``: check recorded logs; generate them.
 
 ``logs FILE...`` reads event records or polled snapshots, checks each session against the
 model and writes a report (text, JSON or JUnit XML). Exit 0: no violation; 1: a violation;
 2: the input cannot be used (with ``--strict``, also a malformed line or an unknown status
 name). ``logs-synth [TABLE]`` writes synthetic records of a model, optionally with injected
-faults, and the list of the faults (kind and line) for tests and benchmarks.
+faults, and the list of the faults (kind and line) for tests and benchmarks. Every file
+this module writes goes through :func:`write_text_file` (a missing folder or a read-only path
+is an input error, exit 2).
 """
 
 from __future__ import annotations
@@ -15,36 +17,34 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from statusproof.conformance.history_check import HistoryChecker, Settings
-from statusproof.conformance.history_map import NameMap, default_map, load_map
-from statusproof.conformance.history_records import (
-    FORMATS,
-    RecordFormatError,
-    default_fields,
-    read_records,
-)
-from statusproof.conformance.history_report import (
+from statusproof.logcheck.namemap import NameMap, default_map, load_map
+from statusproof.logcheck.partition import ModelSpec
+from statusproof.logcheck.rawlines import DEFAULT_MAX_LINE_BYTES
+from statusproof.logcheck.records import FORMATS, RecordFormatError, default_fields
+from statusproof.logcheck.report import (
     REPORTS,
     format_junit,
     format_report,
     report_json,
 )
-from statusproof.conformance.history_synth import (
+from statusproof.logcheck.result import CheckSettings
+from statusproof.logcheck.run import EXTENSIONS, RunOptions, check_files, expand_files
+from statusproof.logcheck.synth import (
     EVENT_FAULTS,
     SNAPSHOT_FAULTS,
+    SYNTH_FORMATS,
     SynthSettings,
     generate,
 )
+from statusproof.logcheck.timersettings import load_settings
 from statusproof.model import load_model
-from statusproof.model.errors import InputProblem, StatusproofError
+from statusproof.model.errors import StatusproofError
 from statusproof.model.loaders import FORMATS as TABLE_FORMATS
 from statusproof.model.model import POLICIES, Model
 
 from .common import add_table_arguments, load_from_args
 
-__all__ = ["add_parser", "run", "run_synth"]
-
-_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+__all__ = ["add_parser", "run", "run_synth", "write_text_file"]
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +78,9 @@ def _add_field_options(parser: argparse.ArgumentParser) -> None:
                        help="snapshots: the session's start time (Start Time)")
     group.add_argument("--delimiter", metavar="CHAR",
                        help="csv: the field separator (default ',')")
+    group.add_argument("--group-field", metavar="NAME",
+                       help="the group of a session (its first record's), for timer settings "
+                            "per group (--settings)")
 
 
 def add_parser(sub: Any) -> None:
@@ -88,10 +91,12 @@ def add_parser(sub: Any) -> None:
                     "rules. Exit 0 when no record violates the model, 1 when one does, 2 when "
                     "the input cannot be used.")
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="record files, read in order as one stream")
+                        help="record files, read in order as one stream (a folder stands for "
+                             "its record files, by name)")
     _add_model_options(parser)
     parser.add_argument("--format", dest="record_format", choices=FORMATS,
-                        help="record format (default: from the extension: .jsonl, .csv)")
+                        help="record format (default: from the extension: .jsonl, .csv, "
+                             ".parquet)")
     parser.add_argument("--map", metavar="FILE",
                         help="map from recorded status names to table statuses (TOML or "
                              "'recorded = status' lines; default: the bundled Rescue map for "
@@ -118,6 +123,31 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--search-limit", type=int, default=100_000, metavar="N",
                         help="labels the snapshot gap search may expand per gap "
                              "(default 100000)")
+    parser.add_argument("--max-line-bytes", type=int, default=DEFAULT_MAX_LINE_BYTES,
+                        metavar="N", help="a longer line is a malformed record, skipped "
+                                          "without being held in memory (default "
+                                          f"{DEFAULT_MAX_LINE_BYTES})")
+    timing.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="the value of a timer setting for every session (NAME: the "
+                             "setting's text or its first words; VALUE: seconds or 10m, 1h; "
+                             "0: never where allowed); may be repeated")
+    timing.add_argument("--settings", metavar="FILE",
+                        help="timer settings per group and per session (TOML: [settings], "
+                             "[group.\"NAME\"], [session.\"ID\"])")
+    scale = parser.add_argument_group("speed and scale")
+    scale.add_argument("--path", dest="check_path", choices=("auto", "fast", "exact"),
+                       default="auto",
+                       help="auto (default): the fast path when polars, pyarrow and orjson are "
+                            "installed; fast: require it; exact: the streaming checker alone")
+    scale.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="check in N processes, sessions split between them (default 1)")
+    scale.add_argument("--engine", choices=("local", "dask"), default="local",
+                       help="local (default) or dask: run on a Dask cluster")
+    scale.add_argument("--scheduler", metavar="ADDRESS",
+                       help="--engine dask: the scheduler of an existing cluster (default: a "
+                            "local cluster of --jobs workers)")
+    scale.add_argument("--partitions", type=int, metavar="N",
+                       help="--jobs/--engine dask: session partitions (default: 4 per worker)")
     parser.set_defaults(run=run)
 
     synth: argparse.ArgumentParser = sub.add_parser(
@@ -134,7 +164,9 @@ def add_parser(sub: Any) -> None:
     synth.add_argument("--kinds", metavar="KIND,...",
                        help="fault kinds to inject, in turn (default: every kind the model "
                             "allows)")
-    synth.add_argument("--format", dest="record_format", choices=FORMATS, default="jsonl")
+    synth.add_argument("--format", dest="record_format", choices=SYNTH_FORMATS,
+                       help="jsonl, csv or rescue-getsession (default: from the extension of "
+                            "-o: .csv is csv; otherwise jsonl)")
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     synth.add_argument("--map", metavar="FILE",
                        help="name map: statuses are written under their recorded names")
@@ -159,49 +191,70 @@ def _model_and_map(args: argparse.Namespace) -> tuple[Model, NameMap]:
     return model, names
 
 
+def write_text_file(path: str, text: str, what: str) -> None:
+    """Write ``text`` to ``path``; an unwritable path is an input error (exit 2)."""
+    try:
+        Path(path).write_text(text, encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise StatusproofError(f"{path}: cannot write the {what}: {e.strerror or e}; check that "
+                               "the folder exists and can be written") from e
+
+
 def _record_format(args: argparse.Namespace) -> str:
     if args.record_format:
         return str(args.record_format)
-    found = {_EXTENSIONS.get(Path(f).suffix.lower()) for f in args.files}
+    found = {EXTENSIONS.get(Path(f).suffix.lower()) for f in args.files}
     if len(found) == 1 and None not in found:
         return str(found.pop())
     raise StatusproofError("cannot tell the record format from the file names; give --format "
                            + "|".join(FORMATS))
 
 
-def _strict_sink(problem: InputProblem) -> None:
-    raise RecordFormatError(f"{problem} (--strict stops at the first malformed line)")
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    fmt = _record_format(args)
+    folders = [f for f in args.files if Path(f).is_dir()]
+    fmt = (_record_format(args) if args.record_format or not folders
+           else _record_format(argparse.Namespace(record_format=None, files=expand_files(
+               args.files, None))))
+    files = expand_files(args.files, fmt)
     model, names = _model_and_map(args)
-    for name in args.files:
-        if not Path(name).is_file():
-            raise RecordFormatError(f"{name}: no such record file; check the path")
+    if args.jobs < 1 or (args.partitions is not None and args.partitions < 1):
+        raise StatusproofError("--jobs and --partitions must be 1 or more")
+    if args.max_line_bytes < 1:
+        raise StatusproofError("--max-line-bytes must be 1 or more")
     fields = default_fields(fmt, session=args.session_field, time=args.time_field,
                             status=args.status_field, cause=args.cause_field,
                             waiting=args.waiting_field, start=args.start_field,
-                            delimiter=args.delimiter)
-    settings = Settings(slack=args.slack, reorder_window=args.reorder_window,
-                        allow_partial=args.allow_partial, search_limit=args.search_limit,
-                        strict=args.strict)
-    checker = HistoryChecker(model, names, settings, snapshots=fmt == "rescue-getsession",
-                             files=args.files)
-    sink = _strict_sink if args.strict else checker.problem
-    checker.feed_all(read_records([Path(f) for f in args.files], fmt, fields, sink, args.files))
-    result = checker.finish()
+                            delimiter=args.delimiter, group=args.group_field)
+    settings = CheckSettings(slack=args.slack, reorder_window=args.reorder_window,
+                             allow_partial=args.allow_partial, search_limit=args.search_limit,
+                             strict=args.strict)
+    said: set[str] = set()
+
+    def note(text: str) -> None:
+        if text not in said:
+            said.add(text)
+            err.write(f"statusproof: note: {text}\n")
+
+    options = RunOptions(fmt, fields, settings,
+                         timers=load_settings(model, args.setting, args.settings),
+                         max_line_bytes=args.max_line_bytes, path=args.check_path,
+                         jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
+                         partitions=args.partitions, note=note,
+                         spec=ModelSpec(args.table, args.raw, args.reconcile, args.input_format,
+                                        args.amendments, args.map))
+    result = check_files(model, names, files, options)
     if not result.records and result.problems:
         raise RecordFormatError(f"no record could be read ({len(result.problems)} malformed "
                                 f"line(s)); the first: {result.problems[0]}")
+    shown = list(args.files)
     if args.report == "json":
-        text = report_json(result, args.files, fmt)
+        text = report_json(result, shown, fmt)
     elif args.report == "junit":
-        text = format_junit(result, args.files, fmt)
+        text = format_junit(result, shown, fmt)
     else:
-        text = format_report(result, args.files, fmt, args.show or None)
+        text = format_report(result, shown, fmt, args.show or None)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="\n")
+        write_text_file(args.output, text, "report")
         verdict = "FAIL" if result.failed else "PASS"
         out.write(f"{verdict}: {len(result.violations)} violation(s) in {result.sessions} "
                   f"session(s); report written to {args.output}\n")
@@ -210,29 +263,46 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if result.failed else 0
 
 
+def _synth_format(args: argparse.Namespace) -> str:
+    if args.record_format:
+        return str(args.record_format)
+    if args.output and Path(args.output).suffix.lower() == ".csv":
+        return "csv"
+    if args.output and EXTENSIONS.get(Path(args.output).suffix.lower(), "jsonl") != "jsonl":
+        raise StatusproofError(f"{args.output}: logs-synth writes {', '.join(SYNTH_FORMATS)}; "
+                               "name the file .jsonl or .csv, or give --format")
+    return "jsonl"
+
+
 def run_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_from_args(args)
     names = load_map(args.map, model) if args.map else default_map(model)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip()) if args.kinds else None
+    fmt = _synth_format(args)
     settings = SynthSettings(args.sessions, args.faults, kinds, args.seed,
                              arrival=args.arrival, mean_dwell=args.mean_dwell,
                              poll_interval=args.poll_interval)
     if args.output:
-        with Path(args.output).open("w", encoding="utf-8", newline="\n") as handle:
-            result = generate(model, names, settings, args.record_format, handle)
+        try:
+            handle = Path(args.output).open("w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as e:
+            raise StatusproofError(f"{args.output}: cannot write the records: "
+                                   f"{e.strerror or e}; check that the folder exists and can "
+                                   "be written") from e
+        with handle:
+            result = generate(model, names, settings, fmt, handle)
     else:
         buffer = io.StringIO()
-        result = generate(model, names, settings, args.record_format, buffer)
+        result = generate(model, names, settings, fmt, buffer)
         out.write(buffer.getvalue())
     if args.expected:
-        Path(args.expected).write_text(json.dumps(result.to_dict(), indent=2) + "\n",
-                                       encoding="utf-8", newline="\n")
+        write_text_file(args.expected, json.dumps(result.to_dict(), indent=2) + "\n",
+                        "list of expected faults")
     if args.output:
         kinds_seen = sorted({e.kind for e in result.expected})
         out.write(f"wrote {result.records} record(s) on {result.lines} line(s), "
                   f"{result.sessions} session(s)"
-                  + (f", {result.polls} poll(s)" if args.record_format == "rescue-getsession"
-                     else "")
-                  + f" to {args.output}; {len(result.expected)} fault(s)"
+                  + (f", {result.polls} poll(s)" if fmt == "rescue-getsession" else "")
+                  + f" as {fmt} to {args.output}; {len(result.expected)} fault(s)"
                   + (f" ({', '.join(kinds_seen)})" if kinds_seen else "") + "\n")
     return 0

@@ -2,44 +2,47 @@
 
 Also holds what ``render`` and ``report`` share: running the checks whose findings the picture
 shows (the graph checks, and the formal checks when :mod:`statusproof.checks.formal` is
-installed), reading a ``--highlight`` trace, and writing files.
+installed), the drawing options, reading a ``--highlight`` trace
+(:func:`statusproof.model.trace.load_trace`), laying the picture out
+(:func:`statusproof.render.picture.draw_picture`) and writing files.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from statusproof.checks import graph_checks
 from statusproof.checks.findings import Finding, sort_findings
 from statusproof.model import BUNDLED_TABLE
-from statusproof.model.errors import StatusproofError, UnknownStatusError
+from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
-from statusproof.model.names import NameIndex, normalise
-from statusproof.model.trace import Trace, replay
-from statusproof.render.diagram import build_diagram
+from statusproof.model.trace import Trace, load_trace
+from statusproof.output import write_in_folder
+from statusproof.render.diagram import Diagram, build_diagram
 from statusproof.render.dot import render_dot
 from statusproof.render.graphviz_run import (
     GRAPHVIZ_FORMATS,
     GraphvizMissingError,
     GraphvizTimeoutError,
-    Rendered,
-    run_dot,
 )
-from statusproof.render.mermaid import render_mermaid
+from statusproof.render.layout import PLANS
+from statusproof.render.mermaid import render_mermaid, render_mermaid_markdown
+from statusproof.render.picture import Picture, diagram_for_plan, draw_picture
 
 from .common import add_table_arguments, load_from_args
 
 __all__ = ["add_parser", "run", "collect_findings", "load_highlight", "parse_formats",
            "FORMATS", "DEFAULT_FORMATS", "add_drawing_arguments", "output_stem", "draw",
-           "write_file", "report_warnings"]
+           "write_file", "report_warnings", "diagram_maker"]
 
-#: Output formats and the file suffix of each.
+#: Output formats and the file suffix of each (Mermaid also gets a fenced ``.md`` file).
 FORMATS = {"dot": ".dot", "mermaid": ".mmd", "svg": ".svg", "png": ".png", "pdf": ".pdf"}
+
+#: ``--highlight``'s reader now lives next to the trace model; kept here under its old name.
+load_highlight = load_trace
 DEFAULT_FORMATS = ("dot", "mermaid", "svg")
 
 
@@ -67,7 +70,14 @@ def add_drawing_arguments(parser: argparse.ArgumentParser) -> None:
                         help="mark the findings of the graph checks only, without the z3 "
                              "checks (faster)")
     parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
-                        help="time Graphviz's dot may take for one picture (default: 60)")
+                        help="time Graphviz may take for one picture, fallback included "
+                             "(default: 60)")
+    parser.add_argument("--show", action="append", choices=("column-mismatches",),
+                        default=[], metavar="WHAT",
+                        help="also draw what is folded away: 'column-mismatches', the steps "
+                             "one column lists and the other contradicts")
+    parser.add_argument("--layout", choices=("auto", *PLANS), default="auto",
+                        help="Graphviz layout: auto (by size, default), dot, dot-fast, sfdp")
 
 
 def add_parser(sub: Any) -> None:
@@ -78,7 +88,9 @@ def add_parser(sub: Any) -> None:
                     "statuses with their history returns, guarded steps, steps listed in one "
                     "column only, unreachable and trap statuses. SVG, PNG and PDF need "
                     "Graphviz's dot program; DOT and Mermaid are written without it. Exit 0 "
-                    "when every requested file was written, 2 when one could not be.")
+                    "when every requested file was written, 1 when a picture could not be "
+                    "drawn in time (the others are written), 2 when the input cannot be used "
+                    "or Graphviz is missing for a format asked for.")
     add_table_arguments(parser)
     add_drawing_arguments(parser)
     parser.add_argument("--format", metavar="LIST",
@@ -122,123 +134,6 @@ def collect_findings(model: Model, formal: bool = True) -> tuple[Finding, ...]:
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})
 
 
-@dataclass(frozen=True)
-class _Item:
-    name: str
-    cause: str | None
-    line: int
-
-
-_SPLIT = re.compile(r"\s*(?:->|→|,|\n)\s*")
-_CAUSE = re.compile(r"^(?P<name>.*?)\s*\[\s*(?:cause\s*=\s*)?(?P<cause>[^\[\]]+?)\s*\]$")
-
-
-def _items(text: str, model: Model) -> list[_Item]:
-    known = {normalise(n) for n in model.names} | {"end", "(end)"}
-    items = []
-    for number, line in enumerate(text.splitlines() or [""], start=1):
-        if line.lstrip().startswith("#"):
-            continue
-        for part in _SPLIT.split(line):
-            part = part.strip()
-            if not part:
-                continue
-            match = _CAUSE.match(part)
-            if normalise(part) not in known and match is not None:
-                items.append(_Item(match["name"], match["cause"], number))
-            else:
-                items.append(_Item(part, None, number))
-    return items
-
-
-def _json_items(data: Any, where: str) -> list[_Item]:
-    steps = data.get("steps") if isinstance(data, dict) else None
-    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-        raise StatusproofError(f"{where}: a JSON trace needs a list 'steps' of objects with "
-                               "'status' (the trace_to_dict format of statusproof)")
-    return [_Item(str(s["status"]) if s.get("status") is not None else "end",
-                  s.get("cause"), 1) for s in steps]
-
-
-def _replay(model: Model, items: list[_Item], title: str) -> Trace:
-    """Replay the items; each step into a status whose cause has several values takes the
-    item's cause (None: the first value), in the order :func:`replay` asks for them."""
-    causes: list[str | None] = []
-    index = NameIndex.build(model.names, ())
-    for item in items:
-        target = index.resolve(item.name)
-        cause = model.cause_of(target) if target is not None else None
-        if item.cause is not None and target is not None:
-            values = [v for v, _ in cause.values] if cause is not None else []
-            if item.cause not in values:
-                raise UnknownStatusError(
-                    f"{target!r} [{item.cause}]: "
-                    + (f"the cause of {target!r} is one of {', '.join(values)}" if values
-                       else f"{target!r} has no cause to choose")
-                    + f", not {item.cause!r}")
-        if cause is not None and len(cause.values) > 1:
-            causes.append(item.cause)
-    return replay(model, [item.name for item in items], causes, title)
-
-
-def load_highlight(model: Model, spec: str) -> Trace:
-    """The trace ``--highlight`` names: a file (statuses one per line or separated by commas
-    or arrows, or a JSON trace) or the statuses themselves; replayed on ``model``.
-
-    A trace the model does not allow raises :class:`UnknownStatusError` naming the step (and
-    the file line) and the steps that are allowed there.
-    """
-    path = Path(spec)
-    where = "--highlight"
-    if path.is_file():
-        where = spec
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise StatusproofError(f"{spec}: cannot read the trace file: {e}") from e
-        if text.lstrip().startswith("{"):
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise StatusproofError(f"{spec}:{e.lineno}: not valid JSON ({e.msg}); write "
-                                       "a JSON trace or one status per line") from e
-            items = _json_items(data, spec)
-        else:
-            items = _items(text, model)
-        title = f"trace {path.name}"
-    else:
-        if path.suffix.lower() in (".txt", ".json", ".trace") or "/" in spec:
-            raise StatusproofError(f"--highlight {spec!r}: no such trace file; give a file or "
-                                   "the statuses separated by commas, e.g. 'A, B, C'")
-        items = _items(spec, model)
-        title = "trace " + " → ".join(item.name for item in items)
-    if not items:
-        raise StatusproofError(f"{where}: the trace names no status; list the statuses from "
-                               "an entry point, separated by commas or arrows")
-    index = NameIndex.build(model.names, ())
-    try:
-        return _replay(model, items, title)
-    except UnknownStatusError as e:
-        # find the first step that does not replay, to say where it is
-        for end in range(1, len(items) + 1):
-            try:
-                _replay(model, items[:end], title)
-            except UnknownStatusError:
-                item = items[end - 1]
-                at = f"{where}:{item.line}" if where != "--highlight" else where
-                hint = ""
-                before = index.resolve(items[end - 2].name) if end > 1 else None
-                cause = model.cause_of(before) if before is not None else None
-                if cause is not None and items[end - 2].cause is None:
-                    hint = (f"; {before!r} has a cause, chosen in brackets: "
-                            + ", ".join(f"'{before} [{v}]'" for v, _ in cause.values))
-                raise UnknownStatusError(
-                    f"{at}: step {end} ({item.name!r}) of the trace is not possible: {e}"
-                    f"{hint}; fix the trace, or check the model with 'statusproof model'"
-                ) from e
-        raise
-
-
 def output_stem(args: argparse.Namespace) -> str:
     if getattr(args, "name", None):
         stem = str(args.name)
@@ -253,29 +148,39 @@ def output_stem(args: argparse.Namespace) -> str:
 
 
 def write_file(path: Path, data: str | bytes, out: TextIO) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8", newline="\n")
-        else:
-            path.write_bytes(data)
-    except OSError as e:
-        raise StatusproofError(f"cannot write {path}: {e.strerror or e}; check the folder "
-                               "given with -o") from e
+    write_in_folder(path.parent, path.name, data)  # atomic; never through a symbolic link
     out.write(f"wrote {path}\n")
 
 
-def draw(dot_text: str, fmt: str, timeout: float) -> Rendered:
-    """:func:`run_dot`, with the command line's way out of a timeout in the message."""
+def diagram_maker(args: argparse.Namespace, model: Model, findings: tuple[Finding, ...],
+                  highlight: Trace | None, show_mismatches: bool | None = None
+                  ) -> Callable[[bool], Diagram]:
+    """The diagram the options ask for, as a function of ``frames`` (see
+    :func:`statusproof.render.picture.diagram_for_plan`)."""
+    show = ("column-mismatches" in args.show) if show_mismatches is None else show_mismatches
+
+    def make(frames: bool) -> Diagram:
+        return build_diagram(model, findings, highlight, direction=args.direction,
+                             show_mismatches=show, frames=frames)
+    return make
+
+
+def draw(make: Callable[[bool], Diagram], fmt: str, args: argparse.Namespace, *,
+         legend: bool = True, links: bool = False, layout: str | None = None,
+         prefix: str = "") -> Picture:
+    """:func:`draw_picture` with the options, and the way out of a timeout in the message."""
     try:
-        return run_dot(dot_text, fmt, timeout=timeout)
+        return draw_picture(make, fmt, layout=layout or args.layout, timeout=args.timeout,
+                            legend=legend, links=links, prefix=prefix)
     except GraphvizTimeoutError as e:
         raise GraphvizTimeoutError(f"{e}; allow more time with --timeout SECONDS, or write "
                                    "only --format dot,mermaid and lay it out elsewhere") from e
 
 
-def report_warnings(rendered: Rendered, err: TextIO) -> None:
-    for line in rendered.warnings:
+def report_warnings(picture: Picture, err: TextIO) -> None:
+    for note in picture.notes:
+        err.write(f"statusproof: note: {note}\n")
+    for line in picture.warnings:
         err.write(f"statusproof: dot: {line}\n")
 
 
@@ -286,23 +191,37 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     stem = output_stem(args)
     highlight = load_highlight(model, args.highlight) if args.highlight else None
     findings = collect_findings(model, formal=not args.no_formal)
-    diagram = build_diagram(model, findings, highlight, direction=args.direction)
-    dot_text = render_dot(diagram, legend=not args.no_legend)
-    folder = Path(args.output)
-    if "dot" in formats:
-        write_file(folder / f"{stem}.dot", dot_text, out)
-    if "mermaid" in formats:
-        write_file(folder / f"{stem}.mmd", render_mermaid(diagram), out)
+    make = diagram_maker(args, model, findings, highlight)
+    diagram, plan = diagram_for_plan(make, args.layout)
+    legend = not args.no_legend
+    dot_text = render_dot(diagram, legend=legend, plan=plan)
+    pictures: dict[str, Picture] = {}
+    status, missing_note = 0, ""
     for fmt in (f for f in formats if f in GRAPHVIZ_FORMATS):
         try:
-            rendered = draw(dot_text, fmt, args.timeout)
+            picture = draw(make, fmt, args, legend=legend, layout=plan.name)
         except GraphvizMissingError as e:
             missing = [f for f in formats if f in GRAPHVIZ_FORMATS]
             if explicit:
                 err.write(f"statusproof: cannot make {', '.join(missing)}: {e}\n")
                 return 2
-            err.write(f"statusproof: note: {', '.join(missing)} not made: {e}\n")
-            return 0
-        report_warnings(rendered, err)
-        write_file(folder / f"{stem}.{fmt}", rendered.data, out)
-    return 0
+            missing_note = f"statusproof: note: {', '.join(missing)} not made: {e}\n"
+            break
+        except GraphvizTimeoutError as e:
+            err.write(f"statusproof: {fmt} not drawn: {e}\n")
+            status = 1
+            continue
+        report_warnings(picture, err)
+        pictures[fmt] = picture
+        if picture.plan != plan:  # the fallback drew it: the DOT file says what was drawn
+            diagram, plan, dot_text = picture.diagram, picture.plan, picture.dot_text
+    folder = Path(args.output)
+    if "dot" in formats:
+        write_file(folder / f"{stem}.dot", dot_text, out)
+    if "mermaid" in formats:
+        write_file(folder / f"{stem}.mmd", render_mermaid(diagram), out)
+        write_file(folder / f"{stem}.md", render_mermaid_markdown(diagram), out)
+    for fmt, picture in pictures.items():
+        write_file(folder / f"{stem}.{fmt}", picture.data, out)
+    err.write(missing_note)
+    return status

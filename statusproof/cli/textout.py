@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from statusproof.checks.findings import Finding, Severity
+from statusproof.checks.reachability import listing
 from statusproof.checks.report import counts
 from statusproof.model.model import Model
 from statusproof.model.trace import format_trace, trace_from_dict
@@ -23,10 +24,16 @@ def _where(f: Finding, table: str) -> str:
     return f"{f.span.path}:{f.span.line}"
 
 
+def _trace(f: Finding) -> bool:
+    return any(key == "trace" and value is not None for key, value in f.evidence)
+
+
 def format_check(model: Model, findings: Sequence[Finding], raw: bool,
-                 verbose: bool = False) -> str:
+                 verbose: bool = False, max_witness: int | None = None) -> str:
     """The report of ``statusproof check``. Info findings are listed too; with
-    ``verbose`` False, witness paths are shown only for non-info findings."""
+    ``verbose`` False, witness paths are shown only for non-info findings (traces always).
+    Past ``max_witness`` findings whose witness is shown (None: no cap), the others are listed
+    without it, unbuilt, and the last line says how many were left out."""
     lines = []
     defined = sum(1 for s in model.statuses if s.defined)
     basis = "table alone" if raw else "with amendments" if model.amendments else "no amendments"
@@ -34,8 +41,10 @@ def format_check(model: Model, findings: Sequence[Finding], raw: bool,
     lines.append(
         f"{len(model.statuses)} statuses ({defined} rows, {len(model.statuses) - defined} "
         f"undefined), {len(model.transitions)} transitions; entry points: "
-        f"{', '.join(model.entries) or 'none'}; terminals: {', '.join(model.terminals) or 'none'}"
+        f"{listing(model.entries, 50) or 'none'}; terminals: "
+        f"{listing(model.terminals, 50) or 'none'}"
     )
+    shown = omitted = 0
     for severity, group in groupby(findings, key=lambda f: f.severity):
         items = list(group)
         lines.append("")
@@ -45,17 +54,29 @@ def format_check(model: Model, findings: Sequence[Finding], raw: bool,
             lines.append(f"  {code} ({len(listed)})")
             for f in listed:
                 lines.append(f"    {_where(f, model.path)}: {f.message}")
-                trace = f.evidence_dict().get("trace")
-                if trace:  # a counterexample or witness run: printed so it can be replayed
+                traced = _trace(f)
+                wanted = traced or ((verbose or severity is not Severity.INFO) and f.has_witness)
+                if not wanted:
+                    continue
+                if max_witness is not None and shown >= max_witness:
+                    omitted += 1
+                    continue
+                if traced:  # a counterexample or witness run: printed so it can be replayed
+                    shown += 1
+                    trace = f.evidence_dict()["trace"]
                     lines.append(format_trace(trace_from_dict(model, trace), "      ").rstrip())
                     continue
-                show = (verbose or severity is not Severity.INFO) and len(f.witness) > 1
-                if show and " -> ".join(f.witness) not in f.message:
-                    lines.append(f"      witness: {' -> '.join(f.witness)}")
+                if len(f.witness) > 1:
+                    shown += 1
+                    if " -> ".join(f.witness) not in f.message:
+                        lines.append(f"      witness: {' -> '.join(f.witness)}")
     tally = counts(findings)
     lines.append("")
     lines.append(f"{tally['error']} error(s), {tally['warning']} warning(s), "
                  f"{tally['info']} info")
+    if omitted:
+        lines.append(f"witnesses shown for the first {max_witness} findings that have one; "
+                     f"{omitted} more left out (--max-witness N shows more)")
     return "\n".join(lines) + "\n"
 
 
@@ -73,6 +94,8 @@ def format_model(model: Model) -> str:
             flags.append("undefined")
         if s.remembers:
             flags.append("remembers")
+        if s.unread_next or s.unread_previous:
+            flags.append("not-all-read")
         where = "-" if s.span is None else (
             f"line {s.line}" if s.span.path == model.path else str(s.span))
         lines.append(f"  {s.name:<{width}}  {where:<9} {' '.join(flags)}".rstrip())
@@ -84,6 +107,8 @@ def format_model(model: Model) -> str:
         cols = "+".join(sorted(c.value for c in t.columns))
         where = ",".join(str(s.line) for s in t.spans if s.path == model.path)
         extra = "  (amendment)" if t.amendment else ""
+        if t.depends:
+            extra += f"  (depends on what is not read: {'; '.join(t.depends)})"
         lines.append(f"  {t.source} -> {target}{guard}  ({cols}; line {where or '-'}){extra}")
     if model.causes:
         lines.append("")

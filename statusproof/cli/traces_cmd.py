@@ -7,9 +7,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from statusproof.conformance.cases import DEFAULT_LIMIT, Suite
-from statusproof.conformance.complete import METHODS
+from statusproof.conformance.complete import METHODS, Extension
 from statusproof.conformance.export import FORMATS, export_suites
-from statusproof.conformance.generate import COVERAGES, Options, generate, parse_coverage
+from statusproof.conformance.generate import (
+    COVERAGES,
+    DEFAULT_WALKS,
+    Options,
+    generate,
+    parse_coverage,
+)
 
 from .common import add_table_arguments, load_from_args
 
@@ -29,6 +35,20 @@ def add_suite_arguments(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument("--max-steps", type=int, default=DEFAULT_LIMIT, metavar="N",
                         help=f"stop with an error rather than build a suite of more than N "
                              f"steps (default: {DEFAULT_LIMIT:,})")
+    parser.add_argument("--long-waits", type=int, default=1, metavar="K",
+                        help="inputs that wait through 2..K+1 time events in one wait (timers "
+                             "firing in a row, the rest of a wait after a timer); 0: none "
+                             "(default: 1)")
+    parser.add_argument("--random-walks", type=int, default=DEFAULT_WALKS, metavar="N",
+                        help="seeded random walks appended to the complete suite, for hidden "
+                             f"state beyond --extra-states (default: {DEFAULT_WALKS}; 0: none)")
+    parser.add_argument("--walk-length", type=int, default=30, metavar="L",
+                        help="moves per random walk (default: 30)")
+    parser.add_argument("--seed", type=int, default=1, metavar="S",
+                        help="seed of the random walks, recorded in the suite (default: 1)")
+    parser.add_argument("--bound", action="store_true",
+                        help="also compute the complete suite's lower bound (a shortest tour "
+                             "of every input in every state of the minimal model)")
 
 
 def add_parser(sub: Any) -> None:
@@ -57,7 +77,14 @@ def options_from_args(args: argparse.Namespace) -> Options:
         raise StatusproofError(f"--extra-states must be 0 or more, not {args.extra_states}")
     if args.max_steps < 1:
         raise StatusproofError(f"--max-steps must be at least 1, not {args.max_steps}")
-    return Options(args.method, args.extra_states, args.max_steps)
+    for name in ("long_waits", "random_walks"):
+        if getattr(args, name) < 0:
+            raise StatusproofError(f"--{name.replace('_', '-')} must be 0 or more, not "
+                                   f"{getattr(args, name)}")
+    if args.walk_length < 1:
+        raise StatusproofError(f"--walk-length must be at least 1, not {args.walk_length}")
+    return Options(args.method, args.extra_states, args.max_steps, args.long_waits,
+                   Extension(args.random_walks, args.walk_length, args.seed), args.bound)
 
 
 def format_summary(suites: list[Suite]) -> str:

@@ -10,6 +10,14 @@ request, resets included; K defaults to 2), where it misbehaves:
 ``error``     answers with an error     ``huge``     prints a line of 100,000 characters
 ``deaf``      never reads stdin         ``trailing`` prints a line after stdin closes
 ``slow``      sleeps 0.3 s before each answer (slower, but within the limits)
+``bigid``     answers with a 5,000-digit id ``deep``      answers with 30,000 nested lists
+``floatid``   answers with the id as 2.0    ``nan``       answers with NaN as its id
+``badutf8``   answers with bytes that are not UTF-8
+``forkhang``  forks a child that calls setsid() and hangs, then hangs itself
+``daemon``    double-forks a setsid() grandchild that hangs, then exits with code 5
+
+The forked processes write their pid to MARKER.pids when MARKER is given (the tests check
+that none is left running).
 
 With MARKER, it misbehaves only while the file MARKER does not exist, and creates it when it
 does: a restarted process then behaves. In-process (python adapter): the classes below.
@@ -58,6 +66,24 @@ class AnswersNumbers(reference.RescueSession):  # type: ignore[misc, name-define
         return 42  # type: ignore[return-value]
 
 
+def _escape(marker: str | None, double: bool) -> None:
+    """Fork a process that leaves the session (setsid) and hangs; ``double``: through an
+    intermediate process that exits at once, so the hanging one is an orphan."""
+    pid = os.fork()
+    if pid:
+        if double:
+            os.waitpid(pid, 0)
+        return
+    os.setsid()
+    if double and os.fork():
+        os._exit(0)
+    if marker is not None:
+        with open(marker + ".pids", "a") as pids:
+            pids.write(f"{os.getpid()}\n")
+    time.sleep(3600)
+    os._exit(0)
+
+
 def _serve(mode: str, when: int, marker: str | None) -> int:
     session = reference.RescueSession()
     active = marker is None or not os.path.exists(marker)
@@ -79,10 +105,15 @@ def _serve(mode: str, when: int, marker: str | None) -> int:
         if mode == "slow":
             time.sleep(0.3)
         if active and count == when and mode not in ("slow", "trailing"):
-            if marker is not None:
+            if marker is not None and mode not in ("forkhang", "daemon"):
                 Path(marker).write_text("done\n")
             if mode == "hang":
                 time.sleep(3600)
+            if mode in ("forkhang", "daemon"):
+                _escape(marker, double=mode == "daemon")
+                if mode == "forkhang":
+                    time.sleep(3600)
+                os._exit(5)
             if mode == "crash":
                 sys.stderr.write("misbehaving: giving up on purpose\n")
                 sys.stderr.flush()
@@ -101,6 +132,19 @@ def _serve(mode: str, when: int, marker: str | None) -> int:
                 answer = json.dumps({"id": ident, "error": "database unavailable"})
             if mode == "huge":
                 answer = "x" * 100_000
+            if mode == "bigid":
+                answer = '{"id": ' + "7" * 5000 + ', "status": "Waiting"}'
+            if mode == "deep":
+                answer = "[" * 30_000 + "]" * 30_000
+            if mode == "floatid":
+                answer = json.dumps({"id": float(ident), "status": status})
+            if mode == "nan":
+                answer = '{"id": NaN, "status": "Waiting"}'
+            if mode == "badutf8":
+                out.flush()
+                sys.stdout.buffer.write(b'{"id": 2, "status": "\xff\xfe"}\n')
+                sys.stdout.buffer.flush()
+                continue
         out.write(answer + "\n")
         out.flush()
     if mode == "trailing":

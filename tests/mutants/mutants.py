@@ -114,7 +114,60 @@ class OfflineOnRequest(RescueSession):
         return super().allowed(target, cause)
 
 
+class WaitRemainderDropped(RescueSession):
+    """A wait that fires a timer drops the rest of the wait: the new status is entered, but
+    no more time passes, on the status clock or the session clock."""
+
+    def _let_pass(self, seconds: int) -> None:
+        due = min((timer[0] for timer in self._timers()), default=None)
+        if due is not None and due <= seconds:
+            seconds = max(0, due)  # the first timer fires; the remainder is lost
+        super()._let_pass(seconds)
+
+
+class HistoryLostFromThirdReboot(RescueSession):
+    """From the third reboot of a session on, Rebooting forgets where the session was: a
+    counter, hidden state no bound on extra states covers."""
+
+    def reset(self, entry: str, cause: str | None = None,
+              settings: dict[str, int | None] | None = None) -> str:
+        self.reboots = 0
+        return str(super().reset(entry, cause, settings))
+
+    def _enter(self, target: str, cause: str | None) -> None:
+        if target == "Rebooting" and self.status != "Rebooting":
+            self.reboots = getattr(self, "reboots", 0) + 1
+        super()._enter(target, cause)
+        if target == "Rebooting" and self.reboots >= 3:
+            self.remembered = None
+
+
+class RefusalIsANoOpRefactored(RescueSession):
+    """Equivalent to the reference: refusals decided by a precomputed table (must pass)."""
+
+    def allowed(self, target: str, cause: str | None) -> bool:
+        verdict = super().allowed(target, cause)
+        return bool(verdict)
+
+
+class TimersSortedByTarget(RescueSession):
+    """Equivalent to the reference: the running timers listed in another order (ties cannot
+    happen between them on this table, so nothing observable changes; must pass)."""
+
+    def _timers(self) -> list[tuple[int, str, str | None]]:
+        return sorted(super()._timers(), key=lambda timer: (timer[0], timer[2] or ""))
+
+
 #: The faults the issue names, in its order.
 REQUIRED = (MissingTransition, ExtraTransition, WrongHistoryReturn, HistoryLostThroughOffline,
             WrongTimeoutCause, EarlyTimeout, MergedStates)
-ALL = (*REQUIRED, RefusalRestartsClock, SystemTimeoutPerStatus, OfflineOnRequest)
+ALL = (*REQUIRED, RefusalRestartsClock, SystemTimeoutPerStatus, OfflineOnRequest,
+       WaitRemainderDropped, HistoryLostFromThirdReboot)
+#: Variants that behave exactly like the reference: every suite must pass them.
+EQUIVALENT = (RefusalIsANoOpRefactored, TimersSortedByTarget)
+
+
+if __name__ == "__main__":  # python3 tests/mutants/mutants.py NAME: the protocol on stdin/stdout
+    _mutant = globals()[sys.argv[1]]
+    reference.RescueSession = _mutant
+    raise SystemExit(reference.serve())

@@ -25,13 +25,14 @@ from statusproof.conformance.runner import run_case
 CASES = read_jsonl(Path(__file__).with_name('statuses.jsonl'))
 ADAPTER = os.environ.get("STATUSPROOF_ADAPTER", 'python:examples/rescue_reference.py:RescueSession')
 TIMEOUT = float(os.environ.get("STATUSPROOF_TIMEOUT", "5.0"))
+MAPPING = os.environ.get("STATUSPROOF_MAPPING")  # for statemachine: and transitions:
 
 
 @pytest.fixture(scope="module")
 def adapter():
     if not ADAPTER:
         pytest.fail("set STATUSPROOF_ADAPTER to python:MODULE:FACTORY or exec:'COMMAND'")
-    implementation = open_adapter(ADAPTER, TIMEOUT)
+    implementation = open_adapter(ADAPTER, TIMEOUT, MAPPING)
     yield implementation
     implementation.close()
 

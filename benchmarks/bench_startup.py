@@ -1,0 +1,86 @@
+"""Benchmark: how long ``statusproof check`` takes as a whole process, beside its floors.
+
+Run: ``python benchmarks/bench_startup.py [--repeat N]``. Every figure is the CPU time (user +
+system, from ``os.wait4``: that process alone) of a fresh process, best and median of N runs,
+the commands taking turns so that a change in the machine's load hits them all alike. The
+floors: ``python -c pass`` (starting Python), ``python -c "import networkx, z3"`` (the two
+libraries the formal checks need). It prints the figures, the targets of issue 14 (``check``
+at most 0.25 s, ``--help`` at most 0.1 s) and the machine; it asserts nothing.
+
+The bytecode cache is warm: each command runs once before the measured runs, with
+``PYTHONDONTWRITEBYTECODE`` removed from the environment (with it set, every run compiles
+statusproof's sources again, which costs about 0.3 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_check import machine, process_cpu
+
+#: (label, arguments after the Python executable, target in CPU seconds)
+COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
+    ("python -c pass", ("-c", "pass"), None),
+    ('python -c "import networkx, z3"', ("-c", "import networkx, z3"), None),
+    ('python -c "import networkx"', ("-c", "import networkx"), None),
+    ('python -c "import z3"', ("-c", "import z3"), None),
+    ("statusproof --help", ("-m", "statusproof", "--help"), 0.1),
+    ("statusproof check --help", ("-m", "statusproof", "check", "--help"), None),
+    ("statusproof check", ("-m", "statusproof", "check"), 0.25),
+    ("statusproof check --no-formal", ("-m", "statusproof", "check", "--no-formal"), None),
+    ("statusproof check --format json", ("-m", "statusproof", "check", "--format", "json"),
+     None),
+)
+
+
+def cpu_of(command: list[str], cwd: str | None = None) -> float:
+    """CPU seconds (user + system) of one run of ``command``."""
+    return process_cpu(command, cwd)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each command")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="also measure PYTHON -m statusproof check and --help: another "
+                             "installation, e.g. an earlier version, in the same run")
+    args = parser.parse_args(argv)
+    python = sys.executable
+    listed = list(COMMANDS)
+    cwd: list[str | None] = [None] * len(listed)
+    if args.baseline:
+        for label, arguments in (("baseline: statusproof --help", ("--help",)),
+                                 ("baseline: statusproof check", ("check",))):
+            listed.append((label, ("-m", "statusproof", *arguments), None))
+            cwd.append("/")  # not this repository, whose statusproof/ would shadow it
+    commands = [[python, *arguments] for _, arguments, _ in listed]
+    if args.baseline:
+        commands[-2][0] = commands[-1][0] = args.baseline
+    for command, folder in zip(commands, cwd, strict=True):  # warm the bytecode cache
+        cpu_of(command, folder)
+    times: list[list[float]] = [[] for _ in listed]
+    for _ in range(args.repeat):
+        for index, (command, folder) in enumerate(zip(commands, cwd, strict=True)):
+            times[index].append(cpu_of(command, folder))
+    print(f"machine: {machine()}")
+    print(f"CPU seconds of the whole process, best / median of {args.repeat}:")
+    floor = min(times[0])
+    libraries = min(times[1])
+    for (label, _, target), runs in zip(listed, times, strict=True):
+        best = min(runs)
+        note = ""
+        if target is not None:
+            note = f"  target {target:g} s: {'met' if best <= target else 'MISSED'}"
+        print(f"  {label:<36} {best:6.3f} / {statistics.median(runs):6.3f}"
+              f"  (+{best - floor:.3f} over python, {best - libraries:+.3f} over the "
+              f"libraries){note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The H method's test tree: traversal words, then separating words where the suite needs them.
+
+H (Dorofeeva, El-Fakih and Yevtushenko): V.I^{<=m+1}, then, for every two words of it that must
+reach different implementation states (two access words; an access word and an extension; two
+prefixes of one extension), a separating word appended to both, unless the suite already
+separates them. The words are kept in a prefix tree (:class:`Trie`) whose leaves are the tests;
+each separating word is chosen among a shortest one, the states' unique words
+(:meth:`~statusproof.conformance.fsm.Minimal.unique_word`) and their shared identifier words,
+as the one that adds the least length (a new test costs its reset and its way down).
+Assembling the suite is :mod:`.complete`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import product
+
+from .cases import Step, step_of
+from .fsm import Minimal, Word
+from .machine import Machine, MachineState, Start
+
+__all__ = ["Trie", "h_method", "words_upto"]
+
+#: How many node pairs the H method inspects to find a separation already in the suite.
+_SEARCH_BUDGET = 400
+
+
+def words_upto(alphabet: int, upto: int) -> list[Word]:
+    """Every word of length 0..upto, shortest first."""
+    out: list[Word] = []
+    for length in range(upto + 1):
+        out.extend(product(range(alphabet), repeat=length))
+    return out
+
+
+class Trie:
+    """Test words by start: a prefix tree whose leaves are the tests."""
+
+    def __init__(self, minimal: Minimal) -> None:
+        self.minimal = minimal
+        self.children: list[dict[int, int]] = []
+        self.state: list[int] = []
+        self.depth: list[int] = []
+        self.roots: list[int] = []
+
+    def _node(self, state: int, depth: int) -> int:
+        self.children.append({})
+        self.state.append(state)
+        self.depth.append(depth)
+        return len(self.state) - 1
+
+    def root(self, state: int) -> int:
+        node = self._node(state, 0)
+        self.roots.append(node)
+        return node
+
+    def add(self, node: int, word: Sequence[int]) -> int:
+        for symbol in word:
+            child = self.children[node].get(symbol)
+            if child is None:
+                child = self._node(self.minimal.delta(self.state[node], symbol),
+                                   self.depth[node] + 1)
+                self.children[node][symbol] = child
+            node = child
+        return node
+
+    def cost(self, node: int, word: Sequence[int]) -> int:
+        """What adding ``word`` below ``node`` adds to the suite's length: the new inputs,
+        plus a reset and the way down when it starts a new test rather than extending one."""
+        for position, symbol in enumerate(word):
+            child = self.children[node].get(symbol)
+            if child is None:
+                left = len(word) - position
+                return left if not self.children[node] else left + self.depth[node] + 1
+            node = child
+        return 0
+
+    def missing(self, node: int, word: Sequence[int]) -> int:
+        """How many nodes adding ``word`` below ``node`` would create."""
+        for position, symbol in enumerate(word):
+            child = self.children[node].get(symbol)
+            if child is None:
+                return len(word) - position
+            node = child
+        return 0
+
+    def words(self, root: int) -> Iterator[Word]:
+        """The words of the leaves below ``root``, in symbol order."""
+        stack: list[tuple[int, Word]] = [(root, ())]
+        while stack:
+            node, word = stack.pop()
+            children = self.children[node]
+            if not children:
+                yield word
+            for symbol in sorted(children, reverse=True):
+                stack.append((children[symbol], (*word, symbol)))
+
+    def tests(self, machine: Machine, root: int, start: Start) -> Iterator[tuple[Step, ...]]:
+        """The steps of each leaf's word below ``root``, in word order; the model's answers
+        are computed once per node and shared by the tests through it."""
+        stack: list[tuple[int, MachineState, tuple[Step, ...]]] = [
+            (root, machine.start_state(start), ())]
+        while stack:
+            node, q, steps = stack.pop()
+            children = self.children[node]
+            if not children:
+                yield steps
+                continue
+            for symbol in sorted(children, reverse=True):
+                item = machine.concrete(q, machine.alphabet[symbol])
+                outcome = machine.apply(q, item)
+                step = step_of(item, outcome, machine)
+                stack.append((children[symbol], outcome.state, (*steps, step)))
+
+
+def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[int, Word]],
+              alphabet: int, extra_states: int) -> None:
+    statuses = minimal.statuses
+    access_nodes = [trie.add(roots[start], word) for start, word in cover]
+    by_status: dict[str, list[int]] = {}
+    for node in access_nodes:
+        by_status.setdefault(statuses[trie.state[node]], []).append(node)
+    for node in access_nodes:
+        for word in words_upto(alphabet, extra_states + 1):
+            trie.add(node, word)
+
+    def separate(u: int, v: int) -> None:
+        p, q = trie.state[u], trie.state[v]
+        if p == q or statuses[p] != statuses[q] or _separated(trie, minimal, u, v):
+            return
+        candidates = [minimal.separating(p, q)]
+        candidates.extend(w for w in (minimal.unique_word(p), minimal.unique_word(q))
+                          if w is not None)
+        _, ids = minimal.splitting_tree()
+        shared = [w for w in ids[p] if w in ids[q]]
+        for word in shared:
+            if minimal.answers(p, word) != minimal.answers(q, word):
+                candidates.append(word)
+        best = min(candidates, key=lambda w: (trie.cost(u, w) + trie.cost(v, w), w))
+        trie.add(u, best)
+        trie.add(v, best)
+
+    # access words pairwise
+    for group in by_status.values():
+        for i, u in enumerate(group):
+            for v in group[i + 1:]:
+                separate(u, v)
+    # every extension node against the access words and its own ancestors
+    for node in access_nodes:
+        stack: list[tuple[int, tuple[int, ...]]] = [(node, (node,))]
+        while stack:
+            current, path = stack.pop()
+            if len(path) > extra_states + 2:
+                continue
+            if len(path) > 1:
+                for other in by_status.get(statuses[trie.state[current]], ()):
+                    separate(current, other)
+                for ancestor in path[:-1]:
+                    separate(ancestor, current)
+            if len(path) <= extra_states + 1:
+                for symbol in range(alphabet):
+                    child = trie.children[current].get(symbol)
+                    if child is not None:
+                        stack.append((child, (*path, child)))
+
+
+def _separated(trie: Trie, minimal: Minimal, u: int, v: int) -> bool:
+    """Whether the suite already holds a word below both ``u`` and ``v`` on which their
+    states answer differently (searched within a budget)."""
+    statuses = minimal.statuses
+    stack = [(u, v)]
+    budget = _SEARCH_BUDGET
+    while stack and budget > 0:
+        budget -= 1
+        a, b = stack.pop()
+        left, right = trie.children[a], trie.children[b]
+        if len(right) < len(left):
+            left, right = right, left
+            a, b = b, a
+        for symbol, child in left.items():
+            other = right.get(symbol)
+            if other is None:
+                continue
+            if statuses[trie.state[child]] != statuses[trie.state[other]]:
+                return True
+            if trie.state[child] != trie.state[other]:
+                stack.append((child, other))
+    return False

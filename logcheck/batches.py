@@ -1,0 +1,187 @@
+"""Batches of records: the columns the fast path works on, parts of files, times in bulk.
+
+This module owns the shape of a batch (:data:`SCHEMA`: ``file``, ``line``, ``session``,
+``time`` in epoch seconds, ``status``, ``cause``, ``group``), what a part of a file is
+(:class:`Part`, :class:`PartState`, for the parallel readers of :mod:`.partition`), the
+batches of Parquet row groups, and the parsing of times in bulk: a time of the common shape
+``2024-05-01T10:00:00Z`` is parsed by polars, any other goes through
+:func:`~.records.parse_time`, so a time means the same on both paths. The text readers are
+:mod:`.fastread`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from statusproof.model.errors import InputProblem
+
+from .readers import parquet_columns, parquet_file, parquet_record
+from .records import Fields, ProblemSink, Record, parse_time, shown, why
+
+__all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "with_times",
+           "parquet_batches"]
+
+#: The columns of a batch.
+SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
+          "status": pl.String, "cause": pl.String, "group": pl.String}
+_ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
+    or some row groups of a Parquet file; ``header``: a CSV file's header line, for a part
+    that does not begin the file; ``last``: the part ends the file. Lines (rows) are
+    numbered from 1 within the part."""
+
+    path: Path
+    name: str
+    file: int
+    start: int = 0
+    end: int | None = None
+    header: str | None = None
+    last: bool = True
+    row_groups: tuple[int, ...] | None = None
+
+
+@dataclass
+class PartState:
+    """What reading a CSV part leaves for the parts after it: its broken quoted fields still
+    open at its end (line, column, lines spanned so far), and the first of its lines that
+    would close a quoted field open before it."""
+
+    open: list[tuple[int, str, int]] = field(default_factory=list)
+    first_close: int | None = None
+    lines: int = 0  # the lines (Parquet: rows) of the part
+
+
+def frame_of(columns: dict[str, list[Any]]) -> pl.DataFrame:
+    return pl.DataFrame(columns, schema=SCHEMA)
+
+
+def from_records(records: Sequence[Record], file: int) -> pl.DataFrame:
+    return frame_of({"file": [file] * len(records), "line": [r.line for r in records],
+                   "session": [r.session for r in records], "time": [r.time for r in records],
+                   "status": [r.status for r in records], "cause": [r.cause for r in records],
+                   "group": [r.group for r in records]})
+
+
+def _bulk_times(text: pl.Series) -> pl.Series:
+    """Epoch seconds of ISO times of the common shape; null for every other text."""
+    parsed = text.str.to_datetime(_ISO_Z, strict=False, time_zone="UTC").dt.timestamp("ms")
+    shaped = text.str.len_bytes() == 20
+    return (pl.select(pl.when(shaped).then(parsed).otherwise(None)).to_series()
+            .cast(pl.Float64) / 1000.0)
+
+
+def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
+           on_problem: ProblemSink, column: str) -> pl.DataFrame:
+    """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
+    and reported as the exact readers report them."""
+    texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
+    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False)
+    seconds = (pl.select(pl.when(texts.str.len_bytes() == 20).then(parsed).otherwise(None)
+                         .dt.epoch("ms")).to_series().cast(pl.Float64) / 1000.0)
+    missing = seconds.is_null()
+    if not missing.any():
+        return frame.with_columns(time=seconds)
+    values = seconds.to_list()
+    keep = [True] * len(values)
+    lines = frame["line"].to_list()
+    raw = stamps.to_list() if isinstance(stamps, pl.Series) else stamps
+    for i in missing.arg_true().to_list():
+        try:
+            values[i] = parse_time(raw[i])
+        except ValueError as e:
+            keep[i] = False
+            on_problem(InputProblem(name, lines[i], f"{column!r} is {shown(raw[i])}, not a "
+                                    f"timestamp{why(e)}; write ISO 8601 "
+                                    "(2024-05-01T10:00:00Z) or epoch seconds"))
+    frame = frame.with_columns(time=pl.Series(values, dtype=pl.Float64))
+    return frame.filter(pl.Series(keep))
+
+
+
+
+def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
+             block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    name, file = part.name, part.file
+    handle = parquet_file(part.path, name, fields)
+    names = handle.schema_arrow.names
+    wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
+                          fields.group) if c is not None and c in names]
+    row = 0
+    for batch in handle.iter_batches(batch_size=max(1, block_size // 64), columns=wanted,
+                                     row_groups=part.row_groups):
+        first = row + 1
+        row += batch.num_rows
+        state.lines = row
+        try:
+            batch.validate(full=True)
+        except Exception:
+            yield _rows_of(parquet_columns(batch), first, file, fields, on_problem, name)
+            continue
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield _parquet_batch(frame, first, file, fields, on_problem, name)
+
+
+def _rows_of(values: dict[str, list[Any]], first: int, file: int, fields: Fields,
+             on_problem: ProblemSink, name: str) -> pl.DataFrame:
+    """The records of a batch of Parquet columns, converted one row at a time."""
+    records = []
+    height = len(next(iter(values.values()))) if values else 0
+    for i, line in enumerate(range(first, first + height)):
+        found = parquet_record(values, i, line, fields, name)
+        if type(found) is str:
+            on_problem(InputProblem(name, line, found))
+        else:
+            records.append(found)
+    return from_records(records, file)  # type: ignore[arg-type]
+
+
+def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
+                   on_problem: ProblemSink, name: str, plain: bool = True) -> pl.DataFrame:
+    lines = pl.int_range(first, first + frame.height, dtype=pl.Int64, eager=True)
+    session, status, time = frame[fields.session], frame[fields.status], frame[fields.time]
+    plain = plain and (session.dtype in (pl.String, pl.Int64, pl.Int32, pl.UInt64, pl.UInt32)
+             and status.dtype == pl.String
+             and (time.dtype in (pl.String, pl.Float64, pl.Int64)
+                  or isinstance(time.dtype, pl.Datetime))
+             and session.null_count() == 0 and status.null_count() == 0
+             and time.null_count() == 0 and not (status == "").any())
+    cause = (frame[fields.cause] if fields.cause in frame.columns
+             else pl.Series([None] * frame.height, dtype=pl.String))
+    group = (frame[fields.group] if fields.group is not None and fields.group in frame.columns
+             else pl.Series([None] * frame.height, dtype=pl.String))
+    plain = plain and cause.dtype in (pl.String, pl.Null) and group.dtype in (pl.String, pl.Null)
+    if not plain:
+        return _rows_of(frame.to_dict(as_series=False), first, file, fields, on_problem, name)
+    out = pl.DataFrame({"file": pl.Series([file] * frame.height, dtype=pl.Int32),
+                        "line": lines, "session": session.cast(pl.String),
+                        "time": pl.Series([None] * frame.height, dtype=pl.Float64),
+                        "status": status,
+                        "cause": cause.cast(pl.String).replace("", None),
+                        "group": group.cast(pl.String).replace("", None)})
+    if isinstance(time.dtype, pl.Datetime):
+        zone = time.dtype.time_zone
+        moment = time if zone is not None else time.dt.replace_time_zone("UTC")
+        seconds = moment.dt.timestamp("us").cast(pl.Float64) / 1e6
+        bad = (seconds < -62135596800.0) | (seconds > 253402300799.0)
+        if bad.any():
+            return _parquet_batch(frame, first, file, fields, on_problem, name, plain=False)
+        return out.with_columns(time=seconds)
+    if time.dtype in (pl.Float64, pl.Int64):
+        seconds = time.cast(pl.Float64)
+        if (~seconds.is_finite() | (seconds < -62135596800.0)
+                | (seconds > 253402300799.0)).any():
+            return _parquet_batch(frame, first, file, fields, on_problem, name, plain=False)
+        return out.with_columns(time=seconds)
+    return with_times(out, time, name, on_problem, fields.time)
+
+

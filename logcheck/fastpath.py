@@ -1,0 +1,375 @@
+"""The fast path: checking event records in bulk, the exact checker as its oracle.
+
+This module owns :class:`FastChecker`. It takes batches of records (polars data frames from
+:mod:`.fastread`, each row with its place in the input and the input's clock before it) and
+checks, for all rows at once, what the exact streaming checker (:mod:`.checker`) would check
+one record at a time, with the integer tables of :mod:`.fasttables`:
+
+- statuses and causes become numbers; the remembered status of each record is a forward
+  fill, within its session, of the last status that does not remember; so each record names
+  one machine state;
+- a session's first record must be an initial state; every later one a step the machine
+  allows from the state before (guards, timers on the status and session clocks, deadlines),
+  in time order, not a repeat, and not after an ended state.
+
+A session all of whose records pass is *clean*: it cannot give a violation or an issue, so
+only its counts and coverage are kept. A session with any record that does not pass (and
+every session the fast path cannot follow: an unknown or ambiguous name, a cause left open,
+records out of order, timer settings of its own) is handed to the exact checker, which
+produces the report lines. The hand-over is exact: the fast path keeps, for each open session,
+its records not yet checked in the exact checker's sense (those within the reorder window of
+the input's clock) and the eight before them, so the exact checker takes the session over in
+the state it would have had (:meth:`~.events.EventSteps.adopt_open`,
+:meth:`~.events.EventSteps.replay`). Memory: the open sessions' recent records, the ids of
+sessions ended within ``closed_memory``, one batch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from statusproof.model.model import Model
+
+from .checker import LogChecker
+from .fasttables import FastTables
+from .namemap import NameMap
+from .records import Record
+from .result import CheckSettings, LogResult, merge_results
+from .timersettings import Profiles, TimerSettings
+
+__all__ = ["FastChecker", "with_clock"]
+
+_CLOSED = {"session": pl.String, "time": pl.Float64, "file": pl.Int32, "line": pl.Int64,
+           "status": pl.String, "cause": pl.String, "group": pl.String}
+_CARRY = {"seq": pl.Int64, "t0": pl.Float64, "state": pl.Int64, "nr": pl.Int64,
+          "cut": pl.Boolean, "counted": pl.Boolean, "tail": pl.Boolean}
+
+
+def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFrame, float]:
+    """The batch with ``gidx`` (place in the input, from ``first``) and ``horizon`` (the
+    latest time read before each row, ``clock`` before the batch); and the clock after it."""
+    times = batch["time"]
+    before = times.cum_max().shift(1, fill_value=clock)
+    horizon = before.clip(lower_bound=clock)
+    frame = batch.with_columns(gidx=pl.int_range(first, first + batch.height, dtype=pl.Int64),
+                               horizon=horizon)
+    return frame, max(clock, float(times.max()))  # type: ignore[arg-type]
+
+
+def _rows(frame: pl.DataFrame, where: Any) -> pl.DataFrame:
+    """The rows at the (numpy) positions ``where`` (a Series index is the fast way)."""
+    return frame[pl.Series(where, dtype=pl.Int64)]
+
+
+class FastChecker:
+    """Bulk checking of event records (see the module docstring)."""
+
+    def __init__(self, model: Model, names: NameMap, settings: CheckSettings,
+                 files: Sequence[str], timers: TimerSettings | None = None) -> None:
+        self.timers = timers or TimerSettings()
+        self.profiles = Profiles(model, self.timers, settings.slack)
+        self.exact = LogChecker(model, names, settings, False, files,
+                                compiled=self.profiles.default, profile=self.profiles)
+        self.tables = FastTables(self.profiles.default, names)
+        self.result = LogResult(model, False, settings)
+        self.files = list(files)
+        self.window = settings.reorder_window
+        self.slack = self.profiles.default.slack
+        self.memory = settings.closed_memory
+        self.carry: pl.DataFrame | None = None
+        #: sessions that ended cleanly and are remembered (see ``closed_memory``)
+        self.closed = pl.DataFrame(schema=_CLOSED)
+        self.clock = -1e300
+        self.pairs: Counter[tuple[int, int]] = Counter()
+        self.seen: set[int] = set()
+        self.handed = 0
+
+    # -- input ---------------------------------------------------------------------------
+    def feed(self, batch: pl.DataFrame) -> None:
+        """A batch with ``gidx`` and ``horizon`` (see :func:`with_clock`)."""
+        if not batch.height:
+            return
+        self.result.records += batch.height
+        end_clock = max(self.clock, float(batch["horizon"].max()),  # type: ignore[arg-type]
+                        float(batch["time"].max()))  # type: ignore[arg-type]
+        known = self.exact.known_ids()
+        if known:
+            mine = batch["session"].is_in(list(known))
+            to_exact = batch.filter(mine)
+            batch = batch.filter(~mine)
+        else:
+            to_exact = batch.clear()
+        replays: list[tuple[str, pl.DataFrame]] = []
+        merged = [to_exact]
+        if batch.height:
+            handed, new_rows = self._check(batch, end_clock, replays)
+            merged.append(new_rows)
+            self.handed += handed
+        self._exact_feed(replays, pl.concat(merged, how="diagonal_relaxed"))
+        self.clock = end_clock
+        self.exact.advance(end_clock)
+        self._forget(end_clock)
+
+    def _forget(self, clock: float) -> None:
+        if self.closed.height:
+            self.closed = self.closed.filter(pl.col("time") >= clock - self.memory)
+
+    # -- the bulk check ------------------------------------------------------------------
+    def _check(self, batch: pl.DataFrame, end_clock: float,
+               replays: list[tuple[str, pl.DataFrame]]) -> tuple[int, pl.DataFrame]:
+        """Check the rows of the sessions the fast path follows; returns how many sessions
+        were handed over and their rows of this batch (for the exact checker)."""
+        tables = self.tables
+        carry = self.carry
+        frame = batch.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in _CARRY.items()])
+        kept = carry.height if carry is not None else 0
+        if carry is not None and kept:
+            frame = pl.concat([carry, frame], how="vertical_relaxed", rechunk=True)
+        n = frame.height
+        # the rows grouped by session, in input order within each: a stable sort on a hash of
+        # the id (on a collision of two ids, on the ids themselves)
+        hashes = frame["session"].hash().to_numpy()
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        starts_mask = np.empty(n, dtype=np.bool_)
+        starts_mask[0] = True
+        np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=starts_mask[1:])
+        if int(starts_mask.sum()) != frame["session"].n_unique():
+            order = frame.with_row_index("i").sort("session", "gidx")["i"].to_numpy()
+            ids = frame["session"].gather(order)
+            starts_mask = (ids != ids.shift(1)).fill_null(True).to_numpy()
+        idx = np.arange(n)
+        run_starts = np.flatnonzero(starts_mask)
+        run_id = np.cumsum(starts_mask) - 1
+        run_first = run_starts[run_id]
+
+        def column(name: str, fill: Any) -> Any:
+            """A carried column (the carried rows come first), ``fill`` for new rows."""
+            values = np.full(n, fill, dtype=np.asarray(fill).dtype)
+            if kept:
+                assert carry is not None
+                values[:kept] = carry[name].to_numpy()
+            return values[order]
+
+        is_new = order >= kept
+        time = frame["time"].to_numpy()[order]
+        horizon = frame["horizon"].to_numpy()[order]
+        seq_old = column("seq", -1)
+        base = np.where(is_new[run_first], 0, seq_old[run_first])
+        seq = np.where(is_new, base + (idx - run_first), seq_old)
+        t0 = np.where(is_new[run_first], time[run_first], column("t0", 0.0)[run_first])
+        # status and cause numbers
+        names = frame["status"].unique().to_list()
+        scode = frame["status"].replace_strict(
+            {name: tables.status_code(name) for name in names}, return_dtype=pl.Int64
+        ).to_numpy()[order]
+        ccode = np.zeros(n, dtype=np.int64)
+        caused = np.flatnonzero(tables.has_cause[np.maximum(scode, 0)] & (scode >= 0))
+        if len(caused):
+            pairs = pl.DataFrame({"s": scode[caused], "c": frame["cause"].gather(order[caused])})
+            values = {(s, c): tables.cause_code(s, c)
+                      for s, c in pairs.unique().iter_rows()}
+            keys = pairs.select(k=pl.col("s").cast(pl.String) + "\x00"
+                                + pl.col("c").fill_null("\x01"))["k"]
+            ccode[caused] = keys.replace_strict(
+                {f"{s}\x00{chr(1) if c is None else c}": v for (s, c), v in values.items()},
+                return_dtype=pl.Int64).to_numpy()
+        known_status = scode >= 0
+        remembers = tables.remembers[np.maximum(scode, 0)] & known_status
+        # the remembered status: a forward fill of the last status that does not remember
+        has = ~is_new | ~remembers
+        value = np.where(is_new, np.where(remembers, -1, scode), column("nr", -1))
+        last = np.maximum.accumulate(np.where(has, idx, -1))
+        fill = np.where(last >= run_first, value[np.maximum(last, 0)], -1)
+        prev_fill = np.where(idx > run_first, np.concatenate(([-1], fill[:-1])), -1)
+        remembered = np.where(remembers, prev_fill, -1)
+        good = known_status & (ccode >= 0)
+        state = np.full(n, -1, dtype=np.int64)
+        where = np.flatnonzero(good)
+        state[where] = tables.state_of[scode[where], remembered[where] + 1, ccode[where]]
+        state = np.where(is_new, state, column("state", -1))
+        # steps
+        has_prev = idx > run_first
+        prev = np.concatenate(([0], idx[:-1]))
+        p_state = np.where(has_prev, state[prev], -1)
+        p_time = np.where(has_prev, time[prev], -np.inf)
+        sp, sq = np.maximum(p_state, 0), np.maximum(state, 0)
+        p_status = tables.state_status[sp]
+        # a repeated record (the exact checker compares the texts; equal numbers are enough
+        # to hand the session over)
+        dup = has_prev & (time == p_time) & (scode == scode[prev]) & (ccode == ccode[prev])
+        dwell = time - p_time
+        slack = self.slack
+        lower = tables.lower[sp, sq]
+        session_lower = tables.session_lower[sp, sq]
+        step_ok = ((p_state >= 0) & (state >= 0) & tables.allowed[sp, sq] & ~tables.ended[sp]
+                   & (time >= p_time) & ~dup
+                   & (dwell <= tables.deadline[p_status] + slack)
+                   & (time <= np.maximum(p_time, t0 + tables.session_deadline[p_status]) + slack)
+                   & (lower <= dwell + slack)
+                   & ((session_lower <= 0) | (session_lower <= time - t0 + slack)))
+        first = seq == 0
+        valid = np.where(first, (state >= 0) & tables.initial[sq], step_ok)
+        bad_row = is_new & ~valid
+        if self.timers.varies:
+            bad_row |= is_new & first & self._varied(frame)[order]
+        hits, ends = self._recalled(frame, order, run_starts, is_new, horizon)
+        if hits:
+            bad_row |= frame["session"].is_in(list(hits)).to_numpy()[order]
+        bad_run = np.add.reduceat(bad_row.astype(np.int64), run_starts) > 0
+        bad = bad_run[run_id]
+        cut = np.where(is_new, ~has_prev | (p_time < horizon - self.window),
+                       column("cut", True))
+        handed = (self._hand_over(_rows(frame, order[bad]), hits, ends, replays)
+                  if bad_run.any() else frame.clear())
+        computed = {"seq": seq, "t0": t0, "state": state, "nr": fill, "cut": cut,
+                    "counted": column("counted", False)}
+        self._keep(frame, order, computed, ~bad, run_starts, run_id, idx, p_state, end_clock)
+        return int(bad_run.sum()), handed
+
+    def _recalled(self, frame: pl.DataFrame, order: Any, run_starts: Any, is_new: Any,
+                  horizon: Any) -> tuple[set[str], dict[str, Record]]:
+        """New sessions whose id is that of a session that ended and is still remembered:
+        their records come after its end (the exact checker says what they are)."""
+        hits: set[str] = set()
+        ends: dict[str, Record] = {}
+        if not self.closed.height:
+            return hits, ends
+        fresh = run_starts[is_new[run_starts]]
+        if not len(fresh):
+            return hits, ends
+        starts = pl.DataFrame({"session": frame["session"].gather(order[fresh]),
+                               "horizon": horizon[fresh]})
+        found = starts.join(self.closed, on="session", how="inner")
+        if found.height:
+            valid = found.filter(pl.col("time") >= pl.col("horizon") - self.memory)
+            for row in valid.iter_rows(named=True):
+                hits.add(row["session"])
+                ends[row["session"]] = self._record(row)
+            self.closed = self.closed.filter(~pl.col("session").is_in(
+                found["session"].to_list()))
+        return hits, ends
+
+    def _varied(self, frame: pl.DataFrame) -> Any:
+        settings = self.timers
+        own = frame["session"].is_in(list(settings.sessions)) if settings.sessions else None
+        grouped = frame["group"].is_in(list(settings.groups)) if settings.groups else None
+        found = np.zeros(frame.height, dtype=np.bool_)
+        for part in (own, grouped):
+            if part is not None:
+                found |= part.fill_null(False).to_numpy()
+        return found
+
+    def _record(self, row: dict[str, Any]) -> Record:
+        return Record(self.files[row["file"]], row["line"], row["session"], row["time"],
+                      row["status"], row["cause"], group=row["group"])
+
+    def _hand_over(self, rows: pl.DataFrame, hits: set[str], ends: dict[str, Record],
+                   replays: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
+        """Hand the sessions of ``rows`` to the exact checker: it adopts what it must know of
+        them (their end, or their state and latest records, and the records to replay);
+        their rows of this batch are returned."""
+        exact = self.exact
+        old = rows.filter(rows["tail"].is_not_null())
+        for sid in rows["session"].unique(maintain_order=True).to_list():
+            if sid in hits:
+                exact.adopt_closed(ends[sid], counted=True)
+                continue
+            mine = old.filter(old["session"] == sid) if old.height else old
+            if not mine.height:
+                continue
+            history = mine.filter(~mine["tail"])
+            if history.height:
+                records = [self._record(r) for r in history.iter_rows(named=True)]
+                last = history.row(history.height - 1, named=True)
+                state = self.tables.states[last["state"]]
+                if self.tables.ended[last["state"]]:
+                    exact.adopt_closed(records[-1], counted=False)
+                else:
+                    exact.adopt_open(records[-1], state, records, last["t0"])
+            tail = mine.filter(mine["tail"])
+            if tail.height:
+                replays.append((sid, tail))
+        return rows.filter(rows["tail"].is_null())
+
+    def _keep(self, frame: pl.DataFrame, order: Any, computed: dict[str, Any], clean: Any,
+              run_starts: Any, run_id: Any, idx: Any, p_state: Any, end_clock: float) -> None:
+        """Count what is final in the clean sessions, close the ended ones, carry the rest."""
+        tables = self.tables
+        cut, state, counted = computed["cut"], computed["state"], computed["counted"]
+        k = np.maximum.reduceat(np.where(cut, idx, -1), run_starts)[run_id]
+        n = len(idx)
+        last_of_run = np.append(run_starts[1:] - 1, n - 1)[run_id]
+        last_state = state[last_of_run]
+        last_time = frame["time"].to_numpy()[order][last_of_run]
+        closing = clean & tables.ended[np.maximum(last_state, 0)] & (
+            last_time < end_clock - self.window)
+        count_now = clean & ~counted & ((idx < k) | closing)
+        self._count(p_state[count_now], state[count_now], computed["seq"][count_now])
+        if closing.any():
+            ended = _rows(frame.select(list(_CLOSED)), order[closing & (idx == last_of_run)])
+            self.result.sessions += ended.height
+            self.result.conforming += ended.height
+            self.closed = pl.concat([self.closed.filter(~pl.col("session").is_in(
+                ended["session"].to_list())) if self.closed.height else self.closed, ended])
+        keep = clean & ~closing & (idx >= k - 8)
+        if not keep.any():
+            self.carry = None
+            return
+        values = {name: pl.Series(name, array[keep], dtype=_CARRY[name])
+                  for name, array in computed.items()}
+        values["counted"] = pl.Series("counted", (counted | count_now)[keep])
+        values["tail"] = pl.Series("tail", (idx >= k)[keep])
+        self.carry = _rows(frame, order[keep]).with_columns(**values)
+
+    def _count(self, p_state: Any, state: Any, seq: Any) -> None:
+        self.seen.update(self.tables.state_status[state].tolist())
+        steps = seq > 0
+        if steps.any():
+            n = len(self.tables.states)
+            pairs, counts = np.unique(p_state[steps] * n + state[steps], return_counts=True)
+            for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+                self.pairs[(pair // n, pair % n)] += count
+
+    def _exact_feed(self, replays: list[tuple[str, pl.DataFrame]], rows: pl.DataFrame) -> None:
+        exact = self.exact
+        for _, tail in replays:
+            exact.replay([(self._record(r), r["horizon"]) for r in tail.iter_rows(named=True)])
+        if rows.height:
+            for r in rows.sort("gidx").iter_rows(named=True):
+                exact.feed_event(self._record(r), r["horizon"], count=False)
+
+    # -- the end ---------------------------------------------------------------------------
+    def finish(self) -> LogResult:
+        """Close what is open and return the result of the fast path and the exact checker."""
+        carry = self.carry
+        if carry is not None and carry.height:
+            last = carry.group_by("session", maintain_order=True).last()
+            final = self.tables.final[last["state"].to_numpy()]
+            done = carry["session"].is_in(last.filter(pl.Series(final))["session"].to_list())
+            same = (carry["session"] == carry["session"].shift(1)).fill_null(False).to_numpy()
+            states = carry["state"].to_numpy()
+            p_state = np.where(same, np.concatenate(([0], states[:-1])), 0)
+            todo = (done & ~carry["counted"]).to_numpy()
+            seq = np.where(same, carry["seq"].to_numpy(), 0)
+            self._count(p_state[todo], states[todo], seq[todo])
+            self.result.sessions += int(final.sum())
+            self.result.conforming += int(final.sum())
+            rest = carry.filter(~done)
+            if rest.height:
+                replays: list[tuple[str, pl.DataFrame]] = []
+                self._hand_over(rest, set(), {}, replays)
+                self._exact_feed(replays, rest.clear())
+            self.carry = None
+        result = self.result
+        tables = self.tables
+        for (p, q), count in self.pairs.items():
+            for transition in tables.transitions[(p, q)]:
+                result.transitions[transition] += count
+        result.statuses.update(tables.statuses[s] for s in self.seen)
+        return merge_results([result, self.exact.finish()], self.files)

@@ -1,0 +1,327 @@
+"""Reading event records in bulk: batches of columns instead of one record at a time.
+
+This module owns the fast readers of the fast path: each yields polars data frames of records
+(columns ``file``, ``line``, ``session``, ``time`` in epoch seconds, ``status``, ``cause``,
+``group``), a batch per block of about a MiB (or per Parquet row group), and reports
+malformed lines to ``on_problem`` exactly as the exact readers do, because whatever the bulk
+parser cannot take is handed to them:
+
+- JSON Lines: pyarrow reads a block at once with an explicit schema of strings when the
+  block has nothing it would read differently; otherwise orjson per line, the fields gathered
+  into columns, and a line orjson refuses, or whose fields are not of the plain kinds, goes to
+  :func:`~.jsonl.json_record`;
+- CSV: polars reads a block at once when it holds nothing the exact reader would read
+  differently (quotes, control characters, blank lines, a row with another number of fields,
+  an empty field); otherwise the block goes line by line through
+  :class:`~.csvrecords.CsvLines`;
+- Parquet: :func:`~.batches.parquet_batches`.
+
+The batch shape, parts of files and times in bulk are :mod:`.batches`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import polars as pl
+
+from statusproof.model.errors import InputProblem
+
+from .batches import SCHEMA, Part, PartState, frame_of, from_records, parquet_batches, with_times
+from .csvrecords import CsvLines, closing_line
+from .jsonl import field_text, json_record
+from .rawlines import Block, LongLine, decode_line, long_line_message, read_blocks
+from .records import Fields, ProblemSink, Record, RecordFormatError
+
+__all__ = ["read_batches", "read_part", "Part", "PartState", "SCHEMA", "BLOCK"]
+
+#: Bytes of text per batch.
+BLOCK = 1 << 20
+
+
+
+def _jsonl(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
+           block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    name, file = part.name, part.file
+    sk, tk, xk, ck = fields.session, fields.time, fields.status, fields.cause
+    gk = fields.group
+    loads = orjson.loads
+    for block in read_blocks(part.path, name, max_line_bytes, block_size, part.start,
+                             part.end):
+        state.lines = (block.number if isinstance(block, LongLine)
+                       else block.first + block.lines - 1)
+        if isinstance(block, LongLine):
+            on_problem(InputProblem(name, block.number,
+                                    long_line_message(block.size, max_line_bytes)))
+            continue
+        bulk = None if block.transcoded else _jsonl_bulk(block, fields, file, name, on_problem)
+        if bulk is not None:
+            yield bulk
+            continue
+        lines: list[int] = []
+        sessions: list[str] = []
+        stamps: list[Any] = []
+        statuses: list[str] = []
+        causes: list[str | None] = []
+        groups: list[str | None] = []
+        slow: list[Record] = []
+        number = block.first - 1
+        parts = block.data.split(b"\n")
+        if block.data.endswith(b"\n"):
+            parts.pop()
+        for raw in parts:
+            number += 1
+            try:
+                item = loads(raw)
+            except orjson.JSONDecodeError:
+                item = None
+            if type(item) is dict:
+                session = item.get(sk)
+                status = item.get(xk)
+                stamp = item.get(tk)
+                cause = item.get(ck)
+                if (type(session) is str and type(status) is str and status
+                        and type(stamp) is str and (cause is None or type(cause) is str)
+                        and not block.transcoded):
+                    lines.append(number)
+                    sessions.append(session)
+                    stamps.append(stamp)
+                    statuses.append(status)
+                    causes.append(cause or None)
+                    groups.append(field_text(item.get(gk)) or None if gk is not None else None)
+                    continue
+            text, problem = decode_line(raw, block.transcoded)
+            if text is None:
+                on_problem(InputProblem(name, number, problem or "unreadable"))
+                continue
+            if not text.strip():
+                continue
+            found = json_record(text, fields, name, number)
+            if type(found) is str:
+                on_problem(InputProblem(name, number, found))
+            else:
+                slow.append(found)  # type: ignore[arg-type]
+        frame = frame_of({"file": [file] * len(lines), "line": lines, "session": sessions,
+                        "time": [None] * len(lines), "status": statuses, "cause": causes,
+                        "group": groups})
+        frame = with_times(frame, stamps, name, on_problem, tk)
+        if slow:
+            frame = pl.concat([frame, from_records(slow, file)]).sort("line")
+        yield frame
+
+
+def _jsonl_bulk(block: Block, fields: Fields, file: int, name: str,
+                on_problem: ProblemSink) -> pl.DataFrame | None:
+    """A block of JSON lines read by pyarrow, or None when the line-by-line reader must read
+    it: pyarrow refuses any line whose fields are not JSON strings (or are given twice), and
+    what it would read differently (blank lines, raw control characters) is left to the line
+    reader, so a block it takes means what the exact reader makes of it."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    data = block.data
+    if not data.isascii():
+        try:  # pyarrow does not check that strings are UTF-8: the line reader must say so
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks = int(np.count_nonzero(codes == 10))
+    if (int(np.count_nonzero(codes < 32)) != breaks + data.count(b"\r\n")
+            or b"\n\n" in data or data[:1] in (b"\n", b"\r", b" ")
+            or data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    keys = [k for k in dict.fromkeys((fields.session, fields.time, fields.status,
+                                      fields.cause, fields.group)) if k is not None]
+    schema = pa.schema([(k, pa.string()) for k in keys])
+    try:
+        table = pj.read_json(pa.BufferReader(data),
+                             read_options=pj.ReadOptions(use_threads=False,
+                                                         block_size=max(len(data), 1 << 16)),
+                             parse_options=pj.ParseOptions(explicit_schema=schema,
+                                                           unexpected_field_behavior="ignore"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != block.lines:
+        return None
+    raw = pl.from_arrow(table)
+    assert isinstance(raw, pl.DataFrame)
+    if (raw[fields.session].has_nulls() or raw[fields.time].has_nulls()
+            or raw[fields.status].has_nulls() or (raw[fields.status] == "").any()):
+        return None
+
+    def text(key: str | None) -> pl.Series:
+        if key is None:
+            return pl.Series([None] * raw.height, dtype=pl.String)
+        return raw[key].replace("", None)
+
+    out = pl.DataFrame({"file": pl.Series([file] * raw.height, dtype=pl.Int32),
+                        "line": pl.int_range(block.first, block.first + raw.height,
+                                             dtype=pl.Int64, eager=True),
+                        "session": raw[fields.session],
+                        "time": pl.Series([None] * raw.height, dtype=pl.Float64),
+                        "status": raw[fields.status], "cause": text(fields.cause),
+                        "group": text(fields.group)})
+    return with_times(out, raw[fields.time], name, on_problem, fields.time)
+
+
+def _csv(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
+         block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    name, file = part.name, part.file
+    parser = CsvLines(name, fields, on_problem)
+    if part.header is not None:
+        parser.take_header(0, part.header)
+    delimiter = fields.delimiter.encode()
+    simple_ok = len(delimiter) == 1 and delimiter not in b"\"\r\n"
+    for block in read_blocks(part.path, name, max_line_bytes, block_size, part.start,
+                             part.end):
+        state.lines = (block.number if isinstance(block, LongLine)
+                       else block.first + block.lines - 1)
+        if state.first_close is None and not isinstance(block, LongLine) and (
+                b'"' in block.data):
+            state.first_close = closing_line(block.data, block.first)
+        if isinstance(block, LongLine):
+            parser.carry(b"")
+            on_problem(InputProblem(name, block.number,
+                                    long_line_message(block.size, max_line_bytes)))
+            continue
+        frame = None
+        if parser.header is None and not block.transcoded:
+            head, block = _header(block, parser, name, on_problem)
+            if head is not None:
+                yield head
+        if simple_ok and parser.header is not None and not block.transcoded and block.lines:
+            frame = _csv_bulk(block, parser, file, fields, on_problem, name)
+        if frame is None:
+            records = []
+            parts = block.data.split(b"\n")
+            if block.data.endswith(b"\n"):
+                parts.pop()
+            for number, raw in enumerate(parts, block.first):
+                text, problem = decode_line(raw, block.transcoded)
+                if text is None:
+                    parser.carry(raw)
+                    on_problem(InputProblem(name, number, problem or "unreadable"))
+                    continue
+                found = parser.record(number, text, raw)
+                if found is not None:
+                    records.append(found)
+            frame = from_records(records, file)
+        else:
+            parser.carry_block(block.data, block.lines)
+        yield frame
+    if not part.last:
+        state.open = parser.take_open()
+        return
+    parser.end()
+    if parser.header is None:
+        on_problem(InputProblem(name, 0, "the file is empty; a CSV record file starts with a "
+                                         "header row"))
+
+
+def _header(block: Block, parser: CsvLines, name: str, on_problem: ProblemSink
+            ) -> tuple[pl.DataFrame | None, Block]:
+    """Read a block's lines up to the header (the exact way); the rest of the block."""
+    data = block.data
+    start = 0
+    number = block.first
+    while parser.header is None and start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        raw = data[start:end]
+        text, problem = decode_line(raw)
+        if text is None:
+            on_problem(InputProblem(name, number, problem or "unreadable"))
+        else:
+            parser.record(number, text, raw)
+        start = end + 1
+        number += 1
+    rest = data[start:]
+    return None, Block(number, rest, block.lines - (number - block.first), block.transcoded)
+
+
+def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
+              on_problem: ProblemSink, name: str) -> pl.DataFrame | None:
+    """A block read by polars, or None when the exact reader must read it."""
+    data = block.data
+    width = parser.width
+    if b'"' in data or b"\n\n" in data or data[:1] in (b"\n", b"\r"):
+        return None  # quotes or blank lines: the exact reader
+    carriage = b"\r" in data
+    if carriage and (b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n")):
+        return None  # a blank line or a lone carriage return
+    delimiter = fields.delimiter.encode()
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks = int(np.count_nonzero(codes == 10))
+    low = int(np.count_nonzero(codes < 32))
+    tabs = data.count(b"\t") if low > breaks else 0
+    if low != breaks + (data.count(b"\r") if carriage else 0) + tabs:
+        return None  # control characters (which str.strip() and polars treat apart)
+    if data.count(delimiter) != block.lines * (width - 1):
+        return None  # a row with another number of fields (polars refuses one with more)
+    # whether some field starts or ends with white space (then fields are stripped)
+    edges = np.flatnonzero((codes == delimiter[0]) | (codes == 10))
+    after = codes[edges[edges < len(codes) - 1] + 1]
+    before = codes[edges[edges > 0] - 1]
+    spaced = bool(carriage or tabs or codes[0] == 32 or codes[-1] == 32
+                  or (after == 32).any() or (before == 32).any())
+    columns = [f"c{i}" for i in range(width)]
+    try:
+        raw = pl.read_csv(data, has_header=False, new_columns=columns,
+                          schema=dict.fromkeys(columns, pl.String), quote_char=None,
+                          separator=fields.delimiter)
+    except Exception:
+        return None
+    if raw.height != block.lines:
+        return None
+    index = parser.index
+
+    def column(name: str | None) -> pl.Expr:
+        at = index.get(name) if name is not None else None
+        if at is None:
+            return pl.lit(None, dtype=pl.String)
+        if not spaced:
+            return pl.col(f"c{at}")
+        value = pl.col(f"c{at}").str.strip_chars()
+        return pl.when(value == "").then(None).otherwise(value)
+
+    out = raw.select(column(fields.session).alias("session"),
+                     column(fields.time).alias("time"), column(fields.status).alias("status"),
+                     column(fields.cause).alias("cause"), column(fields.group).alias("group"))
+    if out["session"].has_nulls() or out["time"].has_nulls() or out["status"].has_nulls():
+        return None  # an empty session, time or status: the exact reader reports it
+    out = out.with_columns(file=pl.lit(file, dtype=pl.Int32),
+                           line=pl.int_range(block.first, block.first + raw.height,
+                                             dtype=pl.Int64))
+    out = with_times(out, out["time"], name, on_problem, fields.time)
+    return out.select(list(SCHEMA))
+
+
+_READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": parquet_batches}
+
+
+def read_part(part: Part, fmt: str, fields: Fields, on_problem: ProblemSink,
+              max_line_bytes: int, block_size: int = BLOCK,
+              state: PartState | None = None) -> Iterator[pl.DataFrame]:
+    """Batches of the records of one part of a file (see :class:`Part`)."""
+    reader = _READERS.get(fmt)
+    if reader is None:
+        raise RecordFormatError(f"the fast path reads jsonl, csv and parquet, not {fmt!r}")
+    for frame in reader(part, fields, on_problem, max_line_bytes, block_size,
+                        state or PartState()):
+        if frame.height:
+            yield frame
+
+
+def read_batches(paths: Sequence[Path], names: Sequence[str], fmt: str, fields: Fields,
+                 on_problem: ProblemSink, max_line_bytes: int, block_size: int = BLOCK
+                 ) -> Iterator[pl.DataFrame]:
+    """Batches of the records of several files, in order (``file`` is the file's index);
+    a batch per ``block_size`` bytes of text (or ``block_size / 64`` Parquet rows)."""
+    for file, (path, name) in enumerate(zip(paths, names, strict=True)):
+        yield from read_part(Part(path, name, file), fmt, fields, on_problem, max_line_bytes,
+                             block_size)

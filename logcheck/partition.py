@@ -1,0 +1,326 @@
+"""Checking in parallel: parts of the input read apart, sessions split into partitions.
+
+This module owns the split of a check over processes (``--jobs N``) or a Dask cluster
+(:mod:`.daskengine`); both run the same two kinds of task:
+
+1. **read** (:func:`read_part_task`): one part of one file (a byte range that starts and ends
+   at line breaks, or some row groups of a Parquet file) is read with the fast readers, and its
+   records are split by a hash of the session id into ``partitions`` pieces, each row with its
+   place in the part and the part's own clock (the latest time read before it in the part).
+   What the part cannot know (its first line number, its first record's place in the whole
+   input, the clock before it) is fixed afterwards from the other parts' counts.
+2. **check** (:func:`check_partition_task`): one partition, its pieces in input order, is
+   checked by the fast path (:mod:`.fastpath`) with each row's place and clock in the whole
+   input, so its verdicts are those of one check of everything.
+
+The coordinator (:func:`check_partitioned`) plans the parts, fixes line numbers and clocks,
+reports malformed lines (and finishes the spans of broken CSV quotes that cross parts), and
+merges the partitions' results (:func:`~.result.merge_results`): the report is byte-identical
+to the report of one process.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statusproof.model import load_model
+from statusproof.model.errors import InputProblem
+from statusproof.model.model import Model
+
+from .namemap import NameMap, default_map, load_map
+from .rawlines import text_start
+from .records import Fields
+from .result import CheckSettings, LogResult, merge_results
+from .timersettings import TimerSettings
+
+__all__ = ["ModelSpec", "PartOut", "plan_parts", "read_part_task", "check_partition_task",
+           "check_partitioned"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a worker loads the model and the name map (the command line's options)."""
+
+    table: str | None = None
+    raw: bool = False
+    policy: str = "union"
+    input_format: str | None = None
+    amendments: str | None = None
+    map: str | None = None
+
+    def load(self) -> tuple[Model, NameMap]:
+        found = _LOADED.get(self)
+        if found is None:
+            model = load_model(self.table, raw=self.raw, policy=self.policy,
+                               input_format=self.input_format, amendments=self.amendments)
+            names = load_map(self.map, model) if self.map else default_map(model)
+            found = _LOADED[self] = (model, names)
+        return found
+
+
+_LOADED: dict[ModelSpec, tuple[Model, NameMap]] = {}
+_BATCH_ROWS = 16384
+
+
+@dataclass
+class PartOut:
+    """What reading one part gave: its counts, its malformed lines (numbered within the
+    part), what a CSV part leaves open, and its pieces (a file path or the bytes of an Arrow
+    IPC stream per partition; None for an empty one)."""
+
+    rows: int = 0
+    lines: int = 0
+    latest: float = -1e300
+    problems: list[InputProblem] = field(default_factory=list)
+    open: list[tuple[int, str, int]] = field(default_factory=list)
+    first_close: int | None = None
+    pieces: list[str | bytes | None] = field(default_factory=list)
+
+
+def _cuts(path: Path, start: int, count: int) -> list[int]:
+    """``count - 1`` offsets after line breaks, spread over the file from ``start``."""
+    size = path.stat().st_size
+    cuts = [start]
+    with path.open("rb") as handle:
+        for i in range(1, count):
+            at = max(cuts[-1], start + (size - start) * i // count)
+            handle.seek(at)
+            while True:
+                data = handle.read(1 << 16)
+                if not data:
+                    at = size
+                    break
+                found = data.find(b"\n")
+                if found >= 0:
+                    at += found + 1
+                    break
+                at += len(data)
+            if at >= size:
+                break
+            cuts.append(at)
+    return cuts
+
+
+def _csv_header(path: Path, start: int) -> tuple[str, int] | None:
+    """A CSV file's header line and where the line after it starts (None: not found in
+    the first MiB, or not UTF-8: the file is then read in one part)."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(1 << 20)
+    at = start
+    for raw in data.split(b"\n")[:-1]:
+        line = raw.rstrip(b"\r")
+        at += len(raw) + 1
+        if line.strip():
+            try:
+                return line.decode("utf-8"), at
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 << 20
+               ) -> list[Any]:
+    """The parts to read: up to ``per_file`` of each file (text files of at least
+    ``smallest`` bytes are split)."""
+    from .batches import Part
+
+    parts: list[Part] = []
+    for index, name in enumerate(files):
+        path = Path(name)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            groups = pq.ParquetFile(str(path)).metadata.num_row_groups
+            count = max(1, min(per_file, groups))
+            bounds = [groups * i // count for i in range(count + 1)]
+            for i in range(count):
+                parts.append(Part(path, name, index, last=i == count - 1,
+                                  row_groups=tuple(range(bounds[i], bounds[i + 1]))))
+            continue
+        start, transcoded = text_start(path)
+        header = None
+        if fmt == "csv" and not transcoded:
+            found = _csv_header(path, start)
+            if found is None:
+                transcoded = True
+            else:
+                header, body = found
+        if transcoded or per_file <= 1 or path.stat().st_size < smallest:
+            parts.append(Part(path, name, index))
+            continue
+        cuts = _cuts(path, start if header is None else body, per_file)
+        if header is not None:
+            cuts[0] = 0
+        ends = [*cuts[1:], None]
+        for i, (begin, end) in enumerate(zip(cuts, ends, strict=True)):
+            parts.append(Part(path, name, index, start=begin, end=end,
+                              header=header if i else None, last=end is None))
+    return parts
+
+
+def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
+                   block_size: int, partitions: int, folder: str | None) -> PartOut:
+    """Task 1: read a part and split its rows by session (see the module docstring)."""
+    import polars as pl
+    import pyarrow as pa
+
+    from .batches import PartState
+    from .fastread import read_part
+
+    out = PartOut()
+    state = PartState()
+    sinks: list[Any] = [None] * partitions
+    targets: list[Any] = [None] * partitions
+    clock = -1e300
+    for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes, block_size,
+                           state):
+        times = batch["time"]
+        frame = batch.with_columns(
+            gidx=pl.int_range(out.rows, out.rows + batch.height, dtype=pl.Int64),
+            horizon=times.cum_max().shift(1, fill_value=clock).clip(lower_bound=clock),
+            partition=(pl.col("session").hash() % partitions).cast(pl.Int64))
+        clock = max(clock, float(times.max()))  # type: ignore[arg-type]
+        out.rows += batch.height
+        for (number,), piece in frame.partition_by("partition", as_dict=True).items():
+            table = piece.drop("partition").to_arrow()
+            if sinks[number] is None:
+                if folder is None:
+                    targets[number] = io.BytesIO()
+                else:
+                    targets[number] = os.path.join(folder, f"part{index}-{number}.arrow")
+                sinks[number] = pa.ipc.new_stream(targets[number], table.schema)
+            sinks[number].write_table(table)
+    for sink in sinks:
+        if sink is not None:
+            sink.close()
+    out.pieces = [t.getvalue() if isinstance(t, io.BytesIO) else t for t in targets]
+    out.latest = clock
+    out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
+    return out
+
+
+def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
+                         files: Sequence[str], pieces: Sequence[tuple[str | bytes, int, int,
+                                                                      float]]) -> LogResult:
+    """Task 2: check one partition; ``pieces``: (piece, line offset, place offset, clock
+    before the part), in input order."""
+    import polars as pl
+    import pyarrow as pa
+
+    from .fastpath import FastChecker
+
+    model, names = spec.load()
+    checker = FastChecker(model, names, settings, files, timers)
+    waiting: list[pl.DataFrame] = []
+    count = 0
+    for piece, lines, places, clock in pieces:
+        source = pa.BufferReader(piece) if isinstance(piece, bytes) else pa.memory_map(piece)
+        with pa.ipc.open_stream(source) as reader:
+            for batch in reader:
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                waiting.append(frame.with_columns(
+                    line=pl.col("line") + lines, gidx=pl.col("gidx") + places,
+                    horizon=pl.max_horizontal(pl.col("horizon"), pl.lit(clock))))
+                count += frame.height
+                if count >= _BATCH_ROWS:  # the bulk check works best on large batches
+                    checker.feed(pl.concat(waiting))
+                    waiting, count = [], 0
+    if waiting:
+        checker.feed(pl.concat(waiting))
+    result = checker.finish()
+    result.model = None  # type: ignore[assignment]  # the coordinator has it
+    return result
+
+
+def part_meta(out: PartOut) -> PartOut:
+    """The counts of a part without its pieces (which piece is empty: None)."""
+    return PartOut(out.rows, out.lines, out.latest, out.problems, out.open, out.first_close,
+                   [None if piece is None else b"" for piece in out.pieces])
+
+
+def pick_piece(out: PartOut, number: int) -> str | bytes | None:
+    """One partition's piece of a part (run where the part is, on a cluster)."""
+    return out.pieces[number]
+
+
+Submit = Callable[..., Any]
+
+
+def check_partitioned(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str,
+                      fields: Fields, settings: CheckSettings, timers: TimerSettings,
+                      max_line_bytes: int, block_size: int, workers: int, partitions: int,
+                      submit: Submit, wait: Callable[[Any], Any], local: bool) -> LogResult:
+    """The whole check through ``submit`` (a pool's or a Dask client's) and ``wait``."""
+    parts = plan_parts(files, fmt, max(1, -(-2 * workers // max(len(files), 1))),
+                       min(block_size, 1 << 20))
+    with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
+        jobs = [submit(read_part_task, index, part, fmt, fields, max_line_bytes, block_size,
+                       partitions, folder if local else None)
+                for index, part in enumerate(parts)]
+        outs: list[PartOut] = [wait(job) if local else wait(submit(part_meta, job))
+                               for job in jobs]
+        problems: list[InputProblem] = []
+        line_offset, place_offset, clock_before = [], [], []
+        places, clock = 0, -1e300
+        previous_file = -1
+        lines = 0
+        for part, out in zip(parts, outs, strict=True):
+            if part.file != previous_file:
+                lines, previous_file = 0, part.file
+            line_offset.append(lines)
+            place_offset.append(places)
+            clock_before.append(clock)
+            problems.extend(InputProblem(p.path, p.line + lines if p.line else 0, p.message)
+                            for p in out.problems)
+            lines += out.lines
+            places += out.rows
+            clock = max(clock, out.latest)
+        problems.extend(_spans(parts, outs, line_offset, fields, settings))
+        checks = []
+        for number in range(partitions):
+            pieces = [(out.pieces[number] if local else submit(pick_piece, jobs[i], number),
+                       line_offset[i], place_offset[i], clock_before[i])
+                      for i, out in enumerate(outs) if out.pieces and
+                      out.pieces[number] is not None]
+            checks.append(submit(check_partition_task, spec, settings, timers, list(files),
+                                 pieces))
+        results = [wait(job) for job in checks]
+    for result in results:
+        result.model = model
+    head = LogResult(model, False, settings, problems=problems)
+    return merge_results([head, *results], files)
+
+
+def _spans(parts: Sequence[Any], outs: Sequence[PartOut], line_offset: Sequence[int],
+           fields: Fields, settings: CheckSettings) -> list[InputProblem]:
+    """Broken CSV quotes open at the end of a part: where they close, in the parts after."""
+    from .csvrecords import CsvLines
+
+    found: list[InputProblem] = []
+    for i, out in enumerate(outs):
+        for line, column, span in out.open:
+            name = parts[i].name
+            reporter = CsvLines(name, fields, found.append)
+            at, total = i + 1, span
+            while at < len(parts) and parts[at].file == parts[i].file:
+                nxt = outs[at]
+                if nxt.first_close is not None:
+                    total += nxt.first_close
+                    reporter.report_span(line + line_offset[i], column,
+                                         f"csv would run it over {total} lines, to line "
+                                         f"{line + line_offset[i] + total - 1}")
+                    break
+                total += nxt.lines
+                at += 1
+            else:
+                reporter.report_span(line + line_offset[i], column,
+                                     f"it runs to the end of the file ({total} lines)")
+    return found

@@ -1,0 +1,179 @@
+"""Running a check of record files: the files, the path (exact or fast) and the engine.
+
+This module owns :class:`RunOptions` (everything a check of files needs besides the model)
+and :func:`check_files`, the one entry point the CLI calls: it expands folders into their
+record files, and checks them with the exact streaming checker (:mod:`.checker`), the fast
+path (:mod:`.fastpath`, when its libraries are installed), ``jobs`` processes
+(:mod:`.partition`) or a Dask cluster (:mod:`.daskengine`). Every way gives the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statusproof.model.model import Model
+
+from .checker import LogChecker
+from .namemap import NameMap
+from .rawlines import DEFAULT_MAX_LINE_BYTES
+from .readers import read_records
+from .records import Fields, RecordFormatError
+from .result import CheckSettings, LogResult
+from .timersettings import Profiles, TimerSettings, timing_notes
+
+__all__ = ["RunOptions", "check_files", "expand_files", "EXTENSIONS", "fast_available"]
+
+#: File name endings of each record format (folders are read for these).
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+              ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass
+class RunOptions:
+    """How to read and check: the format and fields, the checker's settings, the timer
+    settings, the path (``auto``, ``fast``, ``exact``), processes and engine."""
+
+    fmt: str
+    fields: Fields
+    settings: CheckSettings = field(default_factory=CheckSettings)
+    timers: TimerSettings = field(default_factory=TimerSettings)
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    path: str = "auto"
+    jobs: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    partitions: int | None = None
+    #: how worker processes load the model and the map (--jobs, --engine dask)
+    spec: Any = None
+    #: fast path: bytes of text per batch (tests use small ones)
+    block_size: int = 1 << 20
+    #: receives notes for people (a missing library, a fallback), once each
+    note: Callable[[str], None] = field(default=lambda text: None)
+
+
+def fast_available() -> str | None:
+    """None when the fast path's libraries are installed, else what is missing."""
+    missing = []
+    for module in ("polars", "orjson", "pyarrow"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    return ", ".join(missing) if missing else None
+
+
+def expand_files(names: Sequence[str], fmt: str | None) -> list[str]:
+    """The record files named, a folder standing for its record files (sorted by name)."""
+    found: list[str] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            inside = sorted(str(p) for p in path.iterdir()
+                            if p.is_file() and EXTENSIONS.get(p.suffix.lower()) is not None
+                            and (fmt is None or EXTENSIONS[p.suffix.lower()] == fmt))
+            if not inside:
+                raise RecordFormatError(f"{name}: the folder holds no record files "
+                                        f"({', '.join(sorted(EXTENSIONS))}); check the path")
+            found.extend(inside)
+        elif path.is_file():
+            found.append(name)
+        else:
+            raise RecordFormatError(f"{name}: no such record file; check the path")
+    return found
+
+
+def _exact(model: Model, names: NameMap, files: Sequence[str],
+           options: RunOptions) -> LogResult:
+    snapshots = options.fmt == "rescue-getsession"
+    profiles = Profiles(model, options.timers, options.settings.slack)
+    checker = LogChecker(model, names, options.settings, snapshots, files,
+                         compiled=profiles.default, profile=profiles)
+    sink = checker.problem
+    if options.settings.strict:
+        def sink(problem: object) -> None:
+            raise RecordFormatError(f"{problem} (--strict stops at the first malformed line)")
+    checker.feed_all(read_records([Path(f) for f in files], options.fmt, options.fields,
+                                  sink, files, options.max_line_bytes))
+    return checker.finish()
+
+
+def _fast(model: Model, names: NameMap, files: Sequence[str],
+          options: RunOptions) -> LogResult:
+    from .fastpath import FastChecker, with_clock
+    from .fastread import read_batches
+
+    checker = FastChecker(model, names, options.settings, files, options.timers)
+    first, clock = 0, -1e300
+    for batch in read_batches([Path(f) for f in files], list(files), options.fmt,
+                              options.fields, checker.result.problems.append,
+                              options.max_line_bytes, options.block_size):
+        framed, clock = with_clock(batch, first, clock)
+        first += batch.height
+        checker.feed(framed)
+    return checker.finish()
+
+
+def choose_path(options: RunOptions) -> str:
+    """``fast`` or ``exact``: what ``options.path`` asks and the machine allows."""
+    events = options.fmt in ("jsonl", "csv", "parquet")
+    if options.path == "exact":
+        return "exact"
+    missing = fast_available()
+    if options.path == "fast":
+        if missing is not None:
+            raise RecordFormatError(f"--path fast needs {missing}; install the fast extra: "
+                                    "pip install 'statusproof[fast]'")
+        if not events or options.settings.strict:
+            raise RecordFormatError("--path fast checks event records (jsonl, csv, parquet) "
+                                    "without --strict; use --path auto or exact")
+        return "fast"
+    if missing is not None:
+        options.note(f"{missing} not installed: checking with the exact reader alone (slower); "
+                     "pip install 'statusproof[fast]' for the fast path")
+        return "exact"
+    return "fast" if events and not options.settings.strict else "exact"
+
+
+def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .partition import ModelSpec, check_partitioned
+
+    spec = options.spec or ModelSpec()
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core per worker process
+    with ProcessPoolExecutor(options.jobs,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return check_partitioned(model, spec, files, options.fmt, options.fields,
+                                 options.settings, options.timers, options.max_line_bytes,
+                                 options.block_size, options.jobs,
+                                 options.partitions or options.jobs, pool.submit,
+                                 lambda job: job.result(), local=True)
+
+
+def check_files(model: Model, names: NameMap, files: Sequence[str],
+                options: RunOptions) -> LogResult:
+    """Check the record ``files`` (already expanded) against ``model``."""
+    path = choose_path(options)
+    if options.engine == "dask":
+        if path != "fast":
+            raise RecordFormatError("--engine dask checks event records (jsonl, csv, parquet) "
+                                    "on the fast path; it needs the fast and dask extras")
+        from .daskengine import check_with_dask
+
+        result = check_with_dask(model, files, options)
+    elif options.jobs > 1 and path == "fast":
+        result = _jobs(model, files, options)
+    elif path == "fast":
+        result = _fast(model, names, files, options)
+    else:
+        if options.jobs > 1:
+            options.note("--jobs applies to event records on the fast path; checking in one "
+                         "process")
+        result = _exact(model, names, files, options)
+    result.timing = timing_notes(model, options.timers)
+    return result

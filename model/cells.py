@@ -1,0 +1,346 @@
+"""The cell language: a grammar (lark, LALR) that reads one Previous or Next entry.
+
+An entry is split into clauses at ``;`` and at full stops between sentences. Each clause is
+tokenised over the table's own names (:mod:`statusproof.model.tokens`) and parsed by the
+first of these grammar rules that accepts it (an ordered choice of LALR parsers):
+
+``end_clause``
+    ``none``, ``n/a``, ``-``, ``no further status``, ``(end)`` ..., with an optional
+    condition (``none if <condition>``);
+``reference``
+    ``See X status.``, ``See the X row``, ``Same as X``, ``As for X``;
+``led``
+    a condition before a colon (``If payment fails: Failed``, ``On user request: Retrying``)
+    or ``Otherwise, D`` / ``else D``;
+``listing``
+    statuses separated by ``,`` ``;`` ``/`` ``or`` ``and``, each with an optional condition in
+    parentheses, and an optional condition (``if``, ``when``, ``unless``, ``once``, ``after``
+    ..., a comma before it belongs to it) or ``otherwise`` / ``in all other cases`` /
+    ``(default)`` after them.
+
+A condition is then tried against the history grammar (``if the session was in X status``,
+``if it was previously X``, ``provided it had been in X or Y``, ``when it came from X`` ...),
+and a phrase in a status position against the grammar of history returns (``the previous
+status``, ``reverts to whatever status it had before the pause`` ...). Whatever is left is
+judged by words: a capitalised phrase of at most five words without sentence words is a name
+(an undefined status where no row has it; in a Previous cell, an outside trigger unless some
+Next cell uses it as a status); anything else makes its clause a trigger (a Previous clause
+that names no row) or *uninterpreted*.
+
+Every fragment of a clause gets exactly one reading with its character span in the entry
+(:class:`~statusproof.model.model.Fragment`). This module reads; building the model from the
+readings is :mod:`statusproof.model.interpret`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, field, replace
+
+from lark import Token, Tree
+
+from .grammar import (
+    clauses,
+    condition_text,
+    fragment,
+    mark_condition_commas,
+    parse,
+    reads_as_name,
+    span,
+    text_of,
+    tokens_of,
+    words_outside,
+)
+from .model import Fragment
+from .names import normalise
+from .table import Column
+from .tokens import KEYWORD_KEYS, SENTENCE_WORDS, Lexicon, tokenize, words_of
+
+__all__ = ["Target", "Clause", "read_entry", "reference_of"]
+
+@dataclass(frozen=True)
+class Target:
+    """One place a clause leads to (or comes from), with its own guard.
+
+    ``kind``: ``row`` (``name`` is the row), ``undefined`` (``name`` is the phrase),
+    ``end`` (no successor / no predecessor) or ``return`` (back to the remembered status).
+    ``guard``: None, ``condition`` (``text``), ``unless`` (``text`` does not hold),
+    ``history`` (``names``: the statuses the remembered status is compared with) or
+    ``otherwise``.
+    """
+
+    kind: str
+    name: str = ""
+    guard: str | None = None
+    text: str = ""
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    """What one clause of an entry says: ``kind`` is ``steps`` (see ``targets``),
+    ``reference`` (``reference``: the name referred to), ``trigger`` or ``uninterpreted``."""
+
+    kind: str
+    targets: tuple[Target, ...] = ()
+    reference: str = ""
+    fragments: tuple[Fragment, ...] = field(default=())
+    start: int = 0
+    end: int = 0
+
+
+class _Reader:
+    """Reads the clauses of one entry."""
+
+    def __init__(self, entry: str, column: Column, rows: dict[int, str],
+                 next_names: Container[str] | None, amended: bool) -> None:
+        self.entry = entry
+        self.column = column
+        self.rows = rows
+        self.next_names = next_names
+        self.amended = amended
+
+    def row(self, token: Token) -> str:
+        return self.rows[token.start_pos or 0]
+
+    def clause(self, tokens: list[Token]) -> Clause:
+        start, end = span(tokens)
+        return replace(self._clause(tokens), start=start, end=end)
+
+    def _clause(self, tokens: list[Token]) -> Clause:
+        kinds = [t.type for t in tokens]
+        if kinds == ["NAME"] or kinds == ["NAME", "PERIOD"]:  # the common case, read at once
+            row = self.row(tokens[0])
+            return Clause("steps", (Target("row", row),), fragments=(fragment(
+                self.entry, tokens[:1], "status", f"the row {row!r}", (row,)),))
+        # each rule can only accept clauses that start (or go on) a certain way: try those
+        starts = [start for start, fits in (
+            ("end_clause", kinds[0] == "END" or kinds[:2] == ["LPAR", "END"]),
+            ("reference", kinds[0] in ("SEE", "SAME")),
+            ("led", kinds[0] in ("OTHERWISE", "COND")),
+            ("colon_led", "COLON" in kinds),
+            ("listing", True)) if fits]
+        for start in starts:
+            tree = parse(tokens, start)
+            if tree is None:
+                continue
+            read: Clause | None = getattr(self, f"_{tree.data}")(tree)
+            if read is not None:
+                return read
+        return self.prose(tokens)
+
+    def prose(self, tokens: list[Token],
+              reason: str = "matches no rule of the cell language") -> Clause:
+        if self.column is Column.PREVIOUS and not self.amended \
+                and not any(t.type == "NAME" for t in tokens):
+            return Clause("trigger", fragments=(fragment(
+                self.entry, tokens, "trigger",
+                "a Previous entry that names no row: an event outside the table"),))
+        return Clause("uninterpreted", fragments=(fragment(self.entry, tokens, "uninterpreted",
+                                                         reason),))
+
+    # -- the grammar's rules --------------------------------------------------------------
+    def _end_clause(self, tree: Tree[Token]) -> Clause | None:
+        ends = [t for t in tree.children if isinstance(t, Token) and t.type == "END"]
+        fragments = [fragment(self.entry, ends, "end", "no successor" if self.column is Column.NEXT
+                           else "no predecessor: the status is an entry point")]
+        guard = self._modifier(next((c for c in tree.children if isinstance(c, Tree)), None),
+                               fragments)
+        if guard is not None and self.column is Column.PREVIOUS:
+            return None
+        return Clause("steps", (Target("end", "", *guard) if guard else Target("end"),),
+                      fragments=tuple(fragments))
+
+    def _reference(self, tree: Tree[Token]) -> Clause:
+        name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
+        text = text_of(self.entry, tokens_of(name))
+        return Clause("reference", reference=text, fragments=(fragment(
+            self.entry, tokens_of(tree), "reference",
+            f"stands for the {self.column.title} cell of {text!r}"),))
+
+    def _otherwise_first(self, tree: Tree[Token]) -> Clause | None:
+        lead = [c for c in tree.children if isinstance(c, Token) and c.type != "PERIOD"]
+        targets = next(c for c in tree.children if isinstance(c, Tree))
+        fragments = [fragment(self.entry, lead, "otherwise",
+                           "holds when none of the other conditions of the cell holds")]
+        return self._steps(targets, ("otherwise", "otherwise", ()), fragments)
+
+    def _cond_first(self, tree: Tree[Token]) -> Clause | None:
+        keyword = tree.children[0]
+        assert isinstance(keyword, Token)
+        colon = next(i for i, c in enumerate(tree.children)
+                     if isinstance(c, Token) and c.type == "COLON")
+        body = [t for c in tree.children[1:colon] for t in tokens_of(c)]
+        fragments: list[Fragment] = []
+        guard = self._guard(keyword, body, [keyword, *body, *tokens_of(tree.children[colon])],
+                            fragments)
+        targets = next(c for c in tree.children[colon:] if isinstance(c, Tree))
+        return self._steps(targets, guard, fragments)
+
+    def _colon_led(self, tree: Tree[Token]) -> Clause | None:
+        colon = next(i for i, c in enumerate(tree.children)
+                     if isinstance(c, Token) and c.type == "COLON")
+        body = [t for c in tree.children[:colon] for t in tokens_of(c)]
+        if any(t.type == "NAME" for t in body):
+            return None  # "Open: ..." is no condition
+        text = text_of(self.entry, body)
+        fragments = [fragment(self.entry, [*body, tree.children[colon]], "condition",  # type: ignore[list-item]
+                           "a condition before a colon")]
+        targets = next(c for c in tree.children[colon:] if isinstance(c, Tree))
+        return self._steps(targets, ("condition", text, ()), fragments)
+
+    def _listing(self, tree: Tree[Token]) -> Clause | None:
+        targets = tree.children[0]
+        assert isinstance(targets, Tree)
+        fragments: list[Fragment] = []
+        modifier = next((c for c in tree.children[1:] if isinstance(c, Tree)), None)
+        tail: list[Fragment] = []
+        guard = self._modifier(modifier, tail)
+        return self._steps(targets, guard, fragments, tail)
+
+    # -- pieces -------------------------------------------------------------------------
+    def _modifier(self, tree: Tree[Token] | None, fragments: list[Fragment]
+                  ) -> tuple[str, str, tuple[str, ...]] | None:
+        if tree is None:
+            return None
+        tokens = tokens_of(tree)
+        if tree.data == "otherwise":
+            fragments.append(fragment(self.entry, tokens, "otherwise",
+                                   "holds when none of the other conditions of the cell holds"))
+            return ("otherwise", "otherwise", ())
+        at = next(i for i, t in enumerate(tokens) if t.type == "COND")
+        return self._guard(tokens[at], tokens[at + 1:], tokens, fragments)
+
+    def _guard(self, keyword: Token, body: list[Token], shown: list[Token],
+               fragments: list[Fragment]) -> tuple[str, str, tuple[str, ...]]:
+        history = parse(body, "hist_cond")
+        if history is not None and keyword.lower() not in ("unless", "after", "once"):
+            names = next(c for c in history.iter_subtrees() if c.data == "hnames")
+            rows = tuple(self.row(part[0]) if part[0].type == "NAME" else
+                         text_of(self.entry, part)
+                         for part in (tokens_of(c) for c in names.children
+                                      if isinstance(c, Tree) and c.data == "hname"))
+            fragments.append(fragment(self.entry, shown, "history",
+                                   "a condition on the status held before: "
+                                   + " or ".join(rows), rows))
+            return ("history", "", rows)
+        negated = keyword.lower() == "unless"
+        fragments.append(fragment(self.entry, shown, "condition",
+                               f"a condition ({keyword.lower()} ...)"
+                               + (": the step is taken when it does not hold" if negated else "")))
+        return ("unless" if negated else "condition",
+                condition_text(self.entry, keyword, body), ())
+
+    def _steps(self, tree: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
+               fragments: list[Fragment], tail: Sequence[Fragment] = ()) -> Clause | None:
+        targets: list[Target] = []
+        for node in tree.children:
+            if not isinstance(node, Tree) or node.data != "target":
+                continue
+            read = self._target(node, guard, fragments)
+            if read is None:
+                return None
+            targets.extend(read)
+        fragments.extend(tail)
+        fragments.sort(key=lambda f: f.start)
+        if not targets and not any(f.reading == "trigger" for f in fragments):
+            return None
+        if self.column is Column.PREVIOUS and any(
+                t.kind == "return" or t.guard == "otherwise" for t in targets):
+            return None
+        if any(t.kind == "return" and t.guard is not None for t in targets):
+            return None  # a return under a condition: two guards the model cannot combine
+        return Clause("steps", tuple(targets), fragments=tuple(fragments))
+
+    def _target(self, node: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
+                fragments: list[Fragment]) -> list[Target] | None:
+        tokens = tokens_of(node)
+        paren = next((c for c in node.children if isinstance(c, Tree) and c.data == "paren"),
+                     None)
+        base = tokens[:len(tokens) - len(tokens_of(paren))] if paren is not None else tokens
+        named = base[0].type == "NAME" and all(t.type == "STATUSWORD" for t in base[1:])
+        own = guard
+        if paren is not None and (named or self._paren_is_condition(paren)):
+            inside = tokens_of(paren)[1:-1]
+            own_fragments: list[Fragment] = []
+            if inside[0].type == "COND":
+                own = self._guard(inside[0], inside[1:], tokens_of(paren), own_fragments)
+            else:
+                own = ("condition", text_of(self.entry, inside), ())
+                own_fragments.append(fragment(self.entry, tokens_of(paren), "condition",
+                                           "a condition in parentheses after a status"))
+            fragments.extend(own_fragments)
+            tokens = base
+        if named:
+            row = self.row(base[0])
+            fragments.append(fragment(self.entry, base, "status", f"the row {row!r}", (row,)))
+            return [self._make("row", row, own)]
+        if self.column is Column.NEXT and parse(tokens, "hist_return") is not None:
+            fragments.append(fragment(self.entry, tokens, "history",
+                                   "back to the status held before (the remembered status)"))
+            return [self._make("return", "", own)]
+        if not reads_as_name(self.entry, tokens):
+            return None
+        text = text_of(self.entry, tokens)
+        if self.column is Column.PREVIOUS and not self.amended and (
+                self.next_names is None or normalise(text) not in self.next_names):
+            fragments.append(fragment(self.entry, tokens, "trigger",
+                                   "names no row and no Next cell leads to it: an event "
+                                   "outside the table"))
+            return []
+        fragments.append(fragment(self.entry, tokens, "undefined-status",
+                               "a name no row has: kept as a status without a row"))
+        return [self._make("undefined", text, own)]
+
+    def _paren_is_condition(self, paren: Tree[Token]) -> bool:
+        inside = tokens_of(paren)[1:-1]
+        strong = inside[0].type == "COND" and inside[0].lower() not in ("after", "once")
+        return strong or any(w in SENTENCE_WORDS - {"after", "once"} for w in words_outside(inside))
+
+    @staticmethod
+    def _make(kind: str, name: str, guard: tuple[str, str, tuple[str, ...]] | None) -> Target:
+        if guard is None:
+            return Target(kind, name)
+        return Target(kind, name, guard[0], guard[1], guard[2])
+
+
+def read_entry(text: str, column: Column, lexicon: Lexicon,
+               next_names: Container[str] | None = None, amended: bool = False
+               ) -> list[Clause]:
+    """The clauses of one Previous or Next entry, each with its fragments.
+
+    ``next_names`` holds the normalised names that Next cells use as undefined statuses (a
+    Previous phrase among them is a status, not a trigger); ``amended`` reads the text of a
+    reading amendment, where a name is never a trigger.
+
+    >>> from statusproof.model.tokens import Lexicon
+    >>> lex = Lexicon.build([(n, n) for n in ("Open", "Held", "Retrying")])
+    >>> [c.targets for c in read_entry("Held if it was previously Open", Column.NEXT, lex)]
+    [(Target(kind='row', name='Held', guard='history', text='', names=('Open',)),)]
+    >>> [f.reading for c in read_entry("Retrying (on user request)", Column.NEXT, lex)
+    ...  for f in c.fragments]
+    ['status', 'condition']
+    """
+    key = words_of(text)
+    row = lexicon.index.get(key)
+    if row is not None and key in KEYWORD_KEYS and text.lstrip()[:1] != row[:1]:
+        row = None  # 'none' beside a row called 'None': the keyword (see Lexicon.match)
+    if row is not None:  # the whole entry is one name (most entries): no need to parse it
+        end = len(text.rstrip().rstrip(".").rstrip())
+        return [Clause("steps", (Target("row", row),), fragments=(Fragment(
+            "status", text[:end], 0, end, f"the row {row!r}", (row,)),), start=0, end=end)]
+    tokens, rows = tokenize(text, lexicon)
+    reader = _Reader(text, column, rows, next_names, amended)
+    return [reader.clause(mark_condition_commas(clause)) for clause in clauses(tokens)]
+
+
+def reference_of(text: str, lexicon: Lexicon) -> str | None:
+    """The name a ``See X status.`` / ``Same as X`` entry refers to, or None."""
+    if not text.lstrip()[:4].casefold().startswith(("see", "same", "as f")):
+        return None  # (most entries: no need to tokenise them twice)
+    tokens, _ = tokenize(text, lexicon)
+    tree = parse(tokens, "reference")
+    if tree is None:
+        return None
+    name = next(c for c in tree.children if isinstance(c, Tree) and c.data == "ref_name")
+    return text_of(text, tokens_of(name))

@@ -1,0 +1,209 @@
+"""The grammar of the cell language (lark, LALR) and the token-level helpers of reading.
+
+This module owns :data:`GRAMMAR`, the parser built from it (one LALR table per start rule,
+tried in order by :mod:`statusproof.model.cells`), and small helpers over tokens: spans and
+texts, the clause split (at ``;``, between sentences, before ``otherwise``), the comma that
+belongs to a condition, and whether a phrase reads as a status name. What a parse means is
+:mod:`statusproof.model.cells`' business; the tokens are :mod:`statusproof.model.tokens`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError
+from lark.lexer import Lexer
+
+from .model import Fragment
+from .tokens import SENTENCE_WORDS, TERMINALS
+
+__all__ = ["GRAMMAR", "MAX_WORDS", "parse", "tokens_of", "span", "text_of", "fragment",
+           "condition_text", "reads_as_name", "clauses", "mark_condition_commas",
+           "words_outside"]
+
+#: The most words (outside a final qualifier) a phrase may have to read as a status name.
+MAX_WORDS = 5
+
+GRAMMAR = r"""
+end_clause: END+ modifier? PERIOD?
+reference: (SEE | SAME) THE? ref_name STATUSWORD? PERIOD?
+ref_name: (NAME | rword)+
+led: OTHERWISE (COMMA | CCOMMA)? targets PERIOD?            -> otherwise_first
+   | COND nocolon+ COLON targets PERIOD?          -> cond_first
+colon_led: nocolon+ COLON targets PERIOD?
+listing: targets modifier? PERIOD?
+
+targets: target (sep target)*
+sep: COMMA | SEMI | SLASH | OR | AND | COMMA OR | COMMA AND
+target: (NAME | word) (NAME | word)* paren?
+paren: LPAR inner+ RPAR
+modifier: CCOMMA? COND any+                       -> condition
+        | CCOMMA? OTHERWISE                       -> otherwise
+
+// a condition after its keyword, read as a history condition when it fits
+hist_cond: subject hverb IN? THE? hnames any*
+         | subject? CAME FROM THE? hnames any*
+         | THE? PREV STATUSWORD WAS THE? hnames any*
+         | hnames WAS THE? PREV STATUSWORD any*
+subject: IT | THE (WORD | CAPWORD) (WORD | CAPWORD)?
+hverb: WAS ADV? | HAD BEEN ADV? | HAD ADV BEEN
+hnames: hname (hsep hname)*
+hname: NAME | CAPWORD+
+hsep: COMMA | OR | AND | SLASH | COMMA OR
+
+// a phrase in a status position, read as a return to the remembered status when it fits
+hist_return: lead? THE? PREV STATUSWORD any*
+           | lead? THE? STATUSWORD IT hhad any*
+           | lead? WHATEVER STATUSWORD IT hhad any*
+lead: (GO | BACK | TO | IN)+
+hhad: HAD | WAS
+
+word: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
+    | WHATEVER | BACK | TO | GO | STATUSWORD
+rword: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
+     | WHATEVER | BACK | TO | GO
+inner: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SEMI | SLASH
+     | COLON | PERIOD
+nocolon: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SLASH | LPAR
+       | RPAR
+any: nocolon | COLON | SEMI | PERIOD
+
+%declare CCOMMA """ + " ".join(TERMINALS) + "\n"
+
+_STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_return")
+
+
+class _Given(Lexer):
+    """Hands the parser the tokens :func:`tokenize` made (the lexicon is the table's)."""
+
+    def __init__(self, conf: object) -> None:
+        pass
+
+    def lex(self, data: _Box) -> list[Token]:  # type: ignore[override]
+        return data.tokens
+
+
+@dataclass
+class _Box:
+    tokens: list[Token]
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(GRAMMAR, parser="lalr", lexer=_Given, start=list(_STARTS), cache=True)
+
+
+def parse(tokens: list[Token], start: str) -> Tree[Token] | None:
+    if not tokens:
+        return None
+    try:
+        return _parser().parse(_Box(tokens), start=start)  # type: ignore[arg-type,unused-ignore]
+    except LarkError:
+        return None
+
+
+# -- small helpers ------------------------------------------------------------------------------
+def tokens_of(tree: Tree[Token] | Token) -> list[Token]:
+    if isinstance(tree, Token):
+        return [tree]
+    return [t for t in tree.scan_values(lambda v: isinstance(v, Token))]
+
+
+def span(tokens: Sequence[Token]) -> tuple[int, int]:
+    return (tokens[0].start_pos or 0, tokens[-1].end_pos or 0)
+
+
+def text_of(entry: str, tokens: Sequence[Token]) -> str:
+    start, end = span(tokens)
+    return entry[start:end]
+
+
+def fragment(entry: str, tokens: Sequence[Token], reading: str, why: str,
+          statuses: tuple[str, ...] = ()) -> Fragment:
+    start, end = span(tokens)
+    return Fragment(reading, entry[start:end], start, end, why, statuses)
+
+
+def condition_text(entry: str, keyword: Token, body: Sequence[Token]) -> str:
+    """The condition as the guard keeps it: without its keyword and a final full stop."""
+    trimmed = list(body)
+    while trimmed and trimmed[-1].type in ("PERIOD", "COLON"):
+        trimmed.pop()
+    return text_of(entry, trimmed) if trimmed else str(keyword)
+
+
+def words_outside(tokens: Sequence[Token]) -> list[str]:
+    return [t.lower() for t in tokens if t.type not in ("LPAR", "RPAR", "OTHER", "PERIOD")]
+
+
+def reads_as_name(entry: str, tokens: Sequence[Token]) -> bool:
+    """A capitalised phrase of at most :data:`MAX_WORDS` words (outside a final qualifier)
+    without sentence words: a name, not a sentence."""
+    base = list(tokens)
+    if base and base[-1].type == "RPAR" and any(t.type == "LPAR" for t in base):
+        opening = max(i for i, t in enumerate(base) if t.type == "LPAR")
+        qualifier, base = base[opening + 1:-1], base[:opening]
+        if not qualifier or (qualifier[0].type == "COND"
+                             and qualifier[0].lower() not in ("after", "once")) \
+                or any(w in SENTENCE_WORDS - {"after", "once"} for w in words_outside(qualifier)):
+            return False
+    words = words_outside(base)
+    if not base or not words or len(words) > MAX_WORDS:
+        return False
+    first = str(base[0])
+    if not (first[0].isupper() or first[0].isdigit()):
+        return False
+    return not any(w in SENTENCE_WORDS for w in words)
+
+
+# -- clauses --------------------------------------------------------------------------------
+def clauses(tokens: list[Token]) -> list[list[Token]]:
+    """Split at ``;`` and at a full stop followed by more text, outside parentheses."""
+    out: list[list[Token]] = [[]]
+    depth = 0
+    for i, token in enumerate(tokens):
+        depth += token.type == "LPAR"
+        depth = max(0, depth - (token.type == "RPAR"))
+        split = depth == 0 and (token.type == "SEMI" or (
+            token.type == "PERIOD" and i + 1 < len(tokens) and str(tokens[i + 1])[:1].isupper()))
+        if split:
+            if token.type == "PERIOD":
+                out[-1].append(token)
+            out.append([])
+        else:
+            out[-1].append(token)
+    return [part for c in out if c for part in _split_otherwise(c)]
+
+
+def _split_otherwise(tokens: list[Token]) -> list[list[Token]]:
+    """``C if <condition>, otherwise D`` and ``C if <condition>, D otherwise``: two clauses."""
+    if not any(t.type == "COND" for t in tokens):
+        return [tokens]
+    depth, commas, seen = 0, [], False
+    for i, token in enumerate(tokens):
+        depth += token.type == "LPAR"
+        depth = max(0, depth - (token.type == "RPAR"))
+        seen = seen or token.type == "COND"
+        if depth == 0 and token.type == "COMMA" and seen:
+            commas.append(i)
+    last = [t for t in tokens if t.type != "PERIOD"]
+    for i in reversed(commas):
+        following = tokens[i + 1:]
+        if following and (following[0].type == "OTHERWISE" or last[-1].type == "OTHERWISE"):
+            return [tokens[:i], following]
+    return [tokens]
+
+
+def mark_condition_commas(tokens: list[Token]) -> list[Token]:
+    """A comma right before a condition keyword belongs to the condition (``CCOMMA``)."""
+    out = list(tokens)
+    for i, token in enumerate(out[:-1]):
+        if token.type == "COMMA" and out[i + 1].type in ("COND", "OTHERWISE"):
+            out[i] = Token("CCOMMA", str(token), start_pos=token.start_pos,
+                           end_pos=token.end_pos)
+    return out
+
+

@@ -1,0 +1,246 @@
+"""The fast path against its oracle, the exact checker: generated records with injected
+faults, every report byte-identical (hence the same violations, line for line), across batch
+sizes, processes (--jobs), a Dask cluster, and Parquet input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from statusproof.logcheck import run as run_module
+from statusproof.logcheck.namemap import NameMap, default_map
+from statusproof.logcheck.records import default_fields
+from statusproof.logcheck.report import report_json
+from statusproof.logcheck.run import RunOptions, check_files
+from statusproof.logcheck.synth import SynthSettings, generate
+from statusproof.model import load_model
+from statusproof.model.model import Model
+
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
+
+
+@pytest.fixture(scope="module")
+def rescue() -> Model:
+    return load_model()
+
+
+def _write(folder: Path, model: Model, names: NameMap, fmt: str, synth: SynthSettings,
+           name: str = "records") -> Path:
+    path = folder / f"{name}.{fmt}"
+    with path.open("w", encoding="utf-8") as handle:
+        generate(model, names, synth, fmt, handle)
+    return path
+
+
+def _report(model: Model, names: NameMap, files: list[Path], fmt: str, **options: object
+            ) -> str:
+    shown = [str(f) for f in files]
+    result = check_files(model, names, shown, RunOptions(fmt, default_fields(fmt),
+                                                         **options))  # type: ignore[arg-type]
+    return report_json(result, shown, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("block", [500, 4000, 1 << 20])
+def test_fast_path_report_equals_the_exact_report(tmp_path: Path, rescue: Model, fmt: str,
+                                                  block: int) -> None:
+    names = default_map(rescue)
+    path = _write(tmp_path, rescue, names, fmt, SynthSettings(250, faults=90, seed=block))
+    exact = _report(rescue, names, [path], fmt, path="exact")
+    fast = _report(rescue, names, [path], fmt, path="fast", block_size=block)
+    assert json.loads(exact)["summary"]["violations"] > 40
+    assert fast == exact
+
+
+@given(seed=st.integers(0, 10**6), faults=st.integers(0, 40),
+       fmt=st.sampled_from(["jsonl", "csv"]), block=st.sampled_from([300, 2000, 50_000]),
+       slack=st.sampled_from([0.0, 20.0]))
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_fast_path_equals_exact_for_any_seed(tmp_path: Path, rescue: Model, seed: int,
+                                             faults: int, fmt: str, block: int,
+                                             slack: float) -> None:
+    names = default_map(rescue)
+    path = _write(tmp_path, rescue, names, fmt,
+                  SynthSettings(60, faults=faults, seed=seed, slack=slack))
+    from statusproof.logcheck.result import CheckSettings
+    check = CheckSettings(slack=slack)
+    assert (_report(rescue, names, [path], fmt, path="fast", block_size=block, settings=check)
+            == _report(rescue, names, [path], fmt, path="exact", settings=check))
+
+
+def test_fast_path_on_another_table_and_across_files(tmp_path: Path) -> None:
+    parcel = load_model(LOGS / "parcel.txt")
+    names = NameMap(parcel)
+    files = [_write(tmp_path, parcel, names, "jsonl", SynthSettings(80, faults=30, seed=s),
+                    f"part{s}") for s in (1, 2)]  # the same session ids in both files
+    assert (_report(parcel, names, files, "jsonl", path="fast", block_size=700)
+            == _report(parcel, names, files, "jsonl", path="exact"))
+
+
+def test_parquet_input_reports_what_csv_reports(tmp_path: Path, rescue: Model) -> None:
+    names = default_map(rescue)
+    csv = _write(tmp_path, rescue, names, "csv", SynthSettings(200, faults=60, seed=4,
+                                                               kinds=("guard", "too-late",
+                                                                      "not-in-table",
+                                                                      "bad-start")))
+    parquet = tmp_path / "records.parquet"
+    pl.read_csv(csv, infer_schema=False).write_parquet(parquet, row_group_size=500)
+    found = {}
+    for path, fmt, shift in ((csv, "csv", 1), (parquet, "parquet", 0)):
+        for way in ("exact", "fast"):
+            data = json.loads(_report(rescue, names, [path], fmt, path=way))
+            found[(fmt, way)] = sorted((v["kind"], int(v["where"].rsplit(":", 1)[1]) - shift,
+                                        v["session"]) for v in data["violations"])
+    assert len(found[("csv", "exact")]) == 60
+    assert len({tuple(v) for v in found.values()}) == 1
+
+
+def test_parquet_with_timestamps_and_bad_rows(tmp_path: Path, rescue: Model) -> None:
+    from datetime import datetime
+    frame = pl.DataFrame({
+        "session": ["a", "a", None, "a"],
+        "time": [datetime(2024, 5, 1, 10), datetime(2024, 5, 1, 10, 0, 20),
+                 datetime(2024, 5, 1, 10, 1), None],
+        "status": ["Connecting", "Waiting", "Active", "Active"]})
+    path = tmp_path / "r.parquet"
+    frame.write_parquet(path)
+    names = default_map(rescue)
+    for way in ("exact", "fast"):
+        data = json.loads(_report(rescue, names, [path], "parquet", path=way))
+        assert data["summary"]["records"] == 2
+        assert [m["where"] for m in data["malformed"]] == [f"{path}:3", f"{path}:4"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_jobs_report_equals_one_process(tmp_path: Path, rescue: Model, fmt: str) -> None:
+    names = default_map(rescue)
+    path = _write(tmp_path, rescue, names, fmt, SynthSettings(300, faults=100, seed=8))
+    one = _report(rescue, names, [path], fmt, path="exact")
+    for jobs, partitions in ((2, 2), (3, 5)):
+        assert _report(rescue, names, [path], fmt, jobs=jobs, partitions=partitions,
+                       block_size=3000) == one
+
+
+@pytest.mark.slow
+def test_jobs_finish_broken_quotes_across_parts(tmp_path: Path, rescue: Model) -> None:
+    rows = ["session,time,status"]
+    for n in range(400):
+        rows.append(f"s{n},2024-05-01T10:{n // 60:02d}:{n % 60:02d}Z,Connecting")
+    rows[3] = 's2,2024-05-01T10:00:02Z,"Connecting'  # closes at the quote of row 350
+    rows[350] = 's349,2024-05-01T10:05:49Z,"Connecting"'
+    rows[380] = 's379,2024-05-01T10:06:19Z,"Connecting'  # runs to the end of the file
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(rows) + "\n")
+    names = default_map(rescue)
+    one = _report(rescue, names, [path], "csv", path="exact")
+    assert [m["message"][:90] for m in json.loads(one)["malformed"]] == [
+        "the 'status' field opens a quote that is not closed on its line (csv would run it "
+        "over 348",
+        "the 'status' field opens a quote that is not closed on its line (it runs to the end "
+        "of the"]
+    assert _report(rescue, names, [path], "csv", jobs=2, partitions=3, block_size=2000) == one
+
+
+@pytest.mark.slow
+def test_dask_engine_report_equals_one_process(tmp_path: Path, rescue: Model) -> None:
+    """A local Dask cluster of 2 workers (threads, to start quickly) reads a folder."""
+    from statusproof.logcheck.daskengine import check_with_dask
+
+    names = default_map(rescue)
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    files = [str(_write(folder, rescue, names, "jsonl", SynthSettings(120, faults=40, seed=s),
+                        f"day{s}")) for s in (1, 2, 3)]
+    one = _report(rescue, names, [Path(f) for f in files], "jsonl", path="exact")
+    options = RunOptions("jsonl", default_fields("jsonl"), jobs=2, engine="dask",
+                         block_size=4000)
+    result = check_with_dask(rescue, files, options, processes=False)
+    result.timing = json.loads(one)["timing"]
+    assert report_json(result, files, "jsonl") == one
+
+
+def test_without_the_fast_libraries_logs_says_so_once(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.jsonl").write_text(
+        '{"session": "a", "time": "2024-05-01T10:00:00Z", "status": "Connecting"}\n')
+    code, out, err = run_cli(["logs", "a.jsonl", "a.jsonl"])
+    assert (code, err) == (0, "")
+    monkeypatch.setattr(run_module, "fast_available", lambda: "polars, orjson")
+    code, slow_out, err = run_cli(["logs", "a.jsonl", "a.jsonl"])
+    assert code == 0 and slow_out == out
+    assert err == ("statusproof: note: polars, orjson not installed: checking with the exact "
+                   "reader alone (slower); pip install 'statusproof[fast]' for the fast path\n")
+    code, _, err = run_cli(["logs", "a.jsonl", "--path", "fast"])
+    assert code == 2 and "--path fast needs polars, orjson" in err
+
+
+def test_fast_path_refuses_snapshots(tmp_path: Path) -> None:
+    code, out, err = run_cli(["logs", str(LOGS / "rescue-polls.txt"), "--format",
+                              "rescue-getsession", "--path", "fast"])
+    assert (code, out) == (2, "")
+    assert "--path fast checks event records (jsonl, csv, parquet)" in err
+
+
+@pytest.mark.slow
+def test_cli_jobs_with_another_table_equals_one_process(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers load the table named on the command line, and the report is the same."""
+    monkeypatch.chdir(tmp_path)
+    parcel = load_model(LOGS / "parcel.txt")
+    _write(tmp_path, parcel, NameMap(parcel), "csv", SynthSettings(400, faults=80, seed=2))
+    table = str(LOGS / "parcel.txt")
+    one = run_cli(["logs", "records.csv", "--table", table, "--report", "json"])
+    two = run_cli(["logs", "records.csv", "--table", table, "--report", "json", "--jobs", "2",
+                   "--partitions", "3"])
+    assert one[0] == 1 and one == two
+
+
+def test_jobs_on_snapshots_say_they_run_in_one_process(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.txt").write_bytes((LOGS / "rescue-polls.txt").read_bytes())
+    code, _, err = run_cli(["logs", "p.txt", "--format", "rescue-getsession", "--jobs", "2"])
+    assert code == 1
+    assert err == ("statusproof: note: --jobs applies to event records on the fast path; "
+                   "checking in one process\n")
+
+
+def test_strings_that_are_not_utf8_are_malformed_on_every_path(tmp_path: Path,
+                                                               rescue: Model) -> None:
+    """pyarrow does not check UTF-8 when it reads JSON or Parquet: the readers do."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = default_map(rescue)
+    rows = [b'{"session": "a", "time": "2024-05-01T10:00:00Z", "status": "Connecting"}',
+            b'{"session": "a\xff", "time": "2024-05-01T10:00:10Z", "status": "Waiting"}',
+            b'{"session": "a", "time": "2024-05-01T10:00:20Z", "status": "Waiting"}']
+    jsonl = tmp_path / "r.jsonl"
+    jsonl.write_bytes(b"\n".join(rows) + b"\n")
+    sessions = pa.array([b"a", b"a\xff", b"a"], type=pa.binary()).cast(pa.string(),
+                                                                         safe=False)
+    table = pa.table({"session": sessions,
+                      "time": ["2024-05-01T10:00:00Z", "2024-05-01T10:00:10Z",
+                               "2024-05-01T10:00:20Z"],
+                      "status": ["Connecting", "Waiting", "Waiting"]})
+    parquet = tmp_path / "r.parquet"
+    pq.write_table(table, parquet)
+    for path, fmt, message in (
+            (jsonl, "jsonl", "not valid UTF-8 (byte 0xff at column 15); save the file as UTF-8"),
+            (parquet, "parquet", "not valid UTF-8 (column 'session'); write the strings as "
+                                 "UTF-8")):
+        reports = {way: _report(rescue, names, [path], fmt, path=way)
+                   for way in ("exact", "fast")}
+        assert reports["exact"] == reports["fast"]
+        data = json.loads(reports["fast"])
+        assert [m["message"] for m in data["malformed"]] == [message]
+        assert data["summary"]["records"] == 2

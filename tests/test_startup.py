@@ -1,0 +1,119 @@
+"""Start-up: subcommands load lazily, and heavy libraries are imported only where needed.
+
+``statusproof --help`` must not import the subcommands (nor the model, networkx or z3),
+``statusproof check --no-formal`` needs neither networkx nor z3, and ``check`` never imports the
+rendering, conformance or recorded-history code. Speed itself is measured by
+``benchmarks/bench_startup.py``, never here; these tests check what is imported, in a fresh
+interpreter each.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statusproof.checks.properties import SYNTAX
+from statusproof.cli import ALL, COMMANDS, build_parser, command_module
+from statusproof.cli.check import SYNTAX as CHECK_SYNTAX
+from statusproof.cli.common import write_json
+
+_PROBE = """
+import io, json, sys
+from statusproof.cli import main
+code = main({args!r}, io.StringIO(), io.StringIO())
+print(json.dumps([code, sorted(sys.modules)]))
+"""
+
+
+def imported_by(*args: str) -> tuple[int, set[str]]:
+    """Run ``statusproof ARGS`` in a fresh interpreter; its exit code and imported modules."""
+    result = subprocess.run([sys.executable, "-c", _PROBE.format(args=list(args))],
+                            capture_output=True, text=True, check=True)
+    code, modules = json.loads(result.stdout)
+    return code, set(modules)
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.split(".")[0] in ("networkx", "z3")}
+
+
+def test_help_imports_no_subcommand() -> None:
+    code, modules = imported_by("--help")
+    assert code == 0
+    assert not {m for m in modules if m.startswith("statusproof.cli.")}
+    assert not {m for m in modules if m.startswith("statusproof.model")}
+    assert not _heavy(modules)
+
+
+def test_check_without_formal_needs_neither_networkx_nor_z3() -> None:
+    code, modules = imported_by("check", "--no-formal")
+    assert code == 0
+    assert not _heavy(modules)
+    assert "statusproof.checks.properties" not in modules
+
+
+def test_check_imports_only_what_it_runs() -> None:
+    code, modules = imported_by("check")
+    assert code == 0
+    assert "z3" in modules and "networkx" in modules  # the formal checks need both
+    loaded = {m.split(".")[1] for m in modules if m.startswith("statusproof.")}
+    assert not loaded & {"render", "conformance"}
+    assert not {m for m in modules if m.startswith("statusproof.cli.")} - {
+        "statusproof.cli.check", "statusproof.cli.common", "statusproof.cli.textout"}
+
+
+def test_a_command_help_imports_its_module_only() -> None:
+    code, modules = imported_by("render", "--help")
+    assert code == 0
+    commands = {m for m in modules if m.startswith("statusproof.cli.") and
+                m.endswith(("_cmd", ".check"))}
+    assert commands == {"statusproof.cli.render_cmd"}
+
+
+def test_the_command_table_says_what_the_modules_say() -> None:
+    """The one-line helps of the lazy table are those the modules give their parsers."""
+    parser = build_parser(ALL)
+    action = next(a for a in parser._actions if a.dest == "command")
+    helps = {choice.dest: choice.help for choice in action._choices_actions}
+    assert helps == {name: text for name, _, text in COMMANDS}
+    for name, module, _ in COMMANDS:
+        assert command_module(name).__name__ == f"statusproof.cli.{module}"
+
+
+def test_an_unknown_command_is_refused_with_the_list() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    from statusproof.cli import main
+    assert main(["chek"], out, err) == 2
+    assert "invalid choice: 'chek'" in err.getvalue()
+    assert "'check', 'model'" in err.getvalue()
+
+
+def test_the_property_syntax_of_the_help_is_the_checkers() -> None:
+    assert CHECK_SYNTAX == SYNTAX
+
+
+_JSON: Any = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=25)
+
+
+@settings(max_examples=300)
+@given(_JSON)
+def test_streamed_json_is_the_same_bytes(data: Any) -> None:
+    out = io.StringIO()
+    write_json(data, out)
+    assert out.getvalue() == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("items", [[], [1], [{"a": [1, 2]}, "x"]])
+def test_streamed_json_takes_iterators(items: list[Any]) -> None:
+    out = io.StringIO()
+    write_json({"head": 1, "findings": iter(items)}, out)
+    assert out.getvalue() == json.dumps({"head": 1, "findings": items}, indent=2) + "\n"
