@@ -2,7 +2,8 @@
 
 Usage: python scripts/corpus_figures.py [--details] [FOLDER]
 FOLDER is the corpus folder (default: tests/corpus; the held-out corpus is
-tests/corpus/holdout). With --details, every mismatch (what the tool reported that the expectation does not list,
+tests/corpus/holdout). With --details, every mismatch (what the tool reported that the
+expectation does not list,
 and what the expectation lists that the tool missed) is printed per table.
 """
 

@@ -67,14 +67,15 @@ def write_junit(name: str, suites: Sequence[JUnitSuite], time: float | None = No
     grand = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in suites:
         totals = _totals(suite.cases)
-        element = ET.SubElement(root, "testsuite", name=suite.name,
-                                **{key: str(value) for key, value in totals.items()})
+        element = ET.SubElement(root, "testsuite", name=suite.name)
+        for key, count in totals.items():
+            element.set(key, str(count))
         if suite.time is not None:
             element.set("time", _seconds(suite.time))
         if suite.properties:
             properties = ET.SubElement(element, "properties")
-            for key, value in suite.properties:
-                ET.SubElement(properties, "property", name=key, value=value)
+            for prop, value in suite.properties:
+                ET.SubElement(properties, "property", name=prop, value=value)
         for case in suite.cases:
             if case.outcome is not None and case.outcome not in OUTCOMES:
                 raise ValueError(f"unknown JUnit outcome {case.outcome!r}")
@@ -90,10 +91,10 @@ def write_junit(name: str, suites: Sequence[JUnitSuite], time: float | None = No
                     detail.text = case.body
             if case.output:
                 ET.SubElement(node, "system-out").text = case.output
-        for key, value in totals.items():
-            grand[key] += value
-    for key, value in grand.items():
-        root.set(key, str(value))
+        for key, count in totals.items():
+            grand[key] += count
+    for key, count in grand.items():
+        root.set(key, str(count))
     if time is not None:
         root.set("time", _seconds(time))
     ET.indent(root)

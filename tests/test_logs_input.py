@@ -210,7 +210,7 @@ def test_output_path_errors_exit_2_with_a_message(here: Path, args: list[str]) -
 ])
 def test_output_folders_are_created(here: Path, args: list[str]) -> None:
     (here / "r.jsonl").write_text(_jsonl(GOOD))
-    code, out, err = run_cli(args)
+    code, _, err = run_cli(args)
     assert (code, err) == (0, "")
     assert sorted(p.name for p in (here / "new").iterdir()) == sorted(
         Path(a).name for a in args if a.startswith("new/"))

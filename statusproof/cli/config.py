@@ -128,8 +128,8 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return None
-        kinds: tuple[type, ...] = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+        if (isinstance(value, bool) or not isinstance(value, int | float)
+                or (integer and not isinstance(value, int)) or value <= 0):
             kind = "a positive whole number" if integer else "a positive number"
             raise self.fail(key, f"{key} must be {kind} (seconds or a count), not {value!r}")
         return float(value)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from statusproof.logcheck.namemap import NameMap, default_map, load_map
 from statusproof.logcheck.partition import ModelSpec
@@ -326,7 +326,7 @@ def run_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         target = Path(args.output)
         try:
             with open_in_folder(target.parent, target.name) as handle:
-                result = generate(model, names, settings, fmt, handle)
+                result = generate(model, names, settings, fmt, cast(TextIO, handle))
         except OutputPathError as e:
             raise StatusproofError(f"cannot write the records: {e}") from e
     else:

@@ -23,12 +23,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from statusproof import __version__
-from statusproof.checks.findings import CATALOGUE, CONSEQUENCE, Finding, Severity
+from statusproof.checks.findings import CATALOGUE, Finding, Severity
 from statusproof.model import BUNDLED_PREFIX
 from statusproof.model.table import SourceSpan
 
+from .textout import code_group
+
 __all__ = ["SARIF_VERSION", "SARIF_SCHEMA_URI", "LEVELS", "sarif_log", "check_run", "rules",
-           "fingerprint", "artifact_uri"]
+           "fingerprint", "artifact_uri", "logs_run", "VIOLATION_RULES", "TablePart"]
 
 SARIF_VERSION = "2.1.0"
 #: The schema of SARIF 2.1.0 as OASIS publishes it (errata 01, the current text).
@@ -43,15 +45,6 @@ _FINGERPRINT_KEY = "statusproofFinding/v1"
 def _rule_name(code: str) -> str:
     """``no-way-back`` -> ``NoWayBack`` (SARIF's ``name`` is an identifier-like word)."""
     return "".join(part.capitalize() for part in code.split("-"))
-
-
-def _group(code: str, severity: Severity) -> str:
-    if severity is Severity.ERROR:
-        return "error"
-    if severity is Severity.INFO:
-        return "info"
-    position = CONSEQUENCE.index(code) if code in CONSEQUENCE else len(CONSEQUENCE)
-    return "behaviour" if position < CONSEQUENCE.index("undefined-status") else "hygiene"
 
 
 def rules(codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -71,7 +64,7 @@ def rules(codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
                             f"See the statusproof finding catalogue (docs/findings.md#{code}).",
             },
             "defaultConfiguration": {"level": LEVELS[info.severity]},
-            "properties": {"tags": ["statusproof", _group(code, info.severity)]},
+            "properties": {"tags": ["statusproof", code_group(code, info.severity)]},
         })
     return out
 
@@ -153,20 +146,35 @@ def _result(f: Finding, rule_index: int, occurrence: int,
     return result
 
 
-def check_run(findings: Sequence[Finding], status_spans: Mapping[str, SourceSpan],
-              exit_code: int, all_rules: bool = True) -> dict[str, Any]:
+#: One table's part of a check run: its findings, the findings ignored by the configuration
+#: or ``--ignore`` (written as suppressed results), and each status's row.
+TablePart = tuple[Sequence[Finding], Sequence[Finding], Mapping[str, SourceSpan]]
+
+
+def check_run(tables: Sequence[TablePart], exit_code: int,
+              all_rules: bool = True) -> dict[str, Any]:
     """One SARIF ``run`` of ``statusproof check`` over one or more tables' findings.
 
-    ``status_spans`` gives each status's row (for the steps of a witness code flow).
+    Every table's findings are results of the one run (code scanning expects one run per
+    tool and category); an ignored finding is a result with a ``suppressions`` entry, so a
+    viewer hides it and still counts it.
     """
-    listed = rules(None if all_rules else (f.code for f in findings))
+    everything = [f for findings, ignored, _ in tables for f in (*findings, *ignored)]
+    listed = rules(None if all_rules else (f.code for f in everything))
     index = {rule["id"]: i for i, rule in enumerate(listed)}
     seen: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
     results = []
-    for f in findings:
-        key = (f.code, f.span.path if f.span else "", f.statuses)
-        results.append(_result(f, index[f.code], seen[key], status_spans))
-        seen[key] += 1
+    for findings, ignored, status_spans in tables:
+        suppressed = {id(f) for f in ignored}
+        for f in (*findings, *ignored):
+            key = (f.code, f.span.path if f.span else "", f.statuses)
+            result = _result(f, index[f.code], seen[key], status_spans)
+            if id(f) in suppressed:
+                result["suppressions"] = [{
+                    "kind": "external", "status": "accepted",
+                    "justification": "ignored by the statusproof configuration or --ignore"}]
+            results.append(result)
+            seen[key] += 1
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "statusproof",
@@ -178,10 +186,131 @@ def check_run(findings: Sequence[Finding], status_spans: Mapping[str, SourceSpan
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
-    if any(f.span is not None and f.span.path.startswith(BUNDLED_PREFIX) for f in findings):
+    if any(f.span is not None and f.span.path.startswith(BUNDLED_PREFIX) for f in everything):
         run["originalUriBaseIds"] = {BUNDLED_BASE: {
             "description": {"text": "the table bundled with statusproof (package data)"}}}
     return run
+
+
+#: The violation kinds of ``statusproof logs`` as SARIF rules: title, meaning, fix.
+VIOLATION_RULES: dict[str, tuple[str, str, str]] = {
+    "bad-start": ("Session does not start at an entry point",
+                  "The first record of a session is not an entry point of the model (for "
+                  "snapshots: no path from an entry point reaches the first row in the time "
+                  "since the start).",
+                  "Check the implementation's start, or pass --allow-partial when the records "
+                  "begin in the middle of sessions."),
+    "not-in-table": ("Change the table does not list",
+                     "A recorded change from one status to another that the table does not "
+                     "list at all (drift between the implementation and the documentation).",
+                     "Fix the implementation, or document the change in the table."),
+    "guard": ("Change whose condition does not hold",
+              "A change the table lists only under a condition (the remembered status, the "
+              "cause) that does not hold in this session.",
+              "Fix the implementation, or the condition in the table."),
+    "too-early": ("Timed change before its time",
+                  "A change made by a timer happened before the timer's figure.",
+                  "Check the timer settings (--setting, --settings) or the implementation."),
+    "too-late": ("Status held past its deadline",
+                 "A status was held longer than the deadline its timers give.",
+                 "Check the timer settings (--setting, --settings) or the implementation."),
+    "unexplained-gap": ("Gap between polls no path explains",
+                        "No path of the model explains the change seen between two polls in "
+                        "the time that passed.",
+                        "Poll more often, or check the change against the table."),
+    "inconsistent": ("Snapshot contradicts an earlier poll",
+                     "A snapshot's change time lies before the previous poll or before the "
+                     "session's start.",
+                     "Check the snapshot source's clock and change times."),
+    "vanished": ("Session gone while it cannot have ended",
+                 "A session is no longer listed although its status cannot end a run.",
+                 "Check the implementation, or the terminal statuses of the table."),
+    "after-end": ("Record after the session ended",
+                  "A record of a session that had already ended.",
+                  "Check the implementation, or whether session ids are reused."),
+    "undecided": ("Gap search undecided",
+                  "The gap search reached --search-limit before it could explain the change; "
+                  "never a pass.",
+                  "Raise --search-limit, or poll more often."),
+}
+
+
+def _violation_rules(kinds: Sequence[str]) -> list[dict[str, Any]]:
+    out = []
+    for kind in kinds:
+        title, meaning, fix = VIOLATION_RULES.get(kind, (kind, kind, ""))
+        out.append({
+            "id": kind,
+            "name": _rule_name(kind),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": meaning},
+            "help": {"text": f"{meaning} Fix: {fix}",
+                     "markdown": f"{meaning}\n\n**Fix:** {fix}\n\nSee the statusproof "
+                                 f"recorded-logs page (docs/logs.md)."},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["statusproof", "recorded-logs"]},
+        })
+    return out
+
+
+def _record_location(path: str, line: int, message: str | None = None
+                     ) -> dict[str, Any] | None:
+    """The location of a record; None for standard input, which has no URI."""
+    if path.startswith("<") and not path.startswith(BUNDLED_PREFIX):
+        return None
+    uri, base = artifact_uri(path)
+    artifact: dict[str, Any] = {"uri": uri}
+    if base is not None:
+        artifact["uriBaseId"] = base
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact,
+                                                     "region": {"startLine": max(line, 1)}}}
+    if message is not None:
+        location["message"] = {"text": message}
+    return location
+
+
+def logs_run(violations: Sequence[Any], kinds: Sequence[str], exit_code: int) -> dict[str, Any]:
+    """One SARIF ``run`` of ``statusproof logs``: one result per violation, located at its
+    record (file and line), with the session's records so far as a code flow.
+
+    ``violations`` are :class:`statusproof.logcheck.result.Violation` values; ``kinds`` the
+    violation kinds in the order rules are listed."""
+    listed = _violation_rules(kinds)
+    index = {rule["id"]: i for i, rule in enumerate(listed)}
+    seen: Counter[tuple[str, str, str]] = Counter()
+    results = []
+    for v in violations:
+        key = (v.kind, v.session, PurePosixPath(v.path).name)
+        digest = hashlib.sha256("\x1f".join((*key, str(seen[key]))).encode("utf-8"))
+        seen[key] += 1
+        result: dict[str, Any] = {
+            "ruleId": v.kind,
+            "ruleIndex": index[v.kind],
+            "level": "error",
+            "message": {"text": f"session {v.session}: {v.message}"
+                                + (f" (allowed instead: {', '.join(v.allowed)})"
+                                   if v.allowed else "")},
+            "partialFingerprints": {"statusproofViolation/v1": digest.hexdigest()[:32]},
+            "properties": {"session": v.session, "from": v.source, "to": v.target,
+                           "where": v.where},
+        }
+        location = _record_location(v.path, v.line)
+        if location is not None:
+            result["locations"] = [location]
+        steps = [step for step in (_record_location(r.path, r.line, r.status)
+                                   for r in v.records) if step is not None]
+        if steps:
+            result["codeFlows"] = [{
+                "message": {"text": f"the records of session {v.session} so far"},
+                "threadFlows": [{"locations": [{"location": step} for step in steps]}],
+            }]
+        results.append(result)
+    return {
+        "tool": {"driver": {"name": "statusproof", "version": __version__,
+                            "semanticVersion": __version__, "rules": listed}},
+        "invocations": [{"executionSuccessful": exit_code in (0, 1), "exitCode": exit_code}],
+        "results": results,
+    }
 
 
 def sarif_log(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
