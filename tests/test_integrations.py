@@ -301,3 +301,13 @@ def test_property_findings_have_no_dash_location() -> None:
     assert code == 0
     assert "    -:" not in out
     assert "    property holds: Waiting reachable" in out or "Waiting reachable" in out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_shell_completion_knows_every_command_and_option(shell: str) -> None:
+    code, out, err = run_cli(["--print-completion", shell])
+    assert (code, err) == (0, "")
+    for word in ("check", "logs-synth", "explain", "--severity", "--records", "--print-completion"):
+        assert word in out
+    code, out, _ = run_cli(["--help"])
+    assert code == 0 and "--print-completion bash" in out
