@@ -1,17 +1,18 @@
 """Reports of a conformance run: text for people, JSON for tools, JUnit XML for CI.
 
-All three are deterministic (no times, no dates, no absolute paths): the same run gives the
-same bytes. Failures are listed with the inputs up to the wrong answer; the shortest failure,
-shrunk, is shown as a trace (the shared :func:`~statusproof.model.trace.format_trace` format)
-and as a replayable script (:func:`~statusproof.conformance.runner.replay_script`). Running is
+All three are deterministic (no dates, no absolute paths; the JUnit ``time`` attributes
+aside): the same run gives the same bytes. Failures are listed with the inputs up to the wrong
+answer; the shortest failure, shrunk, is shown as a trace (the shared
+:func:`~statusproof.model.trace.format_trace` format) and as a replayable script
+(:func:`~statusproof.conformance.runner.replay_script`). Running is
 :mod:`statusproof.conformance.runner`'s job; printing and files are the CLI's.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from typing import Any
 
+from statusproof.junit import JUnitCase, JUnitSuite, write_junit
 from statusproof.model.trace import format_trace
 
 from .adapters import Verdict
@@ -125,53 +126,34 @@ def run_to_dict(run: RunResult, timeout: float = 5.0, mapping: str | None = None
     }
 
 
-def format_junit(run: RunResult) -> str:
-    """JUnit XML: one ``testsuite`` per suite, one ``testcase`` per test."""
-    root = ET.Element("testsuites", name="statusproof conform")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+def format_junit(run: RunResult, time: float | None = None) -> str:
+    """JUnit XML (the shared :func:`statusproof.junit.write_junit`): one ``testsuite`` per
+    suite, one ``testcase`` per test with the seconds it took; ``time`` is the whole run's."""
+    suites = []
     for result in run.suites:
-        counts = result.counts()
-        failures = counts[Verdict.FAIL.value]
-        errors = result.failed - failures
-        element = ET.SubElement(root, "testsuite", name=result.suite.name,
-                                tests=str(result.suite.size), failures=str(failures),
-                                errors=str(errors), skipped=str(result.not_run))
-        properties = ET.SubElement(element, "properties")
-        ET.SubElement(properties, "property", name="table", value=run.table)
-        ET.SubElement(properties, "property", name="adapter", value=run.adapter)
-        for key, value in result.suite.facts:
-            ET.SubElement(properties, "property", name=key, value=str(value))
+        classname = f"statusproof.{result.suite.name}"
+        properties = [("table", run.table), ("adapter", run.adapter),
+                      *((key, str(value)) for key, value in result.suite.facts)]
         failed = {r.case.name: r for r in result.failures}
-        for name in result.names:
-            case = ET.SubElement(element, "testcase", name=name,
-                                 classname=f"statusproof.{result.suite.name}")
-            case_result = failed.get(name)
-            if case_result is None:
+        cases = []
+        times = result.times or (None,) * len(result.names)
+        for name, seconds in zip(result.names, times, strict=True):
+            found = failed.get(name)
+            if found is None:
+                cases.append(JUnitCase(name, classname, seconds))
                 continue
-            if case_result.verdict is Verdict.FAIL:
-                node = ET.SubElement(case, "failure", type="fail",
-                                     message=case_result.message)
-                node.text = case_result.explain()
-            else:
-                node = ET.SubElement(case, "error", type=case_result.verdict.value,
-                                     message=case_result.message)
-                node.text = case_result.explain()
+            outcome = "failure" if found.verdict is Verdict.FAIL else "error"
+            kind = "fail" if found.verdict is Verdict.FAIL else found.verdict.value
+            cases.append(JUnitCase(name, classname, seconds, outcome, kind, found.message,
+                                   found.explain()))
         if result.not_run:
             for skipped in list(result.suite.tests)[len(result.names):]:
-                case = ET.SubElement(element, "testcase", name=skipped.name,
-                                     classname=f"statusproof.{result.suite.name}")
-                ET.SubElement(case, "skipped", message=result.stopped)
-        totals["tests"] += result.suite.size
-        totals["failures"] += failures
-        totals["errors"] += errors
-        totals["skipped"] += result.not_run
-    for key, value in totals.items():
-        root.set(key, str(value))
+                cases.append(JUnitCase(skipped.name, classname, None, "skipped",
+                                       message=result.stopped))
+        spent = sum(result.times) if result.times else None
+        suites.append(JUnitSuite(result.suite.name, cases, properties, spent))
     if run.problems:
-        element = ET.SubElement(root, "testsuite", name="run", tests="1", failures="0",
-                                errors="1", skipped="0")
-        case = ET.SubElement(element, "testcase", name="finish", classname="statusproof.run")
-        node = ET.SubElement(case, "error", type="run", message=run.problems[0])
-        node.text = "\n".join(run.problems)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+        suites.append(JUnitSuite("run", [JUnitCase(
+            "finish", "statusproof.run", None, "error", "run", run.problems[0],
+            "\n".join(run.problems))]))
+    return write_junit("statusproof conform", suites, time)

@@ -14,6 +14,7 @@ answers of every candidate, so any input sequence is a valid test). The replayab
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ class CaseResult:
 @dataclass(frozen=True)
 class SuiteResult:
     """What running one suite gave: the count per verdict, the failures (the first
-    :data:`KEPT` in full), the names of the tests run when asked for, and why it stopped."""
+    :data:`KEPT` in full), the names of the tests run when asked for (with the seconds each
+    took), and why it stopped."""
 
     suite: Suite
     failures: tuple[CaseResult, ...]
@@ -78,6 +80,7 @@ class SuiteResult:
     not_run: int = 0
     stopped: str = ""
     names: tuple[str, ...] = ()
+    times: tuple[float, ...] = ()
 
     @property
     def run(self) -> int:
@@ -183,6 +186,7 @@ def run_suite(adapter: Adapter, suite: Suite, machine: Machine | None = None,
     failures: list[CaseResult] = []
     verdicts: dict[str, int] = {}
     names: list[str] = []
+    times: list[float] = []
     in_a_row = 0
     run = 0
     stopped = ""
@@ -207,11 +211,13 @@ def run_suite(adapter: Adapter, suite: Suite, machine: Machine | None = None,
         if budget.spent:
             stopped = "stopped: the limit of failures was reached"
             break
+        began = time.perf_counter()
         result = run_case(adapter, case, machine)
         run += 1
         verdicts[result.verdict.value] = verdicts.get(result.verdict.value, 0) + 1
         if keep_names:
             names.append(case.name)
+            times.append(time.perf_counter() - began)
         if progress is not None:
             progress(run)
         if result.passed:
@@ -235,17 +241,24 @@ def run_suite(adapter: Adapter, suite: Suite, machine: Machine | None = None,
     elif not left:
         stopped = ""
     return SuiteResult(suite, tuple(failures), tuple(sorted(verdicts.items())), left, stopped,
-                       tuple(names))
+                       tuple(names), tuple(times))
+
+
+def _progress_of(progress: Callable[[Suite, int], None], suite: Suite
+                 ) -> Callable[[int], None]:
+    return lambda n: progress(suite, n)
 
 
 def run_suites(adapter: Adapter, suites: Sequence[Suite], explicit: Explicit | None = None,
                shrink_failure: bool = True, max_failures: int | None = None,
-               keep_names: bool = False) -> RunResult:
+               keep_names: bool = False,
+               progress: Callable[[Suite, int], None] | None = None) -> RunResult:
     """Run every suite; shrink the shortest failure when a model is at hand.
 
     ``max_failures`` stops the run once that many tests have failed (``1``: fail fast); the
-    tests left are reported as not run. ``keep_names`` keeps the name of every test run (the
-    JUnit report lists them)."""
+    tests left are reported as not run. ``keep_names`` keeps the name of every test run and
+    the time it took (the JUnit report lists them). ``progress(suite, n)`` is called after
+    the n-th test of ``suite`` ran."""
     machine = explicit.machine if explicit is not None else None
     budget = _Budget(max_failures)
     results: list[SuiteResult] = []
@@ -255,7 +268,8 @@ def run_suites(adapter: Adapter, suites: Sequence[Suite], explicit: Explicit | N
             results.append(SuiteResult(suite, (), (), suite.size,
                                        "not run: the run stopped before this suite"))
             continue
-        results.append(run_suite(adapter, suite, machine, budget, keep_names))
+        step = None if progress is None else _progress_of(progress, suite)
+        results.append(run_suite(adapter, suite, machine, budget, keep_names, step))
     problems = []
     shrunk = None
     if budget.shortest is not None and explicit is not None and shrink_failure:

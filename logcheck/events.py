@@ -64,6 +64,7 @@ class EventSteps(CheckerBase):
         if not counted:
             self.result.sessions += 1
             self.result.conforming += 1
+            self.result.note_sessions((end.session,))
         self._closed[end.session] = (end, False)
 
     def adopt_open(self, last: Record, state: State, recent: Sequence[Record],

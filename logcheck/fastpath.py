@@ -314,6 +314,7 @@ class FastChecker:
         if closing.any():
             ended = _rows(frame.select(list(_CLOSED)), order[closing & (idx == last_of_run)])
             self.result.sessions += ended.height
+            self.result.note_sessions(ended["session"])
             self.result.conforming += ended.height
             self.closed = pl.concat([self.closed.filter(~pl.col("session").is_in(
                 ended["session"].to_list())) if self.closed.height else self.closed, ended])
@@ -359,6 +360,7 @@ class FastChecker:
             seq = np.where(same, carry["seq"].to_numpy(), 0)
             self._count(p_state[todo], states[todo], seq[todo])
             self.result.sessions += int(final.sum())
+            self.result.note_sessions(last.filter(pl.Series(final))["session"])
             self.result.conforming += int(final.sum())
             rest = carry.filter(~done)
             if rest.height:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
+from statusproof.junit import JUnitCase, JUnitSuite, write_junit
 from statusproof.model.model import Transition
 from statusproof.model.trace import format_trace, trace_to_dict
 
@@ -21,8 +21,10 @@ from .records import Record, format_time
 from .result import ISSUE_KINDS, VIOLATION_KINDS, Issue, LogResult, Violation
 
 __all__ = ["coverage", "report_to_dict", "report_json", "format_report", "format_junit",
-           "REPORTS"]
+           "REPORTS", "LOGS_SCHEMA"]
 
+#: The schema id of the JSON report.
+LOGS_SCHEMA = "statusproof/logs/1"
 #: The report formats, in the order the CLI lists them.
 REPORTS = ("text", "json", "junit")
 
@@ -85,6 +87,7 @@ def report_to_dict(result: LogResult, files: list[str], fmt: str) -> dict[str, A
     """JSON-ready data of a check, every list complete and sorted."""
     s = result.settings
     return {
+        "schema": LOGS_SCHEMA,
         "tool": "statusproof logs",
         "table": result.model.path,
         "format": fmt,
@@ -167,7 +170,7 @@ def format_report(result: LogResult, files: list[str], fmt: str,
             if v.allowed:
                 lines.append(f"      allowed instead: {', '.join(v.allowed)}")
         if more:
-            lines.append(f"    ... and {more} more (all are in --report json)")
+            lines.append(f"    ... and {more} more (all are in --format json)")
     lines.append("")
     lines.append(f"Issues ({len(result.issues)})")
     for kind in ISSUE_KINDS:
@@ -180,13 +183,13 @@ def format_report(result: LogResult, files: list[str], fmt: str,
             who = f"session {i.session}: " if i.session else ""
             lines.append(f"    {i.where}: {who}{i.message}")
         if more:
-            lines.append(f"    ... and {more} more (all are in --report json)")
+            lines.append(f"    ... and {more} more (all are in --format json)")
     lines.append("")
     lines.append(f"Malformed lines ({len(result.problems)})")
     shown_problems, more = _listed(result.problems, show)
     lines.extend(f"  {p}" for p in shown_problems)
     if more:
-        lines.append(f"  ... and {more} more (all are in --report json)")
+        lines.append(f"  ... and {more} more (all are in --format json)")
     if result.unknown:
         lines.append("")
         lines.append(f"Unknown status names ({len(result.unknown)}): map them with --map")
@@ -211,7 +214,7 @@ def format_report(result: LogResult, files: list[str], fmt: str,
             lines.append(f"  {g.count} time(s), first at {g.first} (session {g.session}):")
             lines.append(format_trace(g.trace, "    ").rstrip("\n"))
         if more:
-            lines.append(f"  ... and {more} more (all are in --report json)")
+            lines.append(f"  ... and {more} more (all are in --format json)")
     cov = coverage(result)
     lines.append("")
     percent = 100 * cov["seen"] // cov["transitions"] if cov["transitions"] else 100
@@ -223,7 +226,7 @@ def format_report(result: LogResult, files: list[str], fmt: str,
         where = f"  ({t['where']})" if t["where"] is not None else ""
         lines.append(f"  {t['source']} -> {t['target']}{guard}{where}")
     if more:
-        lines.append(f"  ... and {more} more (all are in --report json)")
+        lines.append(f"  ... and {more} more (all are in --format json)")
     if cov["statuses_never_seen"]:
         lines.append(f"Statuses never seen ({len(cov['statuses_never_seen'])}): "
                      + ", ".join(cov["statuses_never_seen"]))
@@ -234,55 +237,57 @@ def format_report(result: LogResult, files: list[str], fmt: str,
     return "\n".join(lines) + "\n"
 
 
-def format_junit(result: LogResult, files: list[str], fmt: str) -> str:
-    """JUnit XML: a test case per violating session, one for the conforming sessions, and
-    one each for malformed lines, unknown statuses and cut-off sessions."""
-    cases: list[str] = []
+def format_junit(result: LogResult, files: list[str], fmt: str,
+                 time: float | None = None) -> str:
+    """JUnit XML (the shared :func:`statusproof.junit.write_junit`): a suite with one test
+    case per session (``tests`` is the number of sessions): a failure for a session with
+    violations, skipped for one cut off at the end of the input, passed otherwise; and, when
+    the input had problems, a suite ``input`` with an error case for the malformed lines and
+    one for the unknown status names. ``time`` is the check's, in seconds.
+
+    Needs the session ids: check with ``CheckSettings(keep_sessions=True)``."""
+    if result.session_ids is None:
+        raise ValueError("a JUnit report lists every session: check with "
+                         "CheckSettings(keep_sessions=True)")
+    suite = f"statusproof logs ({fmt})"
     by_session: dict[str, list[Violation]] = {}
     for v in result.violations:
         by_session.setdefault(v.session, []).append(v)
-    suite = f"statusproof logs ({fmt})"
-    for session in by_session:  # in the order of their first violation (file, line)
-        items = by_session[session]
-        body = "\n".join(f"{v.where}: [{v.kind}] {v.message}"
-                         + (f"\nallowed instead: {', '.join(v.allowed)}" if v.allowed else "")
-                         for v in items)
-        message = f"{len(items)} violation(s), first: [{items[0].kind}] at {items[0].where}"
-        cases.append(f'    <testcase classname={quoteattr(suite)} '
-                     f'name={quoteattr("session " + session)}>\n'
-                     f'      <failure message={quoteattr(message)} type="violation">'
-                     f'{escape(body)}</failure>\n    </testcase>')
-    cases.append(f'    <testcase classname={quoteattr(suite)} '
-                 f'name={quoteattr(f"{result.conforming} conforming session(s)")}/>')
-    failures = len(by_session)
-    errors = 0
+    cut = {i.session: i for i in result.issues if i.kind == "cut-off"}
+    cases = []
+    seen: dict[str, int] = {}
+    for session in sorted(result.session_ids):
+        seen[session] = seen.get(session, 0) + 1
+        name = f"session {session}" + (f" ({seen[session]})" if seen[session] > 1 else "")
+        items = by_session.get(session)
+        if items:
+            body = "\n".join(f"{v.where}: [{v.kind}] {v.message}"
+                             + (f"\nallowed instead: {', '.join(v.allowed)}" if v.allowed
+                                else "") for v in items)
+            if session in cut:
+                body += f"\n{cut[session].where}: cut off at the end of the input"
+            cases.append(JUnitCase(name, suite, None, "failure", "violation",
+                                   f"{len(items)} violation(s), first: [{items[0].kind}] at "
+                                   f"{items[0].where}", body))
+        elif session in cut:
+            where = cut[session].where
+            cases.append(JUnitCase(name, suite, None, "skipped",
+                                   message=f"cut off at the end of the input ({where})"))
+        else:
+            cases.append(JUnitCase(name, suite))
+    suites = [JUnitSuite(suite, cases, [("table", result.model.path),
+                                        ("files", " ".join(files))], time)]
+    problems = []
     for title, entries in (
             ("malformed lines", [f"{p}" for p in result.problems]),
             ("unknown status names", [f"{name!r}: {t.count} record(s), first at {t.first}"
                                       for name, t in sorted(result.unknown.items())])):
         if entries:
-            errors += 1
-            body = "\n".join(entries)
-            cases.append(f'    <testcase classname={quoteattr(suite)} name={quoteattr(title)}>\n'
-                         f'      <error message={quoteattr(f"{len(entries)} {title}")} '
-                         f'type="input">{escape(body)}</error>\n    </testcase>')
-    skipped = 0
-    cut = [i for i in result.issues if i.kind == "cut-off"]
-    if cut:
-        skipped = 1
-        body = "\n".join(f"{i.where}: session {i.session}" for i in cut)
-        cases.append(f'    <testcase classname={quoteattr(suite)} '
-                     f'name={quoteattr("sessions cut off at the end of the input")}>\n'
-                     f'      <skipped message={quoteattr(f"{len(cut)} session(s) cut off")}/>'
-                     f'\n      <system-out>{escape(body)}</system-out>\n    </testcase>')
-    header = (f'<testsuite name={quoteattr(suite)} tests="{len(cases)}" '
-              f'failures="{failures}" errors="{errors}" skipped="{skipped}">')
-    props = (f'    <properties>\n'
-             f'      <property name="table" value={quoteattr(result.model.path)}/>\n'
-             f'      <property name="files" value={quoteattr(" ".join(files))}/>\n'
-             f'    </properties>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  ' + header + "\n"
-            + props + "\n" + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n")
+            problems.append(JUnitCase(title, "statusproof logs input", None, "error", "input",
+                                      f"{len(entries)} {title}", "\n".join(entries)))
+    if problems:
+        suites.append(JUnitSuite("statusproof logs input", problems))
+    return write_junit("statusproof logs", suites, time)
 
 
 def report_json(result: LogResult, files: list[str], fmt: str) -> str:

@@ -60,7 +60,9 @@ class CheckSettings:
     may expand before it gives up (``undecided``); ``closed_memory``: seconds an ended session
     is remembered, counted on the input's clock (the latest time read), to recognise records
     after its end; ``strict``: an unknown status name is an input error
-    (:class:`~statusproof.model.errors.UnknownStatusError`) instead of a reported issue.
+    (:class:`~statusproof.model.errors.UnknownStatusError`) instead of a reported issue;
+    ``keep_sessions``: keep the id of every session counted (for a JUnit report with one test
+    case per session; memory grows with the number of sessions).
     """
 
     slack: float = 0.0
@@ -70,6 +72,7 @@ class CheckSettings:
     search_limit: int = 100_000
     closed_memory: float = 86400.0
     strict: bool = False
+    keep_sessions: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,17 @@ class LogResult:
     transitions: Counter[Transition] = field(default_factory=Counter)
     statuses: set[str] = field(default_factory=set)
     timing: tuple[str, ...] = ()  # what the timing rules could check, and what not (notes)
+    #: the id of every session counted, when ``settings.keep_sessions`` (else None)
+    session_ids: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.settings.keep_sessions and self.session_ids is None:
+            self.session_ids = []
+
+    def note_sessions(self, ids: Iterable[str]) -> None:
+        """Keep the ids of sessions just counted, when ``settings.keep_sessions``."""
+        if self.session_ids is not None:
+            self.session_ids.extend(ids)
 
     @property
     def failed(self) -> bool:
@@ -221,6 +235,8 @@ def merge_results(parts: Iterable[LogResult], files: Sequence[str]) -> LogResult
                         gap.trace, gap.position)
                 known.count = total
         merged.transitions.update(part.transitions)
+        if part.session_ids is not None:
+            merged.note_sessions(part.session_ids)
         merged.statuses |= part.statuses
     merged.sort(files)
     return merged

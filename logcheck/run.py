@@ -9,7 +9,7 @@ path (:mod:`.fastpath`, when its libraries are installed), ``jobs`` processes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,11 @@ class RunOptions:
     block_size: int = 1 << 20
     #: receives notes for people (a missing library, a fallback), once each
     note: Callable[[str], None] = field(default=lambda text: None)
+    #: where a record file is read from when not from its name (standard input, saved to a
+    #: temporary file, is named ``<stdin>``)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: receives the number of records read since its last call (a progress bar)
+    progress: Callable[[int], None] | None = None
 
 
 def fast_available() -> str | None:
@@ -95,9 +100,24 @@ def _exact(model: Model, names: NameMap, files: Sequence[str],
     if options.settings.strict:
         def sink(problem: object) -> None:
             raise RecordFormatError(f"{problem} (--strict stops at the first malformed line)")
-    checker.feed_all(read_records([Path(f) for f in files], options.fmt, options.fields,
-                                  sink, files, options.max_line_bytes))
+    records = read_records([Path(options.sources.get(f, f)) for f in files], options.fmt,
+                           options.fields, sink, files, options.max_line_bytes)
+    checker.feed_all(records if options.progress is None
+                     else _counted(records, options.progress))
     return checker.finish()
+
+
+def _counted(items: Iterator[Any], progress: Callable[[int], None]) -> Iterator[Any]:
+    """``items``, telling ``progress`` every 4096 of them (and the rest at the end)."""
+    count = 0
+    for item in items:
+        yield item
+        count += 1
+        if count == 4096:
+            progress(count)
+            count = 0
+    if count:
+        progress(count)
 
 
 def _fast(model: Model, names: NameMap, files: Sequence[str],
@@ -107,9 +127,11 @@ def _fast(model: Model, names: NameMap, files: Sequence[str],
 
     checker = FastChecker(model, names, options.settings, files, options.timers)
     first, clock = 0, -1e300
-    for batch in read_batches([Path(f) for f in files], list(files), options.fmt,
-                              options.fields, checker.result.problems.append,
+    for batch in read_batches([Path(options.sources.get(f, f)) for f in files], list(files),
+                              options.fmt, options.fields, checker.result.problems.append,
                               options.max_line_bytes, options.block_size):
+        if options.progress is not None:
+            options.progress(batch.height)
         framed, clock = with_clock(batch, first, clock)
         first += batch.height
         checker.feed(framed)
@@ -146,19 +168,35 @@ def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
 
     spec = options.spec or ModelSpec()
     os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core per worker process
+    progress = options.progress
+
+    def wait(job: Any) -> Any:
+        done = job.result()
+        rows = getattr(done, "rows", None)  # a part read: its records
+        if progress is not None and isinstance(rows, int):
+            progress(rows)
+        return done
+
     with ProcessPoolExecutor(options.jobs,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         return check_partitioned(model, spec, files, options.fmt, options.fields,
                                  options.settings, options.timers, options.max_line_bytes,
                                  options.block_size, options.jobs,
                                  options.partitions or options.jobs, pool.submit,
-                                 lambda job: job.result(), local=True)
+                                 wait, local=True)
 
 
 def check_files(model: Model, names: NameMap, files: Sequence[str],
                 options: RunOptions) -> LogResult:
     """Check the record ``files`` (already expanded) against ``model``."""
     path = choose_path(options)
+    if options.sources and (options.engine == "dask" or options.jobs > 1):
+        if options.engine == "dask":
+            raise RecordFormatError("records from standard input are checked in this process; "
+                                    "--engine dask reads files: name them")
+        options.note("records from standard input are checked in one process (--jobs applies "
+                     "to files)")
+        options.jobs = 1
     if options.engine == "dask":
         if path != "fast":
             raise RecordFormatError("--engine dask checks event records (jsonl, csv, parquet) "

@@ -191,6 +191,7 @@ class CheckerBase:
         result = self.result
         self._open.pop(session.id, None)
         result.sessions += 1
+        result.note_sessions((session.id,))
         if at_end:
             belief = session.belief
             if belief is not None and not belief.final:

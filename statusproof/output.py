@@ -1,7 +1,8 @@
 """Writing output files: atomically, and only inside the output folder.
 
-:func:`write_in_folder` is what every command that writes files into a folder (``-o DIR``)
-uses. It owns three promises:
+:func:`write_in_folder` is what every command that writes files uses: into a folder
+(``-o DIR``), or one file (``-o FILE``, :func:`write_file`); :func:`open_in_folder` is the same
+for output written as it is made (records, large suites). It owns three promises:
 
 - **inside the folder**: the file is written in the folder given, or in a subfolder of it, and
   never through a symbolic link: a link where the file (or a subfolder) should be is refused
@@ -25,11 +26,13 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 from statusproof.model.errors import StatusproofError
 
-__all__ = ["OutputPathError", "write_in_folder"]
+__all__ = ["OutputPathError", "write_in_folder", "open_in_folder", "write_file"]
 
 _HOW = "choose another folder with -o, or remove it"
 
@@ -92,17 +95,15 @@ def _subfolder(parent: int, name: str, path: Path) -> int:
                               "path given with -o") from e
 
 
-def write_in_folder(folder: str | Path, name: str, data: str | bytes) -> Path:
-    """Write ``data`` (text as UTF-8, as given) to ``folder/name`` atomically; returns the
-    path. ``folder`` is created when missing; ``name`` may name subfolders (created too).
-
-    Raises :class:`OutputPathError` when the file or a subfolder is a symbolic link, when a
-    folder is a file (or the file a folder), or when the system refuses the write.
-    """
+@contextlib.contextmanager
+def open_in_folder(folder: str | Path, name: str, text: bool = True) -> Iterator[IO[Any]]:
+    """A file to write ``folder/name`` through, atomically (for output too large to hold):
+    what is written goes to a temporary file beside the target, which replaces the target
+    when the ``with`` block ends without an exception (and is removed when it raises).
+    Text is UTF-8 with ``\\n`` line ends. The same refusals as :func:`write_in_folder`."""
     folder = Path(folder)
     parts = _parts(name)
     path = folder.joinpath(*parts)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fds = [_open_folder(folder, create=True)]
     try:
         for index, part in enumerate(parts[:-1]):
@@ -120,18 +121,42 @@ def write_in_folder(folder: str | Path, name: str, data: str | bytes) -> Path:
         try:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666,
                          dir_fd=here)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(payload)
-                os.replace(temporary, base, src_dir_fd=here, dst_dir_fd=here)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary, dir_fd=here)
-                raise
         except OSError as e:
             raise OutputPathError(f"{path}: cannot write ({e.strerror or e}); check the folder "
                                   "given with -o") from e
+        try:
+            handle = (os.fdopen(fd, "w", encoding="utf-8", newline="\n") if text
+                      else os.fdopen(fd, "wb"))
+            with handle:
+                yield handle
+            os.replace(temporary, base, src_dir_fd=here, dst_dir_fd=here)
+        except BaseException as e:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=here)
+            if isinstance(e, OSError) and not isinstance(e, OutputPathError):
+                raise OutputPathError(f"{path}: cannot write ({e.strerror or e}); check the "
+                                      "folder given with -o") from e
+            raise
     finally:
         for fd in fds:
             os.close(fd)
-    return path
+
+
+def write_in_folder(folder: str | Path, name: str, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8, as given) to ``folder/name`` atomically; returns the
+    path. ``folder`` is created when missing; ``name`` may name subfolders (created too).
+
+    Raises :class:`OutputPathError` when the file or a subfolder is a symbolic link, when a
+    folder is a file (or the file a folder), or when the system refuses the write.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with open_in_folder(folder, name, text=False) as handle:
+        handle.write(payload)
+    return Path(folder).joinpath(*_parts(name))
+
+
+def write_file(path: str | Path, data: str | bytes) -> Path:
+    """Write the one file ``path`` (``-o FILE``) atomically, never through a symbolic link:
+    :func:`write_in_folder` on its folder (created when missing) and its name."""
+    path = Path(path)
+    return write_in_folder(path.parent, path.name, data)

@@ -171,3 +171,15 @@ def test_generated_pytest_module_runs_the_suite(tmp_path: Path, adapter: str,
     assert ("198 passed" if code == 0 else "50 failed, 148 passed") in summary
     if code:
         assert "wait 299s: expected 'Rebooting', answered 'Offline'" in done.stdout
+
+
+def test_traces_says_where_the_files_are(tmp_path: Path) -> None:
+    code, out, err = run_cli(["traces", "--coverage", "statuses,transitions", "--format", "itf",
+                              "-o", str(tmp_path / "suites")])
+    assert (code, err) == (0, "")
+    folders = {p.parent.name: len(list(p.parent.iterdir()))
+               for p in (tmp_path / "suites").rglob("*.itf.json")}
+    assert sorted(folders) == ["statuses", "transitions"]
+    assert out.endswith(f"wrote {folders['statuses']} file(s) to {tmp_path}/suites/statuses\n"
+                        f"wrote {folders['transitions']} file(s) to "
+                        f"{tmp_path}/suites/transitions\n")

@@ -87,7 +87,8 @@ def output_lines(args: list[str]) -> set[str]:
 @pytest.fixture(scope="module")
 def bundled_lines() -> set[str]:
     lines: set[str] = set()
-    for args in (["check", "--raw"], ["check"], ["model"], ["model", "--raw"]):
+    for args in (["check", "--raw", "--severity", "info"], ["check", "--severity", "info"],
+                 ["model"], ["model", "--raw"]):
         lines |= output_lines(args)
     return lines
 

@@ -172,19 +172,19 @@ def test_without_the_fast_libraries_logs_says_so_once(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.jsonl").write_text(
         '{"session": "a", "time": "2024-05-01T10:00:00Z", "status": "Connecting"}\n')
-    code, out, err = run_cli(["logs", "a.jsonl", "a.jsonl"])
+    code, out, err = run_cli(["logs", "-r", "a.jsonl", "a.jsonl"])
     assert (code, err) == (0, "")
     monkeypatch.setattr(run_module, "fast_available", lambda: "polars, orjson")
-    code, slow_out, err = run_cli(["logs", "a.jsonl", "a.jsonl"])
+    code, slow_out, err = run_cli(["logs", "-r", "a.jsonl", "a.jsonl"])
     assert code == 0 and slow_out == out
     assert err == ("statusproof: note: polars, orjson not installed: checking with the exact "
                    "reader alone (slower); pip install 'statusproof[fast]' for the fast path\n")
-    code, _, err = run_cli(["logs", "a.jsonl", "--path", "fast"])
+    code, _, err = run_cli(["logs", "-r", "a.jsonl", "--path", "fast"])
     assert code == 2 and "--path fast needs polars, orjson" in err
 
 
 def test_fast_path_refuses_snapshots(tmp_path: Path) -> None:
-    code, out, err = run_cli(["logs", str(LOGS / "rescue-polls.txt"), "--format",
+    code, out, err = run_cli(["logs", "-r", str(LOGS / "rescue-polls.txt"), "--record-format",
                               "rescue-getsession", "--path", "fast"])
     assert (code, out) == (2, "")
     assert "--path fast checks event records (jsonl, csv, parquet)" in err
@@ -198,8 +198,8 @@ def test_cli_jobs_with_another_table_equals_one_process(tmp_path: Path,
     parcel = load_model(LOGS / "parcel.txt")
     _write(tmp_path, parcel, NameMap(parcel), "csv", SynthSettings(400, faults=80, seed=2))
     table = str(LOGS / "parcel.txt")
-    one = run_cli(["logs", "records.csv", "--table", table, "--report", "json"])
-    two = run_cli(["logs", "records.csv", "--table", table, "--report", "json", "--jobs", "2",
+    one = run_cli(["logs", table, "-r", "records.csv", "--format", "json"])
+    two = run_cli(["logs", table, "-r", "records.csv", "--format", "json", "--jobs", "2",
                    "--partitions", "3"])
     assert one[0] == 1 and one == two
 
@@ -208,7 +208,8 @@ def test_jobs_on_snapshots_say_they_run_in_one_process(monkeypatch: pytest.Monke
                                                        tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.txt").write_bytes((LOGS / "rescue-polls.txt").read_bytes())
-    code, _, err = run_cli(["logs", "p.txt", "--format", "rescue-getsession", "--jobs", "2"])
+    code, _, err = run_cli(["logs", "-r", "p.txt", "--record-format", "rescue-getsession",
+                            "--jobs", "2"])
     assert code == 1
     assert err == ("statusproof: note: --jobs applies to event records on the fast path; "
                    "checking in one process\n")

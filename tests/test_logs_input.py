@@ -29,7 +29,7 @@ def _csv(rows: list[tuple[str, str, str]]) -> str:
 
 
 def _report(path: Path, *extra: str) -> tuple[int, dict[str, object], str]:
-    code, out, err = run_cli(["logs", path.name, "--report", "json", *extra])
+    code, out, err = run_cli(["logs", "-r", path.name, "--format", "json", *extra])
     return code, json.loads(out) if out else {}, err
 
 
@@ -64,7 +64,7 @@ def test_invalid_utf8_in_snapshots(here: Path) -> None:
             "1|Waiting|0||1|T\xe9|5/1/2024 10:00 AM|20||||en|||no|\n"
             "2|Waiting|0||1|T|5/1/2024 10:00 AM|20||||en|||no|\n").encode("latin-1")
     (here / "p.txt").write_bytes(rows)
-    code, data, _ = _report(here / "p.txt", "--format", "rescue-getsession")
+    code, data, _ = _report(here / "p.txt", "--record-format", "rescue-getsession")
     assert code == 0
     assert _malformed(data) == [(4, "not valid UTF-8 (byte 0xe9 at column 17); save the file "
                                     "as UTF-8")]
@@ -82,7 +82,7 @@ def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(here: Path,
 
 def test_utf16_without_a_byte_order_mark_says_so(here: Path) -> None:
     (here / "r.jsonl").write_bytes(_jsonl(GOOD).encode("utf-16-le"))
-    code, out, err = run_cli(["logs", "r.jsonl"])
+    code, out, err = run_cli(["logs", "-r", "r.jsonl"])
     assert (code, out) == (2, "")
     assert "holds NUL bytes (first at column 2): binary data, or a UTF-16 file without a " \
            "byte order mark; save the file as UTF-8" in err
@@ -177,7 +177,7 @@ def test_one_huge_line_of_nul_bytes_keeps_memory_bounded(here: Path, fmt: str) -
                "print(json.dumps([done.returncode, done.stdout, done.stderr, "
                "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))")
     outer = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "statusproof",
-                            "logs", str(path), "--report", "json", "--path", "exact"],
+                            "logs", "-r", str(path), "--format", "json", "--path", "exact"],
                            capture_output=True, text=True, check=True)
     code, stdout, stderr, rss_kib = json.loads(outer.stdout)
     assert code == 0, stderr
@@ -190,16 +190,30 @@ def test_one_huge_line_of_nul_bytes_keeps_memory_bounded(here: Path, fmt: str) -
 
 
 @pytest.mark.parametrize("args", [
-    ["logs", "r.jsonl", "-o", "missing/report.txt"],
-    ["logs-synth", "--sessions", "3", "-o", "missing/records.jsonl"],
-    ["logs-synth", "--sessions", "3", "-o", "ok.jsonl", "--expected", "missing/x.json"],
+    ["logs", "-r", "r.jsonl", "-o", "blocked/report.txt"],
+    ["logs-synth", "--sessions", "3", "-o", "blocked/records.jsonl"],
+    ["logs-synth", "--sessions", "3", "-o", "ok.jsonl", "--expected", "blocked/x.json"],
 ])
 def test_output_path_errors_exit_2_with_a_message(here: Path, args: list[str]) -> None:
     (here / "r.jsonl").write_text(_jsonl(GOOD))
+    (here / "blocked").write_text("a file where the folder should be\n")
     code, out, err = run_cli(args)
     assert (code, out) == (2, "")
-    assert err.startswith("statusproof: missing/")
-    assert "No such file or directory; check that the folder exists and can be written" in err
+    assert err.startswith("statusproof: cannot write the ")
+    assert ": blocked: is not a folder; choose another folder with -o, or remove it" in err
+    assert sorted(p.name for p in here.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["logs", "-r", "r.jsonl", "-o", "new/report.txt"],
+    ["logs-synth", "--sessions", "3", "-o", "new/records.jsonl", "--expected", "new/x.json"],
+])
+def test_output_folders_are_created(here: Path, args: list[str]) -> None:
+    (here / "r.jsonl").write_text(_jsonl(GOOD))
+    code, _, err = run_cli(args)
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in (here / "new").iterdir()) == sorted(
+        Path(a).name for a in args if a.startswith("new/"))
 
 
 def test_logs_synth_writes_csv_by_extension(here: Path) -> None:
@@ -222,7 +236,7 @@ def test_snapshot_statuses_are_normalised_like_event_records(here: Path) -> None
     (here / "p.txt").write_text(_polls([("2024-05-01T10:01:00Z", "Active", 30),
                                         ("2024-05-01T10:01:30Z", "ACTIVE", 60),
                                         ("2024-05-01T10:02:00Z", "active ", 90)]))
-    code, data, _ = _report(here / "p.txt", "--format", "rescue-getsession")
+    code, data, _ = _report(here / "p.txt", "--record-format", "rescue-getsession")
     assert code == 0, data["violations"]
     assert data["summary"]["sessions"] == 1  # type: ignore[index]
 
@@ -233,7 +247,7 @@ def test_a_bad_waiting_time_does_not_make_the_session_look_gone(here: Path) -> N
                    ("2024-05-01T10:02:00Z", "Active", 90)])
     text = text.replace("|60||||", "|soon||||")
     (here / "p.txt").write_text(text)
-    code, data, _ = _report(here / "p.txt", "--format", "rescue-getsession")
+    code, data, _ = _report(here / "p.txt", "--record-format", "rescue-getsession")
     assert code == 0, data["violations"]
     assert data["summary"]["sessions"] == 1  # type: ignore[index]
     assert _malformed(data) == [(8, "Waiting Time 'soon' is not a number of seconds (0 or "
@@ -250,7 +264,7 @@ def _timed_out(after: str) -> list[tuple[str, str, str]]:
 def test_without_settings_the_report_says_which_timing_checks_were_skipped(here: Path) -> None:
     (here / "r.jsonl").write_text(_jsonl(_timed_out("2024-05-01T10:05:10Z")).replace(
         '"Timed out"}', '"Timed out", "cause": "admin"}'))
-    code, out, _ = run_cli(["logs", "r.jsonl"])
+    code, out, _ = run_cli(["logs", "-r", "r.jsonl"])
     assert code == 0
     assert ("timing: 'Waiting sessions will time out (1-999 minutes, 0 = never)' not set: its "
             "timed steps are checked only against its range (none before 1m); no deadline is "
@@ -297,6 +311,6 @@ def test_settings_per_group_from_a_side_file(here: Path) -> None:
 ])
 def test_bad_settings_exit_2(here: Path, args: list[str], message: str) -> None:
     (here / "r.jsonl").write_text(_jsonl(GOOD))
-    code, out, err = run_cli(["logs", "r.jsonl", *args])
+    code, out, err = run_cli(["logs", "-r", "r.jsonl", *args])
     assert (code, out) == (2, "")
     assert err.startswith("statusproof: " + message)

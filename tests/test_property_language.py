@@ -200,8 +200,9 @@ def test_property_checks_keep_the_order(rescue: Model) -> None:
 
 # -- the command line ---------------------------------------------------------------------------
 def test_cli_properties(tmp_path: Path) -> None:
-    code, out, err = run_cli(["check", "--property", "Collaborating reachable",
-                              "--property", "never Waiting after Active"])
+    code, out, err = run_cli(["check", "--severity", "info", "--property",
+                              "Collaborating reachable", "--property",
+                              "never Waiting after Active"])
     assert (code, err) == (1, "")
     assert "property-violated (1)" in out and "property-holds (1)" in out
     assert "      counterexample: Waiting after Active\n        0. Connecting  (start)\n" in out
@@ -222,7 +223,8 @@ def test_cli_property_errors_exit_2(tmp_path: Path) -> None:
 
 
 def test_cli_properties_without_z3() -> None:
-    code, out, _ = run_cli(["check", "--no-formal", "--property", "Active reachable"])
+    code, out, _ = run_cli(["check", "--severity", "info", "--no-formal", "--property",
+                            "Active reachable"])
     assert code == 0
     assert "property-holds (1)" in out
     assert "history-proved" not in out

@@ -66,7 +66,8 @@ def test_check_imports_only_what_it_runs() -> None:
     loaded = {m.split(".")[1] for m in modules if m.startswith("statusproof.")}
     assert not loaded & {"render", "conformance"}
     assert not {m for m in modules if m.startswith("statusproof.cli.")} - {
-        "statusproof.cli.check", "statusproof.cli.common", "statusproof.cli.textout"}
+        "statusproof.cli.check", "statusproof.cli.common", "statusproof.cli.textout",
+        "statusproof.cli.tables", "statusproof.cli.config"}
 
 
 def test_a_command_help_imports_its_module_only() -> None:

@@ -66,8 +66,15 @@ def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="statusproof",
         description="Model checker and conformance tool for documented status tables.",
+        epilog="Shell completion: statusproof --print-completion bash|zsh|tcsh|fish|powershell",
     )
     parser.add_argument("--version", action="version", version=f"statusproof {__version__}")
+    if command == ALL:
+        import shtab  # shell completion needs every subcommand's options: only then
+
+        shtab.add_argument_to(parser, ["--print-completion"],
+                              help="print a shell completion script (bash, zsh, tcsh, fish or "
+                                   "powershell)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     full = {module for name, module, _ in COMMANDS if command in (ALL, name)}
@@ -84,7 +91,9 @@ def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
 
 def _command(argv: Sequence[str]) -> str | None:
     """The subcommand ``argv`` names: its first word that is not an option (the top-level
-    options, --help and --version, take no value)."""
+    options, --help and --version, take no value); every one for ``--print-completion``."""
+    if any(arg.startswith("--print-completion") for arg in argv):
+        return ALL
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 

@@ -1,38 +1,15 @@
-"""Arguments and helpers shared by the subcommands."""
+"""Helpers shared by the subcommands: JSON output; the table arguments (from :mod:`.tables`)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TextIO
 
-from statusproof.model import load_model
-from statusproof.model.loaders import FORMATS
-from statusproof.model.model import POLICIES, Model
+from .tables import add_table_arguments, load_from_args
 
 __all__ = ["add_table_arguments", "load_from_args", "write_json"]
-
-
-def add_table_arguments(parser: argparse.ArgumentParser) -> None:
-    """TABLE and the options that say how to read and interpret it."""
-    parser.add_argument("table", nargs="?", metavar="TABLE",
-                        help="the status table file (default: the bundled Rescue table)")
-    parser.add_argument("--input-format", choices=sorted(FORMATS),
-                        help="read TABLE in this format instead of detecting it")
-    parser.add_argument("--reconcile", choices=POLICIES, default="union", metavar="POLICY",
-                        help="how the Previous and Next columns combine: "
-                             + ", ".join(POLICIES) + " (default: union)")
-    parser.add_argument("--raw", action="store_true",
-                        help="interpret the table alone, without its amendment file")
-    parser.add_argument("--amendments", metavar="FILE",
-                        help="amendment file (default: TABLE's NAME.amend.toml if it exists)")
-
-
-def load_from_args(args: argparse.Namespace) -> Model:
-    return load_model(args.table, raw=args.raw, policy=args.reconcile,
-                      input_format=args.input_format, amendments=args.amendments)
 
 
 def write_json(data: Any, out: TextIO) -> None:

@@ -1,12 +1,13 @@
 """``statusproof logs`` and ``statusproof logs-synth``: check recorded logs; generate them.
 
-``logs FILE...`` reads event records or polled snapshots, checks each session against the
-model and writes a report (text, JSON or JUnit XML). Exit 0: no violation; 1: a violation;
-2: the input cannot be used (with ``--strict``, also a malformed line or an unknown status
-name). ``logs-synth [TABLE]`` writes synthetic records of a model, optionally with injected
-faults, and the list of the faults (kind and line) for tests and benchmarks. Every file
-this module writes goes through :func:`write_text_file` (a missing folder or a read-only path
-is an input error, exit 2).
+``logs [TABLE] --records FILE...`` reads event records or polled snapshots (``-``: standard
+input), checks each session against the model and writes a report (text, JSON, JUnit XML or
+SARIF). Exit 0: no violation; 1: a violation; 2: the input cannot be used (with ``--strict``,
+also a malformed line or an unknown status name). ``logs-synth [TABLE]`` writes synthetic
+records of a model, optionally with injected faults, and the list of the faults (kind and
+line) for tests and benchmarks. Every file this module writes goes through
+:mod:`statusproof.output` (atomic, never through a symbolic link; a path that cannot be
+written is an input error, exit 2).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import shutil
+import sys
+import tempfile
+import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from statusproof.logcheck.namemap import NameMap, default_map, load_map
 from statusproof.logcheck.partition import ModelSpec
@@ -27,7 +32,7 @@ from statusproof.logcheck.report import (
     format_report,
     report_json,
 )
-from statusproof.logcheck.result import CheckSettings
+from statusproof.logcheck.result import VIOLATION_KINDS, CheckSettings
 from statusproof.logcheck.run import EXTENSIONS, RunOptions, check_files, expand_files
 from statusproof.logcheck.synth import (
     EVENT_FAULTS,
@@ -37,28 +42,14 @@ from statusproof.logcheck.synth import (
     generate,
 )
 from statusproof.logcheck.timersettings import load_settings
-from statusproof.model import load_model
 from statusproof.model.errors import StatusproofError
-from statusproof.model.loaders import FORMATS as TABLE_FORMATS
-from statusproof.model.model import POLICIES, Model
+from statusproof.model.model import Model
+from statusproof.output import OutputPathError, open_in_folder, write_file
 
-from .common import add_table_arguments, load_from_args
+from .progress import Progress
+from .tables import STDIN, STDIN_NAME, add_table_arguments, load_from_args
 
 __all__ = ["add_parser", "run", "run_synth", "write_text_file"]
-
-
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    """The table options of the other commands, with the table as ``--table``."""
-    parser.add_argument("--table", metavar="TABLE",
-                        help="the status table (default: the bundled Rescue table)")
-    parser.add_argument("--input-format", choices=sorted(TABLE_FORMATS),
-                        help="read TABLE in this format instead of detecting it")
-    parser.add_argument("--reconcile", choices=POLICIES, default="union", metavar="POLICY",
-                        help="how the Previous and Next columns combine (default: union)")
-    parser.add_argument("--raw", action="store_true",
-                        help="interpret the table alone, without its amendment file")
-    parser.add_argument("--amendments", metavar="FILE",
-                        help="amendment file (default: TABLE's NAME.amend.toml if it exists)")
 
 
 def _add_field_options(parser: argparse.ArgumentParser) -> None:
@@ -87,14 +78,15 @@ def add_parser(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "logs", help="check recorded status histories against the model",
         description="Check recorded status histories (event records or polled snapshots) "
-                    "against the model: every change, the remembered status, the timing "
-                    "rules. Exit 0 when no record violates the model, 1 when one does, 2 when "
-                    "the input cannot be used.")
-    parser.add_argument("files", nargs="+", metavar="FILE",
+                    "against the model of TABLE: every change, the remembered status, the "
+                    "timing rules. Exit 0 when no record violates the model, 1 when one does, "
+                    "2 when the input cannot be used.")
+    add_table_arguments(parser)
+    parser.add_argument("-r", "--records", action="extend", nargs="+", required=True,
+                        metavar="FILE",
                         help="record files, read in order as one stream (a folder stands for "
-                             "its record files, by name)")
-    _add_model_options(parser)
-    parser.add_argument("--format", dest="record_format", choices=FORMATS,
+                             "its record files, by name; '-': standard input)")
+    parser.add_argument("--record-format", choices=FORMATS,
                         help="record format (default: from the extension: .jsonl, .csv, "
                              ".parquet)")
     parser.add_argument("--map", metavar="FILE",
@@ -103,8 +95,9 @@ def add_parser(sub: Any) -> None:
                              "the bundled table)")
     parser.add_argument("--strict", action="store_true",
                         help="stop at the first malformed line or unknown status name (exit 2)")
-    parser.add_argument("--report", choices=REPORTS, default="text",
-                        help="report format (default: text)")
+    parser.add_argument("--format", choices=(*REPORTS, "sarif"), default="text",
+                        help="report format: text (default), json, junit (one test case per "
+                             "session) or sarif (the violations, at their records)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report to FILE instead of standard output")
     _add_field_options(parser)
@@ -185,38 +178,71 @@ def add_parser(sub: Any) -> None:
 
 
 def _model_and_map(args: argparse.Namespace) -> tuple[Model, NameMap]:
-    model = load_model(args.table, raw=args.raw, policy=args.reconcile,
-                       input_format=args.input_format, amendments=args.amendments)
+    model = load_from_args(args)
     names = load_map(args.map, model) if args.map else default_map(model)
     return model, names
 
 
 def write_text_file(path: str, text: str, what: str) -> None:
-    """Write ``text`` to ``path``; an unwritable path is an input error (exit 2)."""
+    """Write ``text`` to ``path`` (atomically, never through a symbolic link); an unwritable
+    path is an input error (exit 2)."""
     try:
-        Path(path).write_text(text, encoding="utf-8", newline="\n")
-    except OSError as e:
-        raise StatusproofError(f"{path}: cannot write the {what}: {e.strerror or e}; check that "
-                               "the folder exists and can be written") from e
+        write_file(path, text)
+    except OutputPathError as e:
+        raise StatusproofError(f"cannot write the {what}: {e}") from e
 
 
-def _record_format(args: argparse.Namespace) -> str:
+def _record_format(args: argparse.Namespace, files: list[str]) -> str:
     if args.record_format:
         return str(args.record_format)
-    found = {EXTENSIONS.get(Path(f).suffix.lower()) for f in args.files}
+    found = {EXTENSIONS.get(Path(f).suffix.lower()) for f in files}
     if len(found) == 1 and None not in found:
         return str(found.pop())
-    raise StatusproofError("cannot tell the record format from the file names; give --format "
-                           + "|".join(FORMATS))
+    raise StatusproofError("cannot tell the record format from the file names; give "
+                           "--record-format " + "|".join(FORMATS))
+
+
+def _record_files(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """The record format and the record files (folders expanded; standard input as
+    :data:`STDIN_NAME`)."""
+    given = list(args.records)
+    if given.count(STDIN) > 1:
+        raise StatusproofError("standard input ('-') can be read once; name it once")
+    if STDIN in given and args.table == STDIN:
+        raise StatusproofError("the table and the records cannot both come from standard "
+                               "input ('-'); name one of them as a file")
+    named = [f for f in given if f != STDIN]
+    if args.record_format:
+        fmt = str(args.record_format)
+    elif STDIN in given:
+        raise StatusproofError("records from standard input ('-'): give --record-format "
+                               + "|".join(FORMATS))
+    else:
+        folders = [f for f in named if Path(f).is_dir()]
+        fmt = _record_format(args, expand_files(named, None) if folders else named)
+    files: list[str] = []
+    for name in given:
+        files.extend([STDIN_NAME] if name == STDIN else expand_files([name], fmt))
+    return fmt, files
+
+
+def _spill_stdin(folder: str) -> dict[str, str]:
+    """Standard input saved to a file in ``folder`` (the readers read files)."""
+    path = Path(folder) / "stdin"
+    with path.open("wb") as handle:
+        stream = sys.stdin.buffer if sys.stdin is not None else None
+        if stream is None:
+            raise StatusproofError("'-' reads standard input, but there is none")
+        shutil.copyfileobj(stream, handle, 1 << 20)
+    return {STDIN_NAME: str(path)}
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    folders = [f for f in args.files if Path(f).is_dir()]
-    fmt = (_record_format(args) if args.record_format or not folders
-           else _record_format(argparse.Namespace(record_format=None, files=expand_files(
-               args.files, None))))
-    files = expand_files(args.files, fmt)
+    fmt, files = _record_files(args)
     model, names = _model_and_map(args)
+    if args.table == STDIN and (args.jobs > 1 or args.engine == "dask"):
+        raise StatusproofError("a table from standard input cannot be shared with worker "
+                               "processes (--jobs, --engine dask); name the table's file")
     if args.jobs < 1 or (args.partitions is not None and args.partitions < 1):
         raise StatusproofError("--jobs and --partitions must be 1 or more")
     if args.max_line_bytes < 1:
@@ -227,7 +253,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             delimiter=args.delimiter, group=args.group_field)
     settings = CheckSettings(slack=args.slack, reorder_window=args.reorder_window,
                              allow_partial=args.allow_partial, search_limit=args.search_limit,
-                             strict=args.strict)
+                             strict=args.strict, keep_sessions=args.format == "junit")
     said: set[str] = set()
 
     def note(text: str) -> None:
@@ -235,22 +261,36 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             said.add(text)
             err.write(f"statusproof: note: {text}\n")
 
-    options = RunOptions(fmt, fields, settings,
-                         timers=load_settings(model, args.setting, args.settings),
-                         max_line_bytes=args.max_line_bytes, path=args.check_path,
-                         jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
-                         partitions=args.partitions, note=note,
-                         spec=ModelSpec(args.table, args.raw, args.reconcile, args.input_format,
-                                        args.amendments, args.map))
-    result = check_files(model, names, files, options)
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="statusproof-stdin-") as folder, \
+            Progress(err, "checking records", "records") as bar:
+        options = RunOptions(fmt, fields, settings,
+                             timers=load_settings(model, args.setting, args.settings),
+                             max_line_bytes=args.max_line_bytes, path=args.check_path,
+                             jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
+                             partitions=args.partitions, note=note,
+                             spec=ModelSpec(args.table, args.raw, args.reconcile,
+                                            args.input_format, args.amendments, args.map),
+                             sources=_spill_stdin(folder) if STDIN_NAME in files else {},
+                             progress=bar.update if bar.shown else None)
+        result = check_files(model, names, files, options)
+    spent = time.perf_counter() - began
     if not result.records and result.problems:
         raise RecordFormatError(f"no record could be read ({len(result.problems)} malformed "
                                 f"line(s)); the first: {result.problems[0]}")
-    shown = list(args.files)
-    if args.report == "json":
+    code = 1 if result.failed else 0
+    shown = [STDIN_NAME if f == STDIN else f for f in args.records]  # as given
+    if args.format == "json":
         text = report_json(result, shown, fmt)
-    elif args.report == "junit":
-        text = format_junit(result, shown, fmt)
+    elif args.format == "junit":
+        text = format_junit(result, shown, fmt, spent)
+    elif args.format == "sarif":
+        from .common import write_json
+        from .sarif import logs_run, sarif_log
+
+        buffer = io.StringIO()
+        write_json(sarif_log([logs_run(result.violations, VIOLATION_KINDS, code)]), buffer)
+        text = buffer.getvalue()
     else:
         text = format_report(result, shown, fmt, args.show or None)
     if args.output:
@@ -260,7 +300,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   f"session(s); report written to {args.output}\n")
     else:
         out.write(text)
-    return 1 if result.failed else 0
+    return code
 
 
 def _synth_format(args: argparse.Namespace) -> str:
@@ -283,14 +323,12 @@ def run_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                              arrival=args.arrival, mean_dwell=args.mean_dwell,
                              poll_interval=args.poll_interval)
     if args.output:
+        target = Path(args.output)
         try:
-            handle = Path(args.output).open("w", encoding="utf-8", newline="\n")  # noqa: SIM115
-        except OSError as e:
-            raise StatusproofError(f"{args.output}: cannot write the records: "
-                                   f"{e.strerror or e}; check that the folder exists and can "
-                                   "be written") from e
-        with handle:
-            result = generate(model, names, settings, fmt, handle)
+            with open_in_folder(target.parent, target.name) as handle:
+                result = generate(model, names, settings, fmt, cast(TextIO, handle))
+        except OutputPathError as e:
+            raise StatusproofError(f"cannot write the records: {e}") from e
     else:
         buffer = io.StringIO()
         result = generate(model, names, settings, fmt, buffer)

@@ -10,6 +10,7 @@ installed), the drawing options, reading a ``--highlight`` trace
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,10 +34,11 @@ from statusproof.render.mermaid import render_mermaid, render_mermaid_markdown
 from statusproof.render.picture import Picture, diagram_for_plan, draw_picture
 
 from .common import add_table_arguments, load_from_args
+from .tables import STDIN, project_config
 
 __all__ = ["add_parser", "run", "collect_findings", "load_highlight", "parse_formats",
            "FORMATS", "DEFAULT_FORMATS", "add_drawing_arguments", "output_stem", "draw",
-           "write_file", "report_warnings", "diagram_maker"]
+           "write_file", "report_warnings", "diagram_maker", "findings_of"]
 
 #: Output formats and the file suffix of each (Mermaid also gets a fenced ``.md`` file).
 FORMATS = {"dot": ".dot", "mermaid": ".mmd", "svg": ".svg", "png": ".png", "pdf": ".pdf"}
@@ -118,20 +120,41 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in wanted)
 
 
-def collect_findings(model: Model, formal: bool = True) -> tuple[Finding, ...]:
-    """The graph checks' findings and, when installed and ``formal``, the formal checks'."""
+def collect_findings(model: Model, formal: bool = True, timeout_s: int | None = None,
+                     budget_s: float | None = None) -> tuple[Finding, ...]:
+    """The graph checks' findings and, when installed and ``formal``, the formal checks'
+    (``timeout_s`` a z3 query's limit and ``budget_s`` the whole run's, None: the defaults)."""
     found = list(graph_checks(model))
     if formal:
         try:
             from statusproof.checks.formal import (  # type: ignore[import-not-found, unused-ignore]
+                DEFAULT_BUDGET_S,
+                DEFAULT_TIMEOUT_MS,
                 formal_checks,
             )
         except ModuleNotFoundError as e:
             if e.name != "statusproof.checks.formal":
                 raise
         else:
-            found.extend(formal_checks(model))
+            found.extend(formal_checks(
+                model, (), DEFAULT_TIMEOUT_MS if timeout_s is None else timeout_s * 1000,
+                DEFAULT_BUDGET_S if budget_s is None else budget_s))
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})
+
+
+def findings_of(args: argparse.Namespace, model: Model) -> tuple[tuple[Finding, ...], str]:
+    """The findings ``render`` and ``report`` show, with the configuration's time limits and
+    without the codes it ignores; and a note saying how many were ignored ("" for none)."""
+    config = project_config(args)
+    found = collect_findings(model, formal=not args.no_formal, timeout_s=config.solver_timeout,
+                             budget_s=config.formal_budget)
+    ignore = set(args.job.ignore)
+    ignored = Counter(f.code for f in found if f.code in ignore)
+    if not ignored:
+        return found, ""
+    note = (f"{sum(ignored.values())} finding(s) ignored by the configuration: "
+            + ", ".join(f"{code} {n}" for code, n in sorted(ignored.items())))
+    return tuple(f for f in found if f.code not in ignore), note
 
 
 def output_stem(args: argparse.Namespace) -> str:
@@ -139,6 +162,8 @@ def output_stem(args: argparse.Namespace) -> str:
         stem = str(args.name)
     elif args.table is None:
         stem = Path(BUNDLED_TABLE).stem
+    elif args.table == STDIN:
+        stem = "stdin"
     else:
         stem = Path(args.table).stem
     if not stem or stem in (".", "..") or "/" in stem or "\\" in stem:
@@ -190,7 +215,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_from_args(args)
     stem = output_stem(args)
     highlight = load_highlight(model, args.highlight) if args.highlight else None
-    findings = collect_findings(model, formal=not args.no_formal)
+    findings, ignored = findings_of(args, model)
+    if ignored:
+        err.write(f"statusproof: note: {ignored}\n")
     make = diagram_maker(args, model, findings, highlight)
     diagram, plan = diagram_for_plan(make, args.layout)
     legend = not args.no_legend

@@ -20,10 +20,7 @@ from typing import Any, TextIO
 
 from statusproof.checks.findings import Severity
 from statusproof.checks.report import counts
-from statusproof.model import bundled_table, display_name
-from statusproof.model.loaders import load_table
 from statusproof.model.reading import reading_to_dict
-from statusproof.model.table import StatusTable
 from statusproof.render.dot import render_dot
 from statusproof.render.graphviz_run import GraphvizError
 from statusproof.render.html import FULL_PREFIX, FullView, render_report
@@ -32,13 +29,14 @@ from statusproof.render.picture import diagram_for_plan
 from .common import add_table_arguments, load_from_args
 from .render_cmd import (
     add_drawing_arguments,
-    collect_findings,
     diagram_maker,
     draw,
+    findings_of,
     load_highlight,
     report_warnings,
     write_file,
 )
+from .tables import load_table_from_args
 
 __all__ = ["add_parser", "run", "REPORT_NAME"]
 
@@ -61,23 +59,17 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _table(args: argparse.Namespace) -> StatusTable:
-    """The table as loaded (for the page's "table as written"), named as the model names it."""
-    path = bundled_table() if args.table is None else Path(args.table)
-    return load_table(path, args.input_format, display_name(path, args.table is None))
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_from_args(args)
-    table = _table(args)
+    table = load_table_from_args(args)
     highlight = load_highlight(model, args.highlight) if args.highlight else None
-    findings = collect_findings(model, formal=not args.no_formal)
+    findings, ignored = findings_of(args, model)
     make = diagram_maker(args, model, findings, highlight)
     diagram, plan = diagram_for_plan(make, args.layout)
     dot_text = render_dot(diagram, legend=False, links=True, plan=plan)
     svg: str | None = None
     notice = ""
-    warnings: list[str] = []
+    warnings: list[str] = [ignored] if ignored else []
     try:
         picture = draw(make, "svg", args, legend=False, links=True)
     except GraphvizError as e:

@@ -105,5 +105,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     directory = Path(args.output)
     written = export_suites(suites, directory, args.format, args.adapter)
     out.write(format_summary(suites))
-    out.write(f"wrote {len(written)} file(s) to {args.output}\n")
+    out.write(format_written(written, directory, args.output))
     return 0
+
+
+def format_written(written: list[Path], directory: Path, shown: str) -> str:
+    """Where the files really are: one line per folder (``shown`` names ``directory`` as the
+    user wrote it; an ITF export puts each suite's traces in a folder of its own)."""
+    counts: dict[str, int] = {}
+    for path in written:
+        try:
+            folder = path.parent.relative_to(directory)
+        except ValueError:
+            folder = path.parent
+        key = shown if str(folder) == "." else str(Path(shown) / folder)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return f"wrote 0 file(s) to {shown}\n"
+    return "".join(f"wrote {n} file(s) to {folder}\n" for folder, n in sorted(counts.items()))
