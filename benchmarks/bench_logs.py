@@ -179,7 +179,7 @@ def _best(command: list[str], repeat: int) -> dict[str, Any]:
 
 
 def _logs(path: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "statusproof", "logs", str(path), "-o", os.devnull, *extra]
+    return [sys.executable, "-m", "statusproof", "logs", "-r", str(path), "-o", os.devnull, *extra]
 
 
 def _records(workdir: Path, size: int, seed: int) -> dict[str, Path]:
