@@ -12,8 +12,9 @@ The whole run has one **budget** (wall-clock seconds, :func:`statusproof.checks.
 z3 queries share it, a check that has not started when it is spent does not start, and each
 question left unsettled for lack of time is an ``inconclusive`` finding (a warning), never a
 pass and never ``solver-unknown`` (which says z3 itself could not decide). The user's
-properties need no z3 and always run. The budget is checked between queries and between
-checks, so a run may overrun it by the work done between two queries.
+properties need no z3 and always run. The budget is checked before and during each query,
+between checks, and by the long plain-Python searches as they go
+(:func:`statusproof.model.budget.ticker`), so a run overruns it by a few milliseconds at most.
 """
 
 from __future__ import annotations
