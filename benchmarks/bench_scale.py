@@ -1,12 +1,13 @@
 """Benchmark: does ``statusproof check`` hold at any size? The scale targets of issue 14.
 
-Run: ``python benchmarks/bench_scale.py [--repeat N] [--quick]``. Each figure is one whole
-process (``python -m statusproof check TABLE --format json``, output thrown away): its CPU time
-(user + system, from ``os.wait4``, so of that process alone) and its peak resident memory
-(``ru_maxrss``), beside floors measured in the same run: ``python -c pass``, and reading the
-same table with statusproof's loader alone (no interpretation, no checks; with the garbage
-collector thresholds ``check`` sets). It prints the
-figures, the targets and the machine; it asserts nothing (speed is never a test).
+Run: ``python benchmarks/bench_scale.py [--repeat N] [--quick] [--only KINDS] [--baseline
+PYTHON]`` (``--baseline``: the same tables checked by another installation in the same run).
+Each figure is one whole process (``python -m statusproof check TABLE --format json``, output
+thrown away): its CPU time (user + system, from ``os.wait4``, so of that process alone) and
+its peak resident memory (``ru_maxrss``), beside floors measured in the same run: ``python -c
+pass``, and reading the same table with statusproof's loader alone (no interpretation, no
+checks; with the garbage collector thresholds ``check`` sets). It prints the figures, the
+targets and the machine; it asserts nothing (speed is never a test).
 
 The tables:
 
@@ -91,10 +92,10 @@ def write_table(folder: Path, kind: str, size: int) -> Path:
     return path
 
 
-def measure(command: list[str]) -> tuple[float, float, int]:
+def measure(command: list[str], cwd: str | None = None) -> tuple[float, float, int]:
     """Run ``command``; its CPU seconds (user + system), peak RSS in MiB and exit code."""
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          env=ENVIRONMENT) as proc:
+                          env=ENVIRONMENT, cwd=cwd) as proc:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.stderr is not None:
@@ -104,8 +105,8 @@ def measure(command: list[str]) -> tuple[float, float, int]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
-def best(command: list[str], repeat: int) -> tuple[float, float, int]:
-    runs = [measure(command) for _ in range(repeat)]
+def best(command: list[str], repeat: int, cwd: str | None = None) -> tuple[float, float, int]:
+    runs = [measure(command, cwd) for _ in range(repeat)]
     return min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2]
 
 
@@ -120,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure (best is kept)")
     parser.add_argument("--quick", action="store_true",
                         help="tables a tenth of the size (for a try, not for the figures)")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="also run PYTHON -m statusproof check on each table: another "
+                             "installation, e.g. an earlier version, in the same run")
+    parser.add_argument("--only", metavar="KINDS",
+                        help="only these tables, e.g. generated,ring (default: all)")
     args = parser.parse_args(argv)
     python = sys.executable
     print(f"machine: {machine()}")
@@ -128,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         for label, kind, size, extra, cpu_target, rss_target in TARGETS:
+            if args.only and kind not in args.only.split(","):
+                continue
             if args.quick:
                 size //= 10
                 label += " (quick: a tenth)"
@@ -137,13 +145,18 @@ def main(argv: list[str] | None = None) -> int:
                     "from statusproof.model.loaders import load_table; load_table(sys.argv[1])",
                     str(table)]
             floor_cpu, floor_rss, _ = best(load, args.repeat)
+            # a budget no run reaches: the figure is the whole work, not what a loaded machine
+            # lets the default 60 s budget (wall clock) finish
             command = [python, "-m", "statusproof", "check", str(table), "--format", "json",
-                       *extra]
+                       "--formal-budget", "3600", *extra]
             cpu, rss, code = best(command, args.repeat)
             print(f"{label}: {cpu:.2f} s CPU{verdict(cpu, cpu_target)}, {rss:.0f} MiB peak"
                   f"{verdict(rss, rss_target)}, exit {code}; floor: loading the table alone "
                   f"{floor_cpu:.2f} s, {floor_rss:.0f} MiB "
                   f"({table.stat().st_size / 1e6:.1f} MB)")
+            if args.baseline:  # from /, where this repository's statusproof/ cannot shadow it
+                cpu, rss, code = best([args.baseline, *command[1:]], args.repeat, "/")
+                print(f"  baseline: {cpu:.2f} s CPU, {rss:.0f} MiB peak, exit {code}")
     return 0
 
 

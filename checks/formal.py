@@ -12,13 +12,15 @@ The whole run has one **budget** (wall-clock seconds, :func:`statusproof.checks.
 z3 queries share it, a check that has not started when it is spent does not start, and each
 question left unsettled for lack of time is an ``inconclusive`` finding (a warning), never a
 pass and never ``solver-unknown`` (which says z3 itself could not decide). The user's
-properties need no z3 and always run. The budget is checked between queries and between
-checks, so a run may overrun it by the work done between two queries.
+properties need no z3 and always run. The budget is checked before and during each query,
+between checks, and by the long plain-Python searches as they go
+(:func:`statusproof.model.budget.ticker`), so a run overruns it by a few milliseconds at most.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from statusproof.model.model import Model
 
@@ -27,9 +29,11 @@ from .findings import Finding, finding, sort_findings
 from .guards import guard_checks
 from .history import history_checks
 from .inconclusive import settle
-from .properties import Property, property_checks
 from .solver import BUDGET_SPENT, DEFAULT_TIMEOUT_MS
 from .timeouts import timeout_checks
+
+if TYPE_CHECKING:  # the property checker (and networkx) is imported only for properties
+    from .properties import Property
 
 __all__ = ["formal_checks", "DEFAULT_TIMEOUT_MS", "DEFAULT_BUDGET_S"]
 
@@ -78,6 +82,9 @@ def formal_checks(model: Model, properties: Sequence[Property] = (),
                     {"check": what, "budget_seconds": budget_s}))
     if budget_s is not None:
         found = [_not_settled(f, budget_s) for f in found]
-    found.extend(property_checks(model, properties))
+    if properties:
+        from .properties import property_checks
+
+        found.extend(property_checks(model, properties))
     found = settle(model, found)
     return sort_findings(found, {name: i for i, name in enumerate(model.names)})

@@ -20,17 +20,19 @@ disagreement is reported as ``check-disagreement``.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from itertools import combinations
 from typing import Any
 
 from statusproof.model.errors import SolverUnknownError
-from statusproof.model.machine import State, enabled, is_final, unfold
+from statusproof.model.machine import State, enabled, is_final, machine_graph
 from statusproof.model.model import GuardKind, Model, TerminalKind, Transition
+from statusproof.model.trace import Trace
 
 from . import solver
 from .findings import Finding, finding
 from .system import CAUSE, REMEMBERED, Const, Encoding, Eq, Formula, Not, Var, conjoin, disjoin
-from .witness import Search, make_trace, trace_evidence
+from .witness import Search, lazy_run, make_trace
 
 __all__ = ["guard_checks"]
 
@@ -53,9 +55,8 @@ def _values_text(states: list[State]) -> str:
 
 def guard_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) -> list[Finding]:
     """Dead, overlapping and incomplete guards of every reachable status."""
-    graph = unfold(model)
-    initial = [s for s, first in graph.nodes(data="initial") if first]
-    search: Search[State] = Search(graph, initial)
+    graph = machine_graph(model)
+    search: Search[State] = Search(graph, graph.initial)
     encoding = Encoding(model)
     at: dict[str, list[State]] = defaultdict(list)
     for state in search.order:
@@ -114,13 +115,20 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
     reach = (f"the reachable values in {name}: {_values_text(states)}",
              disjoin(formula(s) for s in sorted(set(states), key=_state_key)))
 
-    def witness(state: State, title: str) -> Any:
-        return make_trace(search.graph, search.path(state), lambda s: s, title)
+    def witness(state: State, title: str) -> tuple[Any, Any]:
+        """The witness path and trace evidence of a run into ``state``, built when shown."""
+        return lazy_run(partial(_run, search, state, title))
 
     found: list[Finding] = []
     evidence: dict[str, Any] = {"values": reach[0], "dead": [], "disjoint": None, "gap": None}
     status = model.status(name)
-    first = {t: search.first(s for s in states if enabled(t, s)) for t in guarded}
+    # the guarded exits enabled in each reachable state (states in search order)
+    on = [[t for t in guarded if enabled(t, s)] for s in states]
+    first: dict[Transition, State | None] = dict.fromkeys(guarded)
+    for state, exits in zip(states, on, strict=True):
+        for t in exits:
+            if first[t] is None:
+                first[t] = state
     for transition in guarded:
         if first[transition] is not None:
             continue
@@ -145,11 +153,14 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
              and not (cause_status and all(t.guard is not None
                                            and t.guard.kind is GuardKind.CONDITION
                                            for t in (a, b)))]
-    overlaps = []
-    for a, b in pairs:
-        state = search.first(s for s in states if enabled(a, s) and enabled(b, s))
-        if state is not None:
-            overlaps.append((a, b, state))
+    wanted = set(pairs)
+    together: dict[tuple[Transition, Transition], State] = {}
+    if wanted:
+        for state, exits in zip(states, on, strict=True):
+            for pair in combinations(exits, 2):  # in the order of `guarded`, as `pairs`
+                if pair in wanted and pair not in together:
+                    together[pair] = state
+    overlaps = [(a, b, together[(a, b)]) for a, b in pairs if (a, b) in together]
     if pairs:
         both = (f"two guarded exits to different places hold together: "
                 f"{'; '.join(f'{_label(a, model)} / {_label(b, model)}' for a, b in pairs)}",
@@ -161,31 +172,31 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
         elif not answer.sat:
             evidence["disjoint"] = {"unsat_core": list(answer.core)}
     for a, b, state in overlaps:
-        trace = witness(state, f"witness: both {a.target or '(end)'} and "
-                               f"{b.target or '(end)'} are possible in {state}")
+        path, trace = witness(state, f"witness: both {a.target or '(end)'} and "
+                                     f"{b.target or '(end)'} are possible in {state}")
         found.append(finding(
             "overlapping-guards",
             f"in {state}, both {_label(a, model)} and {_label(b, model)} hold: the table does "
             "not say which happens",
-            [name] + [t.target for t in (a, b) if t.target], trace.statuses,
-            status.next_span or status.span, {"trace": trace_evidence(trace)}))
+            [name] + [t.target for t in (a, b) if t.target], path,
+            status.next_span or status.span, {"trace": trace}))
 
     unguarded = any(t.guard is None for t in model.outgoing(name))
     if not unguarded and not cause_status and not any(is_final(model, s) for s in states):
-        stuck = search.first(s for s in states
-                             if not any(enabled(t, s) for t in model.outgoing(name)))
-        exits = [(f"not {_label(t, model)}", Not(encoding.guard(t)))
-                 for t in model.outgoing(name)]
-        answer = solver.check([reach, *exits], f"the exits of {name}", (), timeout_ms)
+        # every exit is guarded here, so `on` lists every exit enabled in a state
+        stuck = next((s for s, enabled_here in zip(states, on, strict=True)
+                      if not enabled_here), None)
+        blocked = [(f"not {_label(t, model)}", Not(encoding.guard(t)))
+                   for t in model.outgoing(name)]
+        answer = solver.check([reach, *blocked], f"the exits of {name}", (), timeout_ms)
         if answer.sat != (stuck is not None):
             found.append(_disagree(name, "whether a state has no exit"))
         elif stuck is not None:
-            trace = witness(stuck, f"witness: no exit in {stuck}")
+            path, trace = witness(stuck, f"witness: no exit in {stuck}")
             found.append(finding(
                 "guard-gap",
                 f"in {stuck} no exit of {name} is enabled and the run cannot end: it is stuck",
-                [name], trace.statuses, status.next_span or status.span,
-                {"trace": trace_evidence(trace)}))
+                [name], path, status.next_span or status.span, {"trace": trace}))
         else:
             evidence["gap"] = {"unsat_core": list(answer.core)}
     if not found and not (cause_status and _cause_overlap(model, name)):
@@ -201,3 +212,7 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
             [name], (), status.next_span or status.span,
             {**evidence, "taken_in": {_label(t, model): str(first[t]) for t in guarded}}))
     return found
+
+
+def _run(search: Search[State], state: State, title: str) -> Trace:
+    return make_trace(search.graph, search.path(state), lambda s: s, title)

@@ -33,14 +33,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
-import networkx as nx
-
+from statusproof.model.budget import check_budget, ticker
 from statusproof.model.errors import SolverUnknownError
-from statusproof.model.machine import State, unfold
+from statusproof.model.machine import State, machine_graph
 from statusproof.model.model import GuardKind, Model, Transition
+from statusproof.model.stategraph import StateGraph, ancestors
+from statusproof.model.trace import Trace
 
 from . import solver
 from .findings import Finding, finding
@@ -63,7 +65,7 @@ from .system import (
     disjoin,
     ne,
 )
-from .witness import Search, first_transition, make_trace, trace_evidence
+from .witness import Search, first_transition, lazy_run, make_trace
 
 __all__ = ["HistorySpec", "HistoryGraph", "history_spec", "explore", "history_checks",
            "Verdict", "prove_restoration", "restoration_bad"]
@@ -104,33 +106,34 @@ def history_spec(model: Model) -> HistorySpec | None:
 class HistoryGraph:
     """The unfolded machine with the ghost ``was``: nodes are (state, was) pairs."""
 
-    graph: nx.MultiDiGraph[Node]
+    graph: StateGraph[Node]
     search: Search[Node]
 
 
 def explore(model: Model, spec: HistorySpec) -> HistoryGraph:
-    """Every reachable (state, was) pair: the product of :func:`unfold` with the ghost."""
-    unfolded = unfold(model)
+    """Every reachable (state, was) pair: the product of
+    :func:`~statusproof.model.machine.machine_graph` with the ghost. The search checks the
+    run's time budget."""
+    unfolded = machine_graph(model)
     inside = set(spec.interruption)
-    initial: list[Node] = [(s, None) for s, initial in unfolded.nodes(data="initial") if initial]
-    graph: nx.MultiDiGraph[Node] = nx.MultiDiGraph()
-    graph.add_nodes_from(initial)
-    seen = set(initial)
+    initial: list[Node] = [(s, None) for s in unfolded.initial]
+    graph: StateGraph[Node] = StateGraph()
+    for node in initial:
+        graph.add_node(node)
+    graph.initial = tuple(initial)
     frontier = list(initial)
+    tick = ticker(lambda: f"the history checks' search ({len(graph)} states so far)")
     while frontier:
         following = []
         for node in frontier:
+            tick()
             state, was = node
-            transition: Transition
-            for _, target, transition in unfolded.out_edges(state, data="transition"):
-                after = None
-                if target.status in inside:
-                    after = was if state.status in inside else state.status
-                child = (target, after)
-                graph.add_edge(node, child, transition=transition)
-                if child not in seen:
-                    seen.add(child)
+            entering = was if state.status in inside else state.status
+            for target, transition in unfolded.out_edges(state):
+                child = (target, entering if target.status in inside else None)
+                if child not in graph:
                     following.append(child)
+                graph.add_edge(node, child, transition)
         frontier = following
     return HistoryGraph(graph, Search(graph, initial))
 
@@ -154,16 +157,15 @@ def _returns(model: Model, spec: HistorySpec, hg: HistoryGraph,
         state, was = node
         if state.status not in inside:
             continue
-        transition: Transition
-        for _, child, transition in hg.graph.out_edges(node, data="transition"):
+        for child, transition in hg.graph.out_edges(node):
             if transition.target in targets and was != transition.target:
                 found[transition].append(_Case(node, child, transition))
     return found
 
 
-def _pick(model: Model, hg: HistoryGraph, cases: Sequence[_Case]) -> _Case:
-    """The case to show: the first wrong ``was`` in table order, reached soonest."""
-    order = {name: i for i, name in enumerate(model.names)}
+def _pick(order: dict[str, int], hg: HistoryGraph, cases: Sequence[_Case]) -> _Case:
+    """The case to show: the first wrong ``was`` in table order (``order``: the model's
+    names), reached soonest."""
     return min(cases, key=lambda c: (order.get(c.node[1] or "", len(order)),
                                      hg.search.order[c.node]))
 
@@ -184,11 +186,15 @@ def _wrong(model: Model, cases: Sequence[_Case]) -> list[str]:
     return [n for n in model.names if n in values] + (["nothing"] if None in values else [])
 
 
-def _case_trace(model: Model, spec: HistorySpec, hg: HistoryGraph, case: _Case,
-                title: str, note: str) -> Any:
+def _case_trace(spec: HistorySpec, hg: HistoryGraph, case: _Case, title: str,
+                note: str) -> Trace:
     path = hg.search.path(case.node)
     return make_trace(hg.graph, path, lambda n: n[0], title, _note(spec),
                       (case.transition, case.child[0], note))
+
+
+def _node_trace(spec: HistorySpec, hg: HistoryGraph, node: Node, title: str) -> Trace:
+    return make_trace(hg.graph, hg.search.path(node), lambda n: n[0], title, _note(spec))
 
 
 # -- the z3 proof ---------------------------------------------------------------------------
@@ -335,6 +341,7 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
     found: list[Finding] = []
     targets = set(spec.targets)
     order = {t: i for i, t in enumerate(model.transitions)}
+    names = {name: i for i, name in enumerate(model.names)}
     where = ("the statuses the history guards name" if spec.from_guards else
              "every status that can start an interruption (the table has no history guard)")
 
@@ -342,23 +349,25 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
     shown: list[_Case] = []
     for transition in sorted(violations, key=order.__getitem__):
         cases = violations[transition]
-        case = _pick(model, hg, cases)
+        case = _pick(names, hg, cases)
         shown.append(case)
         wrong = _wrong(model, cases)
         target = transition.target or ""
-        trace = _case_trace(model, spec, hg, case,
-                            f"counterexample: back to {target} though the run was in "
-                            f"{case.node[1] or 'nothing'} before the interruption",
-                            f"not restored: the run was in {case.node[1] or 'nothing'} before")
+        path, trace = lazy_run(partial(
+            _case_trace, spec, hg, case,
+            f"counterexample: back to {target} though the run was in "
+            f"{case.node[1] or 'nothing'} before the interruption",
+            f"not restored: the run was in {case.node[1] or 'nothing'} before"))
         found.append(finding(
             "history-violation",
             f"{transition.source} -> {target} can be taken when the run was not in {target} "
             f"before the interruption (it may have been in {_listing(wrong)}): a run that was "
             f"in {case.node[1] or 'nothing'} comes back {target}",
-            [transition.source, target], trace.statuses, transition.spans[0] if
+            [transition.source, target], path, transition.spans[0] if
             transition.spans else None,
-            {"trace": trace_evidence(trace), "was": wrong, "targets": list(spec.targets)}))
+            {"trace": trace, "was": wrong, "targets": list(spec.targets)}))
 
+    check_budget("the history checks")
     try:
         verdict = prove_restoration(model, spec, hg, shown, timeout_ms)
     except SolverUnknownError as e:
@@ -401,11 +410,12 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
                 and not transition.guard.negated:
             continue  # pragma: no cover - history guards name targets
         cases = loose[transition]
-        case = _pick(model, hg, cases)
+        case = _pick(names, hg, cases)
         target = transition.target or ""
-        trace = _case_trace(model, spec, hg, case,
-                            f"witness: back to {target} from an interruption that began in "
-                            f"{case.node[1] or 'nothing'}", "unguarded return")
+        path, trace = lazy_run(partial(
+            _case_trace, spec, hg, case,
+            f"witness: back to {target} from an interruption that began in "
+            f"{case.node[1] or 'nothing'}", "unguarded return"))
         how = ("is not guarded by the remembered status" if transition.guard is None else
                f"is guarded only by {transition.guard} (otherwise)")
         found.append(finding(
@@ -413,9 +423,9 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
             f"{transition.source} -> {target} {how}: a run "
             f"may come back {target} whatever it was in before the interruption (e.g. "
             f"{case.node[1] or 'nothing'})",
-            [transition.source, target], trace.statuses,
+            [transition.source, target], path,
             transition.spans[0] if transition.spans else None,
-            {"trace": trace_evidence(trace), "was": _wrong(model, cases)}))
+            {"trace": trace, "was": _wrong(model, cases)}))
 
     found.extend(_no_way_back(model, spec, hg))
     return found
@@ -424,16 +434,18 @@ def history_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) ->
 def _no_way_back(model: Model, spec: HistorySpec, hg: HistoryGraph) -> list[Finding]:
     inside, targets = set(spec.interruption), set(spec.targets)
     nodes = [n for n in hg.search.order if n[0].status in inside]
-    sink = ("\x00back",)
-    back: nx.DiGraph[Any] = nx.DiGraph()
-    back.add_nodes_from(nodes)
+    sink: Any = ("\x00back",)
+    back: dict[Any, list[Any]] = {}
+    tick = ticker("the history checks' search for a way back")
     for node in nodes:
+        tick()
+        steps = back[node] = []
         for child in hg.graph.successors(node):
             if child[0].status in inside:
-                back.add_edge(node, child)
+                steps.append(child)
             elif child[0].status == node[1]:
-                back.add_edge(node, sink)
-    can_return = nx.ancestors(back, sink) if sink in back else set()
+                steps.append(sink)
+    can_return = ancestors(back, [sink])
     groups: dict[tuple[str, str], list[Node]] = defaultdict(list)
     for node in nodes:
         if node[1] is not None and node not in can_return:
@@ -448,14 +460,14 @@ def _no_way_back(model: Model, spec: HistorySpec, hg: HistoryGraph) -> list[Find
                else "the remembered status was replaced" if lost
                else f"no step from {status} (or the interruption statuses it leads to) "
                     f"goes to {was}")
-        trace = make_trace(hg.graph, hg.search.path(node), lambda n: n[0],
-                           f"witness: interrupted in {was}, now in {status}", _note(spec))
+        path, trace = lazy_run(partial(_node_trace, spec, hg, node,
+                                       f"witness: interrupted in {was}, now in {status}"))
         code = "history-lost" if was in targets else "no-way-back"
         found.append(finding(
             code,
             f"a run that was in {was} before the interruption and reaches {status} can no "
             f"longer return to {was}: {why}",
-            [status, was], trace.statuses, model.status(status).next_span or
+            [status, was], path, model.status(status).next_span or
             model.status(status).span,
-            {"trace": trace_evidence(trace), "remembered": node[0].remembered}))
+            {"trace": trace, "remembered": node[0].remembered}))
     return found

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from statusproof.model.names import NameIndex, normalise
 from statusproof.model.trace import Trace, TraceStep
 
 from .findings import Finding, finding
-from .witness import Search, first_transition, make_trace, trace_evidence
+from .witness import Search, first_transition, lazy_run, make_trace
 
 __all__ = ["PropertyError", "Target", "Property", "parse_property", "load_properties",
            "check_property", "property_checks", "SYNTAX"]
@@ -266,6 +267,10 @@ class _Space:
         return make_trace(self.graph, self.search.path(state), lambda s: s, title)
 
 
+def _first(node: tuple[State, bool]) -> State:
+    return node[0]
+
+
 def _extend(space: _Space, trace: Trace, path: Sequence[State], note: str = "") -> Trace:
     steps = list(trace.steps)
     for source, target in pairwise(path):
@@ -289,15 +294,19 @@ def _end_of(space: _Space, trace: Trace) -> Trace:
 
 
 def _verdict(prop: Property, holds: bool, message: str, evidence: dict[str, Any],
-             trace: Trace | None = None) -> Finding:
-    data = {"property": prop.text, "given": prop.where, "kind": prop.kind, **evidence}
-    if trace is not None:
-        data["trace"] = trace_evidence(trace)
+             run: Callable[[], Trace] | None = None) -> Finding:
+    """The finding of a property; ``run`` makes its witness or counterexample, which is
+    built only when an output shows it."""
+    data: dict[str, Any] = {"property": prop.text, "given": prop.where, "kind": prop.kind,
+                            **evidence}
+    path: Any = ()
+    if run is not None:
+        path, data["trace"] = lazy_run(run)
     return finding("property-holds" if holds else "property-violated",
                    f"{prop.text!r} {'holds' if holds else 'does not hold'}: {message}",
                    sorted(prop.first.statuses | (prop.second.statuses if prop.second else
                                                  frozenset())),
-                   trace.statuses if trace is not None else (), None, data)
+                   path, None, data)
 
 
 def _never_after(space: _Space, prop: Property) -> Finding:
@@ -325,10 +334,10 @@ def _never_after(space: _Space, prop: Property) -> Finding:
         return _verdict(prop, True, f"no run reaches {x.text} after {y.text} "
                         f"({len(search.order)} states with the 'after' flag searched)",
                         {"states": len(search.order)})
-    trace = make_trace(product, search.path(bad), lambda n: n[0],
-                       f"counterexample: {x.text} after {y.text}")
     return _verdict(prop, False, f"a run reaches {bad[0].status} after {y.text}",
-                    {"states": len(search.order)}, trace)
+                    {"states": len(search.order)},
+                    partial(make_trace, product, search.path(bad), _first,
+                            f"counterexample: {x.text} after {y.text}"))
 
 
 def _can_reach(space: _Space, target: Target) -> set[State]:
@@ -344,9 +353,8 @@ def _reachable(space: _Space, prop: Property) -> Finding:
     if goal is None:
         return _verdict(prop, False, f"no run from an entry point reaches {prop.first.text} "
                         f"({len(space.states)} states searched)", {"states": len(space.states)})
-    trace = space.trace(goal, f"witness: a run reaching {goal.status}")
     return _verdict(prop, True, f"a run reaches {goal.status}", {"states": len(space.states)},
-                    trace)
+                    partial(space.trace, goal, f"witness: a run reaching {goal.status}"))
 
 
 def _reachable_from(space: _Space, prop: Property, origins: Iterable[State],
@@ -356,20 +364,21 @@ def _reachable_from(space: _Space, prop: Property, origins: Iterable[State],
     stuck = space.search.first(s for s in origins if s not in can)
     evidence = {"states": len(space.states), "from_states": len(origins)}
     if stuck is not None:
-        trace = space.trace(stuck, f"counterexample: from {stuck} no run reaches "
-                                   f"{prop.first.text}")
         return _verdict(prop, False, f"from {stuck} no run reaches {prop.first.text}",
-                        evidence, trace)
+                        evidence, partial(space.trace, stuck, f"counterexample: from {stuck} "
+                                                              f"no run reaches {prop.first.text}"))
     if not origins:
         return _verdict(prop, True, f"vacuously: no run reaches {origin_text}", evidence)
     start = origins[0]
-    goals = [s for s in space.states if prop.first.holds(space.model, s)]
-    onward = nx.multi_source_dijkstra_path(space.graph.reverse(copy=False), goals)
-    path = list(reversed(onward[start]))
-    trace = _extend(space, space.trace(start, f"witness: from {start} to {prop.first.text}"),
-                    path)
+
+    def run() -> Trace:
+        goals = [s for s in space.states if prop.first.holds(space.model, s)]
+        onward = nx.multi_source_dijkstra_path(space.graph.reverse(copy=False), goals)
+        path = list(reversed(onward[start]))
+        return _extend(space, space.trace(start, f"witness: from {start} to "
+                                                 f"{prop.first.text}"), path)
     return _verdict(prop, True, f"all {len(origins)} reachable state(s) of {origin_text} can "
-                    f"reach {prop.first.text}", evidence, trace)
+                    f"reach {prop.first.text}", evidence, run)
 
 
 def _response(space: _Space, prop: Property) -> Finding:
@@ -397,21 +406,24 @@ def _response(space: _Space, prop: Property) -> Finding:
     order = space.search.order
     targets = [s for s in paths if s in ends or s in cyclic]
     end = min(targets, key=lambda s: (len(paths[s]), order[s]))
-    trace = space.trace(bad, f"counterexample: after {bad.status}, never {effect.text}")
-    trace = _extend(space, trace, paths[end])
+
+    def run() -> Trace:
+        trace = space.trace(bad, f"counterexample: after {bad.status}, never {effect.text}")
+        trace = _extend(space, trace, paths[end])
+        if end in ends:
+            return _end_of(space, trace)
+        component = next(c for c in nx.strongly_connected_components(sub) if end in c)
+        inner = sub.subgraph(component)
+        loop = min((nx.shortest_path(inner, s, end) for s in inner.successors(end)),
+                   key=lambda p: (len(p), [order[s] for s in p]))
+        back = len(trace.steps) - 1
+        return _extend(space, trace, [end, *loop], f"loop: back to step {back}")
     if end in ends:
-        trace = _end_of(space, trace)
         how = "ends" if is_final(model, end) else "gets stuck"
         return _verdict(prop, False, f"a run through {bad.status} {how} in {end.status} "
-                        f"without meeting {effect.text}", evidence, trace)
-    component = next(c for c in nx.strongly_connected_components(sub) if end in c)
-    inner = sub.subgraph(component)
-    loop = min((nx.shortest_path(inner, s, end) for s in inner.successors(end)),
-               key=lambda p: (len(p), [order[s] for s in p]))
-    back = len(trace.steps) - 1
-    trace = _extend(space, trace, [end, *loop], f"loop: back to step {back}")
+                        f"without meeting {effect.text}", evidence, run)
     return _verdict(prop, False, f"a run through {bad.status} can loop forever without "
-                    f"meeting {effect.text} (lasso)", evidence, trace)
+                    f"meeting {effect.text} (lasso)", evidence, run)
 
 
 def check_property(model: Model, prop: Property, space: _Space | None = None) -> Finding:

@@ -6,8 +6,9 @@ unsat core (the labels of the assertions z3 needed), the outcome of an induction
 the counterexample to whichever of its three obligations fails), or a path. Every query has a
 time limit; when z3 answers ``unknown`` (time limit, resource limit, incompleteness) this module
 raises :class:`~statusproof.model.errors.SolverUnknownError`: an unknown answer is never a pass.
-A run may also share one budget between all its queries (:func:`budget`): a query gets at
-most the time left, and one asked after the budget is spent raises :class:`BudgetSpentError`.
+A run may also share one budget between all its queries (:func:`budget`, kept in
+:mod:`statusproof.model.budget`): a query gets at most the time left, and one asked after the
+budget is spent raises :class:`BudgetSpentError`.
 
 Formulas reach z3 as SMT-LIB text, parsed in one call per batch (building large terms through
 z3's Python API costs far more than solving them here). What to ask, and what the answers mean
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import z3
 
+from statusproof.model.budget import BUDGET_SPENT, BudgetSpentError, budget, budget_spent
+from statusproof.model.budget import deadline as current_deadline
 from statusproof.model.errors import SolverUnknownError
 
 from .system import (
@@ -84,42 +86,12 @@ def _solver(timeout_ms: int) -> Any:
 
 
 # -- the whole run's budget ---------------------------------------------------------------------
-class BudgetSpentError(SolverUnknownError):
-    """The formal budget of the run was spent before z3 could answer: the question was not
-    settled (as with unknown), because the run ran out of time, not because z3 could not."""
-
-
-#: What a :class:`BudgetSpentError` says first (the checks put it in their messages).
-BUDGET_SPENT = "the formal budget was spent"
-
-#: The deadline of the current run (a :func:`time.monotonic` instant) and its length in
-#: seconds, or None when there is no budget; set by :func:`budget`.
-_DEADLINE: list[tuple[float, float] | None] = [None]
-
-
-@contextmanager
-def budget(seconds: float | None) -> Iterator[None]:
-    """Within the block, every query shares one budget of ``seconds`` (wall-clock, as z3's
-    time limit): a query gets at most the time left, and once it is spent every query raises
-    :class:`BudgetSpentError` at once. None: no budget (each query has its own limit only)."""
-    previous = _DEADLINE[0]
-    _DEADLINE[0] = None if seconds is None else (time.monotonic() + seconds, seconds)
-    try:
-        yield
-    finally:
-        _DEADLINE[0] = previous
-
-
-def budget_spent() -> bool:
-    """Whether the current budget (if any) is spent."""
-    deadline = _DEADLINE[0]
-    return deadline is not None and time.monotonic() >= deadline[0]
-
-
+# (kept in statusproof.model.budget, which the plain-Python searches check too; re-exported
+# here for the checks)
 def _decide(solver: Any, what: str, timeout_ms: int) -> bool:
     """True for sat, False for unsat; unknown raises (:class:`BudgetSpentError` when the
     run's budget cut the query short or was spent before it)."""
-    deadline = _DEADLINE[0]
+    deadline = current_deadline()
     capped = False
     if deadline is not None:
         left_ms = int((deadline[0] - time.monotonic()) * 1000)

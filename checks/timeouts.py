@@ -25,12 +25,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 from typing import Any
 
 from statusproof.model.clocks import Clocks, Setting, describe_value
 from statusproof.model.errors import SolverUnknownError
-from statusproof.model.machine import State, successors, unfold
+from statusproof.model.machine import State, machine_graph, successors
 from statusproof.model.model import GuardKind, Model, TerminalKind, Timer, Transition
 from statusproof.model.table import SourceSpan
 from statusproof.model.trace import Trace, TraceStep
@@ -53,7 +54,7 @@ from .system import (
 from .system import (
     Divides as DividesBy,
 )
-from .witness import Search, make_trace, trace_evidence
+from .witness import Search, lazy_run, make_trace, trace_evidence
 
 __all__ = ["timeout_checks", "Exit", "cause_exits"]
 
@@ -114,7 +115,8 @@ def _amendment_label(model: Model, kind: str, prefix: str, fallback: str) -> str
 
 
 # -- exclusivity --------------------------------------------------------------------------------
-def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[State]
+def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[State],
+                 entered: dict[tuple[str, str | None], State]
                  ) -> tuple[list[Finding], dict[str, Any]]:
     cause = model.cause_of(status)
     assert cause is not None
@@ -163,9 +165,11 @@ def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[Stat
     found = []
     status_span = model.status(status).next_span or model.status(status).span
     for a, b, value in overlaps:
-        trace = _into(search, status, value,
-                      f"witness: {status} entered with {cause.variable} = {value}; both "
-                      f"{a.outcome} and {b.outcome} are possible")
+        into = entered.get((status, value))
+        path, trace = lazy_run(partial(
+            _into, search, into, f"witness: {status} entered with {cause.variable} = "
+                                 f"{value}; both {a.outcome} and {b.outcome} are possible")
+        ) if into is not None else ((), None)
         plain = [e for e in (a, b) if e.values is None]
         hint = (f"; {plain[0].outcome} has no condition, so it is possible whatever the cause "
                 f"(write '{plain[0].outcome} otherwise' if it is the default)" if plain else "")
@@ -173,11 +177,10 @@ def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[Stat
             "timeout-overlap",
             f"{status}: for {cause.variable} = {value} both {a.outcome} ({a.label}) and "
             f"{b.outcome} ({b.label}) are possible; the exits do not separate the causes{hint}",
-            [status] + [e.target for e in (a, b) if e.target is not None],
-            trace.statuses if trace is not None else (),
+            [status] + [e.target for e in (a, b) if e.target is not None], path,
             status_span, {**evidence, "witness": {cause.variable: value},
                           "overlap": [a.label, b.label],
-                          **({"trace": trace_evidence(trace)} if trace is not None else {})}))
+                          **({"trace": trace} if trace is not None else {})}))
     if cover.sat:
         value = values[cover.values()[_CAUSE]]
         found.append(finding(
@@ -188,11 +191,8 @@ def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[Stat
     return found, evidence
 
 
-def _into(search: Search[State], status: str, cause: str, title: str) -> Trace | None:
-    """A shortest run from an entry point into ``status`` entered with ``cause``."""
-    state = search.first(s for s in search.order if s.status == status and s.cause == cause)
-    if state is None:
-        return None
+def _into(search: Search[State], state: State, title: str) -> Trace:
+    """A shortest run from an entry point into ``state``."""
     return make_trace(search.graph, search.path(state), lambda s: s, title)
 
 
@@ -421,17 +421,19 @@ def _timer_findings(model: Model, clocks: Clocks, status: str, evidence: dict[st
 def timeout_checks(model: Model, timeout_ms: int = solver.DEFAULT_TIMEOUT_MS) -> list[Finding]:
     """Exclusivity, completeness, vacuity and coincidence for every status with a cause
     variable (see the module docstring)."""
-    graph = unfold(model)
-    search: Search[State] = Search(graph, [s for s, first in graph.nodes(data="initial")
-                                           if first])
+    graph = machine_graph(model)
+    search: Search[State] = Search(graph, graph.initial)
     reachable = {state.status for state in graph.nodes}
+    entered: dict[tuple[str, str | None], State] = {}  # the first state of each status, cause
+    for state in search.order:
+        entered.setdefault((state.status, state.cause), state)
     clocks = Clocks(model)
     latest = clocks.latest_entry()
     found: list[Finding] = []
     for cause in model.causes:
         status = cause.status
         try:
-            problems, evidence = _exclusivity(model, status, timeout_ms, search)
+            problems, evidence = _exclusivity(model, status, timeout_ms, search, entered)
             timed = _timer_findings(model, clocks, status, evidence, reachable, latest,
                                     timeout_ms)
         except SolverUnknownError as e:

@@ -1,13 +1,16 @@
 """Shortest witnesses in graphs of machine states, and traces made from them.
 
 The formal checks search explicit graphs of states: the unfolded machine
-(:func:`statusproof.model.machine.unfold`) and its product with the history checks' ghost
-variable. This module owns the one breadth-first search tree they all use for witnesses
-(:class:`Search`: a breadth-first search from every initial node at once, following each
-node's successors in the graph's insertion order, so the first-found path to a node is a
-shortest one and ties go to the model's order), and the
-conversion of a path into a :class:`~statusproof.model.trace.Trace` and into finding evidence.
-What a witness shows is the business of the check that asks for it.
+(:func:`statusproof.model.machine.machine_graph`) and its product with the history checks'
+ghost variable (:class:`~statusproof.model.stategraph.StateGraph`; the property checker
+searches the same machine in networkx). This module owns the one breadth-first search tree
+they all use for witnesses (:class:`Search`: a breadth-first search from every initial node at
+once, following each node's successors in the graph's insertion order, so the first-found path
+to a node is a shortest one and ties go to the model's order), the conversion of a path into a
+:class:`~statusproof.model.trace.Trace` and into finding evidence, and :func:`lazy_run`, which
+gives a check the witness path and the trace evidence of a finding as
+:class:`~statusproof.checks.findings.Lazy` values, built only if an output shows them. What a
+witness shows is the business of the check that asks for it.
 """
 
 from __future__ import annotations
@@ -16,19 +19,27 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from statusproof.model.budget import ticker
 from statusproof.model.machine import State
 from statusproof.model.model import Transition
+from statusproof.model.stategraph import StateGraph
 from statusproof.model.trace import Trace, TraceStep, trace_to_dict
+
+from .findings import Lazy
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Search", "make_trace", "trace_evidence", "first_transition"]
+__all__ = ["Search", "make_trace", "trace_evidence", "first_transition", "lazy_run"]
 
 N = TypeVar("N", bound=Hashable)
 
-def first_transition(graph: nx.MultiDiGraph[Any], source: Any, target: Any) -> Transition:
+
+def first_transition(graph: StateGraph[Any] | nx.MultiDiGraph[Any], source: Any,
+                     target: Any) -> Transition:
     """The transition of the first edge from ``source`` to ``target`` (model order)."""
+    if isinstance(graph, StateGraph):
+        return graph.first_transition(source, target)
     edges: Any = graph.get_edge_data(source, target)
     transition: Transition = edges[min(edges)]["transition"]
     return transition
@@ -41,7 +52,8 @@ class Search(Generic[N]):
     from the initial nodes; ``path(node)`` is a shortest path to ``node``.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph[N], initial: Sequence[N]) -> None:
+    def __init__(self, graph: StateGraph[N] | nx.MultiDiGraph[N], initial: Sequence[N]
+                 ) -> None:
         self.graph = graph
         self.parent: dict[N, N | None] = {}
         self.order: dict[N, int] = {}
@@ -51,11 +63,11 @@ class Search(Generic[N]):
                 self.parent[node] = None
                 self.order[node] = len(self.order)
                 frontier.append(node)
-        # networkx' generic_bfs_edges takes one source; a virtual root would upset its
-        # early exit (it counts the root as a node of the graph), hence this loop
+        tick = ticker(lambda: f"a search for witnesses ({len(self.order)} states so far)")
         while frontier:
             following: list[N] = []
             for source in frontier:
+                tick()
                 for target in graph.successors(source):
                     if target not in self.order:
                         self.parent[target] = source
@@ -82,7 +94,7 @@ class Search(Generic[N]):
 
 
 def make_trace(
-    graph: nx.MultiDiGraph[Any],
+    graph: StateGraph[Any] | nx.MultiDiGraph[Any],
     path: Sequence[Any],
     state_of: Callable[[Any], State],
     title: str,
@@ -107,3 +119,10 @@ def make_trace(
 def trace_evidence(trace: Trace) -> dict[str, Any]:
     """The ``trace`` entry of a finding's evidence (JSON-ready)."""
     return trace_to_dict(trace)
+
+
+def lazy_run(build: Callable[[], Trace]) -> tuple[Lazy, Lazy]:
+    """The witness path and the ``trace`` evidence of a finding whose run ``build`` makes,
+    as two lazy values that build the run once, when the first of them is shown."""
+    run = Lazy(build)
+    return Lazy(lambda: run.get().statuses), Lazy(lambda: trace_evidence(run.get()))

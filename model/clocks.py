@@ -27,15 +27,15 @@ and instants is left to :mod:`statusproof.checks.timeouts`.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-import networkx as nx
-
-from .machine import unfold
+from .budget import ticker
+from .machine import State, machine_graph
 from .model import Model, Timer, Transition
+from .stategraph import bfs_distances, bfs_parents, path_to
 from .trace import Trace, TraceStep
 
 __all__ = ["Setting", "Clocks", "due_in", "describe_value"]
@@ -132,7 +132,7 @@ class Clocks:
         for timer in model.timers:
             self._timers.setdefault(timer.status, []).append(timer)
         self.timed = {(t.status, t.target) for t in model.timers}
-        self._graphs: tuple[Any, ...] | None = None
+        self._untimed_graph: _Untimed | None = None
 
     def setting_of(self, timer: Timer) -> Setting:
         return self._settings[_key(timer)]
@@ -221,34 +221,21 @@ class Clocks:
             if not changed:
                 return latest
         # still growing after |statuses| rounds: all on or after a growing cycle is unbounded
-        graph: nx.DiGraph[str] = nx.DiGraph(edges)
+        onward: dict[str, list[str]] = {}
+        for source, target in edges:
+            onward.setdefault(source, []).append(target)
+            onward.setdefault(target, [])
         growing = {t for s, t in edges
                    if s in latest and latest[s] + stay[s] > latest.get(t, -1.0)}
-        unbounded = set(growing)
-        for status in growing:
-            unbounded |= nx.descendants(graph, status)
+        unbounded = set(bfs_distances(onward, growing))  # growing and all after it
         return {name: (math.inf if name in unbounded else value)
                 for name, value in latest.items()}
 
-    def _untimed(self) -> tuple[Any, ...]:
-        """The unfolded machine without timed steps, as a graph of state numbers (cheap to
-        hash), with the states, the transition of each edge and shortest paths from the
-        initial states."""
-        if self._graphs is None:
-            graph = unfold(self.model)
-            states = list(graph.nodes)
-            number = {state: index for index, state in enumerate(states)}
-            untimed: nx.DiGraph[int] = nx.DiGraph()
-            untimed.add_nodes_from(range(len(states)))
-            moves: dict[tuple[int, int], Transition] = {}
-            for u, v, data in graph.edges(data=True):
-                if (u.status, v.status) not in self.timed and (number[u], number[v]) not in moves:
-                    moves[(number[u], number[v])] = data["transition"]
-                    untimed.add_edge(number[u], number[v])
-            initial = [number[s] for s, first in graph.nodes(data="initial") if first]
-            paths = nx.multi_source_dijkstra_path(untimed, initial) if initial else {}
-            self._graphs = (untimed, states, moves, paths)
-        return self._graphs
+    def _untimed(self) -> _Untimed:
+        """The unfolded machine without its timed steps (built once)."""
+        if self._untimed_graph is None:
+            self._untimed_graph = _Untimed(self.model, self.timed)
+        return self._untimed_graph
 
     def run_entering(self, status: str, age: int, values: Values,
                      title: str = "") -> Trace | None:
@@ -257,31 +244,84 @@ class Clocks:
 
         The run takes untimed steps only: a shortest path to a state where it may stay ``age``
         seconds, the wait, then a shortest path on to ``status`` with no more waiting. The
-        shortest such run is tried first; the result is checked with :meth:`check_run`.
+        shortest such run is tried first (ties: the shorter first part, then the earlier
+        state); the result is checked with :meth:`check_run`.
         """
-        untimed, states, moves, paths = self._untimed()
-        goals = [i for i, s in enumerate(states) if s.status == status]
-        if not goals:
+        untimed = self._untimed()
+        back = untimed.distances_to(status)
+        if back is None:
             return None
-        back = nx.multi_source_dijkstra_path_length(untimed.reverse(copy=False), goals)
-        candidates = sorted((i for i in paths if i in back),
-                            key=lambda i: (len(paths[i]) + back[i], len(paths[i]), i))
-        for slack in candidates:
-            limit = self.limit(states[slack].status, values, 0)
+        goals = untimed.goals[status]
+        parents, depth = untimed.parents, untimed.depth
+        candidates = [(depth[i] + 1 + back[i], depth[i] + 1, i) for i in parents if i in back]
+        heapq.heapify(candidates)
+        tick = ticker(f"the search for a timed run into {status}")
+        while candidates:
+            _, _, slack = heapq.heappop(candidates)
+            tick()
+            limit = self.limit(untimed.states[slack].status, values, 0)
             if limit is not None and limit < age:
                 continue
-            ways = nx.single_source_shortest_path(untimed, slack)
+            ways = bfs_parents(untimed.succ, [slack])
             reached = [g for g in goals if g in ways and (g != slack or not age)]
             if not reached:
                 continue  # waiting in the status itself does not enter it later
-            onward = ways[min(reached, key=lambda g: (len(ways[g]), g))]
-            path = list(paths[slack]) + list(onward[1:])
-            steps = [TraceStep(states[path[0]])]
-            wait_at = len(paths[slack]) - 1
+            first = path_to(parents, slack)
+            onward = min((path_to(ways, g) for g in reached), key=lambda p: (len(p), p[-1]))
+            path = first + onward[1:]
+            steps = [TraceStep(untimed.states[path[0]])]
+            wait_at = len(first) - 1
             for index in range(1, len(path)):
-                steps.append(TraceStep(states[path[index]], moves[(path[index - 1], path[index])],
+                steps.append(TraceStep(untimed.states[path[index]],
+                                       untimed.moves[(path[index - 1], path[index])],
                                        age if index - 1 == wait_at else 0))
             trace = Trace(tuple(steps), title)
             if self.check_run(trace, values) is None:
                 return trace
         return None
+
+
+class _Untimed:
+    """The unfolded machine without its timed steps, as lists of state numbers (cheap to
+    hash): each state's successors (in the order of the machine's edges), the transition of
+    each move (the first edge's), and the breadth-first search tree from the initial states.
+    The searches are breadth-first, so their paths are those networkx' unit-weight shortest
+    paths gave before (the same graph, the same order)."""
+
+    def __init__(self, model: Model, timed: set[tuple[str, str]]) -> None:
+        graph = machine_graph(model)
+        self.states: list[State] = list(graph.nodes)
+        number = {state: index for index, state in enumerate(self.states)}
+        self.succ: list[list[int]] = [[] for _ in self.states]
+        self.moves: dict[tuple[int, int], Transition] = {}
+        for state, out in graph.succ.items():
+            u = number[state]
+            for target, ways in out.items():
+                if (state.status, target.status) not in timed:
+                    v = number[target]
+                    self.moves[(u, v)] = ways[0]
+                    self.succ[u].append(v)
+        self.parents = bfs_parents(self.succ, [number[s] for s in graph.initial])
+        self.depth: dict[int, int] = {}
+        for node, parent in self.parents.items():  # parents come before their children
+            self.depth[node] = 0 if parent is None else self.depth[parent] + 1
+        self.goals: dict[str, list[int]] = {}
+        for index, state in enumerate(self.states):
+            self.goals.setdefault(state.status, []).append(index)
+        self._pred: list[list[int]] | None = None
+        self._back: dict[str, dict[int, int]] = {}
+
+    def distances_to(self, status: str) -> dict[int, int] | None:
+        """The number of untimed steps from each state to the nearest state of ``status``
+        (None when no state has that status); kept for the next question."""
+        goals = self.goals.get(status)
+        if not goals:
+            return None
+        if status not in self._back:
+            if self._pred is None:
+                self._pred = [[] for _ in self.states]
+                for u, targets in enumerate(self.succ):
+                    for v in targets:
+                        self._pred[v].append(u)
+            self._back[status] = bfs_distances(self._pred, goals)
+        return self._back[status]

@@ -12,24 +12,28 @@ A state is a status plus the variables the table implies:
 Clocks are not part of a :class:`State`: timed rules (:class:`Timer`) bound how long a run may
 stay, and are handled by the checks and the conformance suites that need them.
 
-The same step relation (:func:`successors`) drives the explicit unfolded graph (networkx,
-:func:`unfold`), the z3 encoding, the conformance suites and the history checker, so all of
-them agree on what a step is.
+The same step relation (:func:`successors`) drives the explicit unfolded graph
+(:func:`machine_graph`, a light :class:`~statusproof.model.stategraph.StateGraph` the formal
+checks search, and :func:`unfold`, the same graph in networkx for whoever wants one), the z3
+encoding, the conformance suites and the history checker, so all of them agree on what a step
+is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .budget import ticker
 from .model import HISTORY_VARIABLE, GuardKind, Model, TerminalKind, Transition
+from .stategraph import StateGraph
 
 if TYPE_CHECKING:  # networkx is imported by unfold(), not by the step relation's users
     import networkx as nx
 
-__all__ = ["State", "Step", "initial_states", "successors", "enabled", "is_final", "unfold",
-           "remembered_after", "cause_values"]
+__all__ = ["State", "Step", "initial_states", "successors", "enabled", "is_final",
+           "machine_graph", "unfold", "remembered_after", "cause_values"]
 
 
 @dataclass(frozen=True, order=True)
@@ -115,45 +119,66 @@ def is_final(model: Model, state: State) -> bool:
     return any(t.target is None and enabled(t, state) for t in model.outgoing(state.status))
 
 
-def unfold(model: Model) -> nx.MultiDiGraph[State]:
+def machine_graph(model: Model) -> StateGraph[State]:
     """The reachable part of the extended machine as a graph of :class:`State` nodes.
 
-    Node data: ``initial``, ``final``. Edge data: ``transition``. Terminations are edges to
-    the node ``None`` only in that ``final`` marks the state; they are not drawn as edges.
+    Nodes are in breadth-first order from the initial states (:attr:`StateGraph.initial`, in
+    the order of :func:`initial_states`), and each node's edges in the model's transition
+    order; an edge carries its transition. Terminations are not edges (:func:`is_final` says
+    where a run may end). The graph is built once per model (memoised in
+    :attr:`Model.derived`) and shared by every check that searches the machine: do not change
+    it. The search checks the run's time budget (:mod:`statusproof.model.budget`).
+    """
+    cached = model.derived.get("machine")
+    if isinstance(cached, StateGraph):
+        return cached
+    graph: StateGraph[State] = StateGraph(f"unfolded {model.path}")
+    initial = initial_states(model)
+    for state in initial:
+        graph.add_node(state)
+    graph.initial = tuple(dict.fromkeys(initial))
+    frontier = list(graph.initial)
+    tick = ticker(lambda: f"the unfolding of the machine ({len(graph)} states so far)")
+    while frontier:
+        following = []
+        for state in frontier:
+            tick()
+            for step in successors(model, state):
+                target = step.target
+                if target is None:
+                    continue
+                if target not in graph:
+                    following.append(target)
+                graph.add_edge(state, target, step.transition)
+        frontier = following
+    model.derived["machine"] = graph
+    return graph
 
-    The graph is built once per model (memoised in :attr:`Model.derived`, like the status
-    graph) and frozen (:func:`networkx.freeze`): every check that searches the machine shares
-    it; copy it to change it. Nodes are in breadth-first order from the initial states, and
-    each node's edges in the model's transition order.
+
+def unfold(model: Model) -> nx.MultiDiGraph[State]:
+    """The unfolded machine (:func:`machine_graph`) as a networkx graph.
+
+    Node data: ``initial``, ``final``. Edge data: ``transition``; an edge's key numbers the
+    edges between the same two states, in the model's transition order. Terminations are not
+    edges; ``final`` marks the states where a run may end. Nodes and edges are in the order of
+    :func:`machine_graph`. The graph is built once per model (memoised in
+    :attr:`Model.derived`) and frozen (:func:`networkx.freeze`); copy it to change it.
     """
     import networkx as nx
 
     cached = model.derived.get("unfolded")
     if isinstance(cached, nx.MultiDiGraph):
         return cached
-    initial = initial_states(model)
-    order: dict[State, None] = dict.fromkeys(initial)  # discovery order, and the seen set
-    frontier = list(order)
-    edges: list[tuple[State, State, int, dict[str, Transition]]] = []
-    while frontier:
-        following = []
-        for state in frontier:
-            keys: dict[State, int] = {}
-            for step in successors(model, state):
-                target = step.target
-                if target is None:
-                    continue
-                key = keys[target] = keys.get(target, -1) + 1
-                edges.append((state, target, key, {"transition": step.transition}))
-                if target not in order:
-                    order[target] = None
-                    following.append(target)
-        frontier = following
-    starts = set(initial)
-    graph: nx.MultiDiGraph[State] = nx.MultiDiGraph(name=f"unfolded {model.path}")
+    machine = machine_graph(model)
+    starts = set(machine.initial)
+    graph: nx.MultiDiGraph[State] = nx.MultiDiGraph(name=machine.name)
     graph.add_nodes_from((state, {"initial": state in starts, "final": is_final(model, state)})
-                         for state in order)
-    graph.add_edges_from(edges)  # type: ignore[arg-type]  # the stubs lack (u, v, key, data)
+                         for state in machine.nodes)
+    edges: list[Any] = [  # Any: the stubs lack the (u, v, key, data) form
+        (state, target, key, {"transition": transition})
+        for state, out in machine.succ.items() for target, ways in out.items()
+        for key, transition in enumerate(ways)]
+    graph.add_edges_from(edges)
     nx.freeze(graph)
     model.derived["unfolded"] = graph
     return graph

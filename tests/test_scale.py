@@ -192,3 +192,66 @@ def test_a_budget_error_a_check_did_not_catch_is_inconclusive(
         "the history restoration checks were cut short: the formal budget was spent (5 s) "
         "while z3 was asked something; rerun with a larger --formal-budget"]
     assert "guards-exclusive" in {f.code for f in found}  # the other checks still ran
+
+
+# -- the budget reaches the plain-Python searches -------------------------------------------
+def ring(size: int) -> str:
+    """``size`` statuses in a circle, a history return every tenth (``bench_scale``'s ring)."""
+    lines: list[str] = []
+    for i in range(size):
+        if i:
+            lines.append("|")
+        nexts = [f"S{(i + 1) % size}"]
+        if i % 10 == 5:
+            nexts.append(f"S{i - 1} if the item was in S{i - 1} status")
+        if i % 17 == 3:
+            nexts.append("none if the customer withdraws")
+        lines += [f"S{i}", f"| Step {i} of the ring.", "| none" if i == 0 else f"| S{i - 1}",
+                  "|", *(f"- {entry}" for entry in nexts)]
+    lines.append("|")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def big_ring(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ring") / "ring-1500.txt"
+    path.write_text(ring(1500), encoding="utf-8")
+    return path
+
+
+def test_the_searches_stop_when_the_budget_is_spent(big_ring: Path) -> None:
+    from statusproof.checks.history import explore, history_spec
+    from statusproof.checks.witness import Search
+    from statusproof.model.budget import budget as run_budget
+    from statusproof.model.machine import machine_graph
+
+    model = load_model(big_ring)
+    with run_budget(1e-9), pytest.raises(
+            BudgetSpentError, match=r"the formal budget was spent \(1e-09 s\) during the "
+                                    r"unfolding of the machine \(\d+ states so far\)"):
+        machine_graph(model)
+    assert "machine" not in model.derived  # a search cut short is not kept
+    graph = machine_graph(model)  # without a budget: the whole machine
+    assert len(graph) >= 1500
+    spec = history_spec(model)
+    assert spec is not None
+    with run_budget(1e-9), pytest.raises(BudgetSpentError, match="the history checks' search"):
+        explore(model, spec)
+    with run_budget(1e-9), pytest.raises(BudgetSpentError, match="a search for witnesses"):
+        Search(graph, graph.initial)
+    with run_budget(600):  # a generous budget changes nothing
+        assert len(explore(model, spec).graph) == len(explore(model, spec).graph)
+
+
+def test_a_tiny_budget_on_a_big_table_is_inconclusive(big_ring: Path) -> None:
+    """Whatever the budget cuts short, in z3 or in a search, is inconclusive, never a pass;
+    the run still ends with the documented exit code and no traceback."""
+    code, out, err = run_cli(["check", str(big_ring), "--formal-budget", "0.01", "--format",
+                              "json", "--max-witness", "0"])
+    assert err == ""
+    assert code in (0, 1)
+    findings = json.loads(out)["findings"]
+    inconclusive = [f for f in findings if f["code"] == "inconclusive"]
+    assert inconclusive
+    assert all("rerun with a larger --formal-budget" in f["message"] for f in inconclusive)
+    assert "history-proved" not in {f["code"] for f in findings}

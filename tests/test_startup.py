@@ -1,10 +1,11 @@
 """Start-up: subcommands load lazily, and heavy libraries are imported only where needed.
 
 ``statusproof --help`` must not import the subcommands (nor the model, networkx or z3),
-``statusproof check --no-formal`` needs neither networkx nor z3, and ``check`` never imports the
-rendering, conformance or recorded-history code. Speed itself is measured by
-``benchmarks/bench_startup.py``, never here; these tests check what is imported, in a fresh
-interpreter each.
+``statusproof check --no-formal`` needs neither networkx nor z3, ``check`` needs z3 but not
+networkx (the property checker, which uses it, is imported only for ``--properties``), and
+``check`` never imports the rendering, conformance or recorded-history code. Speed itself is
+measured by ``benchmarks/bench_startup.py``, never here; these tests check what is imported, in
+a fresh interpreter each.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,8 @@ from statusproof.checks.properties import SYNTAX
 from statusproof.cli import ALL, COMMANDS, build_parser, command_module
 from statusproof.cli.check import SYNTAX as CHECK_SYNTAX
 from statusproof.cli.common import write_json
+
+FORMAL = Path(__file__).resolve().parent / "fixtures" / "formal"
 
 _PROBE = """
 import io, json, sys
@@ -62,12 +66,21 @@ def test_check_without_formal_needs_neither_networkx_nor_z3() -> None:
 def test_check_imports_only_what_it_runs() -> None:
     code, modules = imported_by("check")
     assert code == 0
-    assert "z3" in modules and "networkx" in modules  # the formal checks need both
+    assert "z3" in modules  # the formal checks ask z3; they search the machine without networkx
+    assert "networkx" not in modules and "statusproof.checks.properties" not in modules
     loaded = {m.split(".")[1] for m in modules if m.startswith("statusproof.")}
     assert not loaded & {"render", "conformance"}
     assert not {m for m in modules if m.startswith("statusproof.cli.")} - {
         "statusproof.cli.check", "statusproof.cli.common", "statusproof.cli.textout",
         "statusproof.cli.tables", "statusproof.cli.config"}
+
+
+def test_check_with_properties_imports_the_property_checker() -> None:
+    table = str(FORMAL / "ticket-history.txt")
+    code, modules = imported_by("check", table, "--properties",
+                                str(FORMAL / "ticket-history.properties"))
+    assert code in (0, 1)
+    assert {"z3", "networkx", "statusproof.checks.properties"} <= modules
 
 
 def test_a_command_help_imports_its_module_only() -> None:
