@@ -53,6 +53,7 @@ from .grammar import (
 )
 from .model import Fragment
 from .names import normalise
+from .recall import mentions_earlier_status, pronoun_history, relative_return, speaks_of_earlier
 from .table import Column
 from .tokens import (
     KEYWORD_KEYS,
@@ -135,6 +136,12 @@ class _Reader:
             ("led", kinds[0] in ("OTHERWISE", "COND")),
             ("colon_led", "COLON" in kinds),
             ("listing", True)) if fits]
+        if self.column is Column.NEXT and relative_return(tokens, _LEAD_VERBS):
+            shown = [t for t in tokens if t.type != "PERIOD"]
+            return Clause("steps", (Target("return"),), fragments=(fragment(
+                self.entry, shown, "history",
+                "back to the place the status was left: the status held before (the "
+                "remembered status)"),))
         for start in starts:
             tree = parse(tokens, start)
             if tree is None:
@@ -180,6 +187,8 @@ class _Reader:
         fragments.insert(0, self._end_fragment(ends, shown))
         if remark is None or guard is None:
             guard = self._modifier(guard_tree, fragments)
+        if guard is not None and guard[0] in ("unread", "choice"):
+            return None
         if guard is not None and self.column is Column.PREVIOUS:
             return None
         return Clause("steps", (Target("end", "", *guard) if guard else Target("end"),),
@@ -268,7 +277,7 @@ class _Reader:
             return ("otherwise", "otherwise", ())
         if tree.data == "choice":
             # "A or B, whichever came before ...": a return to the one held before
-            if not any(t.type in ("ADV", "PREV", "CAME") for t in tokens):
+            if not speaks_of_earlier(tokens):
                 return ("unread", "", ())
             fragments.append(fragment(self.entry, tokens, "history",
                                    "back to whichever of the statuses named was held before"))
@@ -291,6 +300,14 @@ class _Reader:
                                    "a condition on the status held before: "
                                    + " or ".join(rows), rows))
             return ("history", "", rows)
+        if not negated and words[0] not in ("after", "once") and pronoun_history(body):
+            # "if that was its status when ...": on the statuses listed beside it
+            fragments.append(fragment(self.entry, shown, "history",
+                                   "a condition on the status held before: whichever of the "
+                                   "statuses listed beside it"))
+            return ("choice", "", ())
+        if mentions_earlier_status(body):
+            return ("unread", "", ())  # speaks of the status held before, names none
         fragments.append(fragment(self.entry, shown, "condition",
                                f"a condition ({' '.join(words)} ...)"
                                + (": the step is taken when it does not hold" if negated else "")))
@@ -309,6 +326,8 @@ class _Reader:
             if read is None:
                 return None
             targets.extend(read)
+        if any(t.guard == "unread" for t in targets):
+            return None
         fragments.extend(tail)
         fragments.sort(key=lambda f: f.start)
         if not targets and not any(f.reading == "trigger" for f in fragments):
@@ -344,8 +363,8 @@ class _Reader:
         if paren is not None and (named or self._paren_is_condition(paren)):
             inside = tokens_of(paren)[1:-1]
             own_fragments: list[Fragment] = []
-            if inside[0].type in ("WHATEVER", "DEPENDING"):  # (whichever came before)
-                if not any(t.type in ("ADV", "PREV", "CAME") for t in inside):
+            if inside[0].type in ("WHATEVER", "DEPENDING", "MATCHING"):  # (whichever came before)
+                if not speaks_of_earlier(inside):
                     return None
                 own = ("choice", "", ())
                 own_fragments.append(fragment(
