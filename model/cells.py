@@ -136,7 +136,11 @@ class _Reader:
             ("led", kinds[0] in ("OTHERWISE", "COND")),
             ("colon_led", "COLON" in kinds),
             ("listing", True)) if fits]
-        if self.column is Column.NEXT and relative_return(tokens, _LEAD_VERBS):
+        place = relative_return(tokens, _LEAD_VERBS) if self.column is Column.NEXT else None
+        if place == "guarded":
+            return self.prose(tokens, "a return to the place the status was left, with a "
+                              "condition or a status beside it: guards the model cannot combine")
+        if place == "return":
             shown = [t for t in tokens if t.type != "PERIOD"]
             return Clause("steps", (Target("return"),), fragments=(fragment(
                 self.entry, shown, "history",
@@ -446,7 +450,7 @@ _LEAD_VERBS = frozenset({
     "jump", "jumps", "jumped", "become", "becomes", "became", "enter", "enters", "entered",
     "set", "send", "sends", "sent", "fall", "falls", "fell", "mark", "marks", "marked",
     "update", "updates", "updated", "escalate", "escalates", "escalated", "come", "comes",
-    "came", "coming"
+    "came", "coming", "continue", "continues", "continued", "resume", "resumes", "resumed"
 })
 #: Words that may stand with a lead verb (``then it is moved back to the X status``).
 _LEAD_WORDS = _LEAD_VERBS | frozenset({

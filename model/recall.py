@@ -77,12 +77,13 @@ def speaks_of_earlier(tokens: Sequence[Token]) -> bool:
     return at is not None and _past(tokens[at + 1:])
 
 
-def relative_return(tokens: list[Token], lead_verbs: Container[str]) -> bool:
-    """True when a whole clause is a return named by the place the row left: optional verbs
-    of movement (``Resumes``, ``Back to``, ``Goes back to``), an optional ``the stage`` /
-    ``the point``, then ``where`` or ``at which`` / ``in which`` and a clause with its own
+def relative_return(tokens: list[Token], lead_verbs: Container[str]) -> str | None:
+    """``return`` when a whole clause is a return named by the place the row left: optional
+    verbs of movement (``Resumes``, ``Back to``, ``Goes back to``), an optional ``the stage``
+    / ``the point``, then ``where`` or ``at which`` / ``in which`` and a clause with its own
     subject (``it left off``, ``the question was asked``), with no status name and no
-    condition in it."""
+    condition in it; ``guarded`` when such a return goes on with a status name or a
+    condition (a return under a condition, which the model cannot combine); else None."""
     words = [t for t in tokens if t.type != "PERIOD"]
     at = 0
     while at < len(words) and (words[at].type in ("GO", "BACK", "TO")
@@ -96,12 +97,14 @@ def relative_return(tokens: list[Token], lead_verbs: Container[str]) -> bool:
     elif at + 1 < len(words) and words[at].type == "IN" and words[at + 1].lower() == "which":
         at += 2
     else:
-        return False
+        return None
     rest = words[at:]
     if len(rest) < 2 or rest[0].type not in ("IT", "THE"):
-        return False
-    return not any(t.type in ("NAME", "COND", "OTHERWISE", "SEMI", "COLON", "DEPENDING")
-                   for t in rest)
+        return None
+    if any(t.type in ("NAME", "COND", "OTHERWISE", "SEMI", "COLON", "DEPENDING")
+           for t in rest):
+        return "guarded"
+    return "return"
 
 
 def mentions_earlier_status(body: Sequence[Token]) -> bool:
