@@ -474,6 +474,8 @@ def test_an_entry_text_that_repeats_reads_alike_wherever_it_stands() -> None:
     ("Open or Held, the same as before the outage", ("Open", "Held")),
     ("Draft or Review (matching the state it was paused in)", ("Draft", "Review")),
     ("Draft (if that was its status at the time)", ("Draft",)),
+    ("If it had that status before the hold: Open or Held", ("Open", "Held")),
+    ("Open or Held, in line with the status it had before", ("Open", "Held")),
 ])
 def test_a_condition_pointing_back_to_the_status_is_history(
         text: str, names: tuple[str, ...]) -> None:
@@ -487,6 +489,16 @@ def test_a_condition_pointing_back_to_the_status_is_history(
 ])
 def test_already_is_an_adverb_of_history(text: str) -> None:
     assert targets(text) == [("row", "Open", "history", "", ("Open",))]
+
+
+def test_its_status_as_the_subject_of_a_history_condition() -> None:
+    assert targets("Open if its status was Open before the freeze") == [
+        ("row", "Open", "history", "", ("Open",))]
+
+
+def test_a_pointing_history_condition_in_a_previous_cell_is_uninterpreted() -> None:
+    assert fragments("Open or Held, if that was its status", Column.PREVIOUS) == [
+        ("uninterpreted", "Open or Held, if that was its status")]
 
 
 @pytest.mark.parametrize("text", [
