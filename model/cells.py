@@ -19,9 +19,13 @@ first of these grammar rules that accepts it (an ordered choice of LALR parsers)
     ``(default)`` after them.
 
 A condition is then tried against the history grammar (``if the session was in X status``,
-``if it was previously X``, ``provided it had been in X or Y``, ``when it came from X`` ...),
+``if it was previously X``, ``provided it had been in X or Y``, ``when it came from X`` ...)
+or a condition that points back to the statuses listed beside it (``if that was its status
+when ...``, ``matching the status it was pended from``: :mod:`statusproof.model.recall`);
+a condition that speaks of an earlier status it cannot resolve to names is uninterpreted;
 and a phrase in a status position against the grammar of history returns (``the previous
-status``, ``reverts to whatever status it had before the pause`` ...). Whatever is left is
+status``, ``reverts to whatever status it had before the pause``; a whole clause naming the
+place left, ``Resumes where it left off``, too). Whatever is left is
 judged by words: a capitalised phrase of at most five words without sentence words is a name
 (an undefined status where no row has it; in a Previous cell, an outside trigger unless some
 Next cell uses it as a status); anything else makes its clause a trigger (a Previous clause
