@@ -19,9 +19,13 @@ first of these grammar rules that accepts it (an ordered choice of LALR parsers)
     ``(default)`` after them.
 
 A condition is then tried against the history grammar (``if the session was in X status``,
-``if it was previously X``, ``provided it had been in X or Y``, ``when it came from X`` ...),
+``if it was previously X``, ``provided it had been in X or Y``, ``when it came from X`` ...)
+or a condition that points back to the statuses listed beside it (``if that was its status
+when ...``, ``matching the status it was pended from``: :mod:`statusproof.model.recall`);
+a condition that speaks of an earlier status it cannot resolve to names is uninterpreted;
 and a phrase in a status position against the grammar of history returns (``the previous
-status``, ``reverts to whatever status it had before the pause`` ...). Whatever is left is
+status``, ``reverts to whatever status it had before the pause``; a whole clause naming the
+place left, ``Resumes where it left off``, too). Whatever is left is
 judged by words: a capitalised phrase of at most five words without sentence words is a name
 (an undefined status where no row has it; in a Previous cell, an outside trigger unless some
 Next cell uses it as a status); anything else makes its clause a trigger (a Previous clause
@@ -53,6 +57,7 @@ from .grammar import (
 )
 from .model import Fragment
 from .names import normalise
+from .recall import mentions_earlier_status, pronoun_history, relative_return, speaks_of_earlier
 from .table import Column
 from .tokens import (
     KEYWORD_KEYS,
@@ -135,6 +140,16 @@ class _Reader:
             ("led", kinds[0] in ("OTHERWISE", "COND")),
             ("colon_led", "COLON" in kinds),
             ("listing", True)) if fits]
+        place = relative_return(tokens, _LEAD_VERBS) if self.column is Column.NEXT else None
+        if place == "guarded":
+            return self.prose(tokens, "a return to the place the status was left, with a "
+                              "condition or a status beside it: guards the model cannot combine")
+        if place == "return":
+            shown = [t for t in tokens if t.type != "PERIOD"]
+            return Clause("steps", (Target("return"),), fragments=(fragment(
+                self.entry, shown, "history",
+                "back to the place the status was left: the status held before (the "
+                "remembered status)"),))
         for start in starts:
             tree = parse(tokens, start)
             if tree is None:
@@ -180,6 +195,8 @@ class _Reader:
         fragments.insert(0, self._end_fragment(ends, shown))
         if remark is None or guard is None:
             guard = self._modifier(guard_tree, fragments)
+        if guard is not None and guard[0] in ("unread", "choice"):
+            return None
         if guard is not None and self.column is Column.PREVIOUS:
             return None
         return Clause("steps", (Target("end", "", *guard) if guard else Target("end"),),
@@ -268,7 +285,7 @@ class _Reader:
             return ("otherwise", "otherwise", ())
         if tree.data == "choice":
             # "A or B, whichever came before ...": a return to the one held before
-            if not any(t.type in ("ADV", "PREV", "CAME") for t in tokens):
+            if not speaks_of_earlier(tokens):
                 return ("unread", "", ())
             fragments.append(fragment(self.entry, tokens, "history",
                                    "back to whichever of the statuses named was held before"))
@@ -291,6 +308,14 @@ class _Reader:
                                    "a condition on the status held before: "
                                    + " or ".join(rows), rows))
             return ("history", "", rows)
+        if not negated and words[0] not in ("after", "once") and pronoun_history(body):
+            # "if that was its status when ...": on the statuses listed beside it
+            fragments.append(fragment(self.entry, shown, "history",
+                                   "a condition on the status held before: whichever of the "
+                                   "statuses listed beside it"))
+            return ("choice", "", ())
+        if mentions_earlier_status(body):
+            return ("unread", "", ())  # speaks of the status held before, names none
         fragments.append(fragment(self.entry, shown, "condition",
                                f"a condition ({' '.join(words)} ...)"
                                + (": the step is taken when it does not hold" if negated else "")))
@@ -309,6 +334,8 @@ class _Reader:
             if read is None:
                 return None
             targets.extend(read)
+        if any(t.guard == "unread" for t in targets):
+            return None
         fragments.extend(tail)
         fragments.sort(key=lambda f: f.start)
         if not targets and not any(f.reading == "trigger" for f in fragments):
@@ -344,8 +371,8 @@ class _Reader:
         if paren is not None and (named or self._paren_is_condition(paren)):
             inside = tokens_of(paren)[1:-1]
             own_fragments: list[Fragment] = []
-            if inside[0].type in ("WHATEVER", "DEPENDING"):  # (whichever came before)
-                if not any(t.type in ("ADV", "PREV", "CAME") for t in inside):
+            if inside[0].type in ("WHATEVER", "DEPENDING", "MATCHING"):  # (whichever came before)
+                if not speaks_of_earlier(inside):
                     return None
                 own = ("choice", "", ())
                 own_fragments.append(fragment(
@@ -427,7 +454,7 @@ _LEAD_VERBS = frozenset({
     "jump", "jumps", "jumped", "become", "becomes", "became", "enter", "enters", "entered",
     "set", "send", "sends", "sent", "fall", "falls", "fell", "mark", "marks", "marked",
     "update", "updates", "updated", "escalate", "escalates", "escalated", "come", "comes",
-    "came", "coming"
+    "came", "coming", "continue", "continues", "continued", "resume", "resumes", "resumed"
 })
 #: Words that may stand with a lead verb (``then it is moved back to the X status``).
 _LEAD_WORDS = _LEAD_VERBS | frozenset({

@@ -46,6 +46,8 @@ modifier: CCOMMA? COND any+                       -> condition
         | CCOMMA? OTHERWISE                       -> otherwise
         | CCOMMA WHATEVER any+                    -> choice
         | CCOMMA? DEPENDING any+                  -> choice
+        | CCOMMA? MATCHING any+                   -> choice
+        | CCOMMA SAME any+                        -> choice
 
 // a condition after its keyword, read as a history condition when it fits
 hist_cond: subject hverb IN? THE? hnames any*
@@ -53,11 +55,17 @@ hist_cond: subject hverb IN? THE? hnames any*
          | subject? CAME FROM THE? hnames any*
          | THE? PREV STATUSWORD WAS THE? hnames any*
          | hnames WAS THE? PREV STATUSWORD any*
-subject: IT | THE (WORD | CAPWORD) (WORD | CAPWORD)?
+subject: IT | THE (WORD | CAPWORD) (WORD | CAPWORD)? | THE STATUSWORD
 hverb: WAS ADV? | HAD BEEN ADV? | HAD ADV BEEN
 hnames: hname (hsep hname)*
 hname: NAME | CAPWORD+
 hsep: COMMA | OR | AND | SLASH | COMMA OR
+
+// a condition that says the row was, had or held the status pointed at ("that status")
+hist_that: hsubj tverb IN? hthat any*
+hsubj: IT | THE | THE (WORD | CAPWORD) (WORD | CAPWORD)?
+tverb: WAS ADV? | ADV? HAD ADV? | HAD BEEN ADV? | HAD ADV BEEN
+hthat: THE WORD? STATUSWORD
 
 // a phrase in a status position, read as a return to the remembered status when it fits
 hist_return: lead? THE? PREV WORD? STATUSWORD any*
@@ -72,14 +80,15 @@ word: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | C
 rword: WORD | CAPWORD | OTHER | END | THE | IT | WAS | HAD | BEEN | IN | FROM | CAME | ADV | PREV
      | WHATEVER | BACK | TO | GO | AS
 inner: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SEMI | SLASH
-     | COLON | PERIOD | DASH | DEPENDING
+     | COLON | PERIOD | DASH | DEPENDING | MATCHING
 nocolon: NAME | word | COND | OR | AND | OTHERWISE | SEE | SAME | COMMA | CCOMMA | SLASH | LPAR
-       | RPAR | DASH | DEPENDING
+       | RPAR | DASH | DEPENDING | MATCHING
 any: nocolon | COLON | SEMI | PERIOD
 
 %declare CCOMMA """ + " ".join(TERMINALS) + "\n"
 
-_STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_return")
+_STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_that",
+           "hist_return")
 
 
 @dataclass
@@ -244,7 +253,7 @@ def _split_or_else(tokens: list[Token]) -> list[list[Token]]:
 
 def mark_condition_commas(tokens: list[Token]) -> list[Token]:
     """A comma, a dash or a colon right before a condition keyword (or ``otherwise``, ``whichever``,
-    ``depending on``) belongs to the condition (``CCOMMA``)."""
+    ``depending on``, ``matching``, ``the same as``) belongs to the condition (``CCOMMA``)."""
     out = list(tokens)
     for i, token in enumerate(out[:-1]):
         if token.type in ("COMMA", "DASH", "COLON") and out[i + 1].type in _LEADS_A_CONDITION:
@@ -253,4 +262,4 @@ def mark_condition_commas(tokens: list[Token]) -> list[Token]:
     return out
 
 
-_LEADS_A_CONDITION = frozenset({"COND", "OTHERWISE", "WHATEVER", "DEPENDING"})
+_LEADS_A_CONDITION = frozenset({"COND", "OTHERWISE", "WHATEVER", "DEPENDING", "MATCHING", "SAME"})

@@ -83,7 +83,8 @@ for _terminal, _words in {
     "IN": "in at",
     "FROM": "from",
     "CAME": "came come comes coming entered reached",
-    "ADV": "formerly previously originally before",
+    "ADV": "formerly previously originally before already",
+    "MATCHING": "matching",
     "PREV": "previous former prior preceding earlier original last",
     "WHATEVER": "whatever whichever",
     "BACK": "back",
@@ -137,6 +138,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("depending", "on"): "DEPENDING",
     ("depending", "upon"): "DEPENDING",
     ("according", "to"): "DEPENDING",
+    ("corresponding", "to"): "MATCHING",
+    ("in", "line", "with"): "MATCHING",
     ("based", "on"): "DEPENDING",
     ("n", "/", "a"): "END",
     ("n", ".", "a", "."): "END",
@@ -203,7 +206,7 @@ SENTENCE_WORDS = frozenset({
     "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "may",
     "might", "shall", "should", "must", "who", "which", "whose", "where", "then", "than",
     "otherwise", "else", "formerly", "previously", "upon", "except", "please", "depending",
-    "within", "any", "every", "each",
+    "within", "any", "every", "each", "already", "matching",
 })
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Golden, run_cli, scraped_text
+from hypothesis import given
+from hypothesis import strategies as st
 
 from statusproof.checks import graph_checks
 from statusproof.checks.formal import formal_checks
@@ -453,3 +455,136 @@ def test_an_entry_text_that_repeats_reads_alike_wherever_it_stands() -> None:
     assert [status for status, _ in readings] == ["A", "B"]
     assert readings[0][1] == readings[1][1] == [
         ("status", "B"), ("status", "C"), ("condition", "if paid")]
+
+
+# -- third pass: history conditions that refer back to the status -----------------------------
+# None of these wordings is in tests/corpus/holdout2; each is a variant of a general rule.
+
+@pytest.mark.parametrize(("text", "names"), [
+    # a pronoun points at the statuses listed beside the condition
+    ("Draft or Review, if that was its status before the pause", ("Draft", "Review")),
+    ("Draft or Review if this was its state when the audit began", ("Draft", "Review")),
+    ("Open or Held, provided it held that status before the freeze", ("Open", "Held")),
+    ("Open or Held, if the ticket had that stage when it was parked", ("Open", "Held")),
+    ("Open or Held, when it was in the same status before the outage", ("Open", "Held")),
+    ("Draft or Review, if it had previously been in that state", ("Draft", "Review")),
+    # 'matching ...' / 'the same as before ...' / 'corresponding to ...' over the named statuses
+    ("Draft or Review, matching the status it had before the audit", ("Draft", "Review")),
+    ("Open or Held, corresponding to the stage it came from", ("Open", "Held")),
+    ("Open or Held, the same as before the outage", ("Open", "Held")),
+    ("Draft or Review (matching the state it was paused in)", ("Draft", "Review")),
+    ("Draft (if that was its status at the time)", ("Draft",)),
+    ("If it had that status before the hold: Open or Held", ("Open", "Held")),
+    ("Open or Held, in line with the status it had before", ("Open", "Held")),
+])
+def test_a_condition_pointing_back_to_the_status_is_history(
+        text: str, names: tuple[str, ...]) -> None:
+    assert targets(text) == [("row", n, "history", "", names) for n in names]
+    assert [r for r, _ in fragments(text)].count("history") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Open if it was already Open before the freeze",
+    "Open, if it was already in Open status when the audit began",
+])
+def test_already_is_an_adverb_of_history(text: str) -> None:
+    assert targets(text) == [("row", "Open", "history", "", ("Open",))]
+
+
+def test_its_status_as_the_subject_of_a_history_condition() -> None:
+    assert targets("Open if its status was Open before the freeze") == [
+        ("row", "Open", "history", "", ("Open",))]
+
+
+def test_a_pointing_history_condition_in_a_previous_cell_is_uninterpreted() -> None:
+    assert fragments("Open or Held, if that was its status", Column.PREVIOUS) == [
+        ("uninterpreted", "Open or Held, if that was its status")]
+
+
+@pytest.mark.parametrize("text", [
+    "Continues where it stopped",
+    "Goes back to where it was.",
+    "Returns to the point at which it was paused",
+    "Back to the step in which the audit started",
+    "Where it left off",
+])
+def test_a_return_named_by_the_place_left_is_the_previous_status(text: str) -> None:
+    assert targets(text) == [("return", "", None, "", ())]
+    assert [r for r, _ in fragments(text)] == ["history"]
+
+
+@pytest.mark.parametrize("text", [
+    # speaks of the earlier status, names none: never a plain condition
+    "Open if it was previously in a review status",
+    "Open unless the previous status was Held",
+    "Open if its former state allowed it",
+    "Open or Held, matching the customer's choice",
+    "Open or Held, the same as for Draft",
+    "none if that was its status before the pause",
+    # a return to a place left, under a condition: two guards the model cannot combine
+    "Resumes where it left off if the printer is ready",
+])
+def test_an_earlier_status_that_names_no_status_is_uninterpreted(text: str) -> None:
+    assert [r for r, _ in fragments(text)] == ["uninterpreted"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # no pointing back: these stay what they were
+    ("Open if the payment arrives before noon",
+     [("row", "Open", "condition", "the payment arrives before noon", ())]),
+    ("Open if it is in that status", [("row", "Open", "condition", "it is in that status", ())]),
+    ("Continues if it stopped", [("undefined", "Continues", "condition", "it stopped", ())]),
+    ("Open where the amount is large",
+     [("row", "Open", "condition", "the amount is large", ())]),
+])
+def test_conditions_that_do_not_point_back_stay_conditions(
+        text: str, expected: list[tuple[object, ...]]) -> None:
+    assert targets(text) == expected
+
+
+_SUBJECTS = ("it", "the ticket", "the case file")
+_VERBS = ("was in", "had", "held", "had been in", "had previously been in", "was already in")
+_POINTERS = ("that status", "that state", "the same status", "that stage")
+_TIMES = ("", " before the pause", " when the audit started", " at the time of the freeze")
+
+
+@given(subject=st.sampled_from(_SUBJECTS), verb=st.sampled_from(_VERBS),
+       pointer=st.sampled_from(_POINTERS), time=st.sampled_from(_TIMES),
+       keyword=st.sampled_from(("if", "provided", "when")),
+       names=st.sampled_from((("Draft", "Review"), ("Open", "Held", "Paused"))))
+def test_any_pointing_wording_is_history_over_the_names_beside_it(
+        subject: str, verb: str, pointer: str, time: str, keyword: str,
+        names: tuple[str, ...]) -> None:
+    text = f"{', '.join(names[:-1])} or {names[-1]}, {keyword} {subject} {verb} {pointer}{time}"
+    assert targets(text) == [("row", n, "history", "", names) for n in names]
+    present = text.replace(f" {verb} ", " is in ", 1)  # the present tense points at nothing
+    assert all(g != "history" for _, _, g, _, _ in targets(present))
+
+
+def test_a_pointing_history_return_is_proved() -> None:
+    model = model_of([
+        ("Draft", "d", "none", ["Review", "Frozen"]),
+        ("Review", "r", ["Draft"], ["Frozen", "Done"]),
+        ("Frozen", "f", ["Draft", "Review"],
+         ["Draft or Review, if that was its status when the audit began"]),
+        ("Done", "d", ["Review"], "None (final status)"),
+    ])
+    assert model.status("Frozen").remembers
+    guards = {t.target: str(t.guard) for t in model.outgoing("Frozen")}
+    assert guards == {"Draft": "remembered = Draft", "Review": "remembered = Review"}
+    assert not model.notes
+    codes = {f.code for f in formal_checks(model)}
+    assert "history-proved" in codes and "inconclusive" not in codes
+
+
+def test_a_return_to_the_place_left_is_one_step_per_remembered_status() -> None:
+    model = model_of([
+        ("Queued", "q", "none", ["Printing", "Paused"]),
+        ("Printing", "p", ["Queued"], ["Paused", "Done"]),
+        ("Paused", "x", ["Queued", "Printing"], ["Resumes where it left off"]),
+        ("Done", "d", ["Printing"], "none"),
+    ])
+    guards = {t.target: str(t.guard) for t in model.outgoing("Paused")}
+    assert guards == {"Queued": "remembered = Queued", "Printing": "remembered = Printing"}
+    assert "Resumes" not in [s.name for s in model.statuses]
+    assert "history-proved" in {f.code for f in formal_checks(model)}
