@@ -20,7 +20,7 @@ the tests is :mod:`statusproof.conformance.runner`'s job.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -268,9 +268,21 @@ def test_conformance(adapter, case):
 '''
 
 
+def _counted(lines: Iterable[str], suite: Suite,
+             progress: Callable[[Suite, int], None] | None) -> Iterator[str]:
+    """``lines`` as they are, telling ``progress`` after each (one line: one test)."""
+    for done, line in enumerate(lines, 1):
+        yield line
+        if progress is not None:
+            progress(suite, done)
+
+
 def export_suites(suites: Sequence[Suite], directory: Path, fmt: str,
-                  adapter: str | None = None) -> list[Path]:
-    """Write ``suites`` under ``directory`` in ``fmt``; returns the files written, sorted."""
+                  adapter: str | None = None,
+                  progress: Callable[[Suite, int], None] | None = None) -> list[Path]:
+    """Write ``suites`` under ``directory`` in ``fmt``; returns the files written, sorted.
+
+    ``progress(suite, n)`` is called after the n-th test of ``suite`` was written."""
     if fmt not in FORMATS:
         raise StatusproofError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
@@ -294,14 +306,17 @@ def export_suites(suites: Sequence[Suite], directory: Path, fmt: str,
 
     for suite in suites:
         if fmt in ("jsonl", "pytest"):
-            write_lines(directory / f"{suite.name}.jsonl", jsonl_lines(suite))
+            write_lines(directory / f"{suite.name}.jsonl",
+                        _counted(jsonl_lines(suite), suite, progress))
         if fmt == "pytest":
             write(directory / f"{suite.name}_test.py",
                   pytest_module(suite, f"{suite.name}.jsonl", adapter))
         if fmt == "itf":
             folder = directory / suite.name
             folder.mkdir(exist_ok=True)
-            for case in suite.tests:
+            for done, case in enumerate(suite.tests, 1):
                 write(folder / f"{case.name}.itf.json",
                       json.dumps(itf_trace(case, suite), indent=1, ensure_ascii=False) + "\n")
+                if progress is not None:
+                    progress(suite, done)
     return sorted(written)

@@ -22,6 +22,7 @@ REFERENCE = "python:" + str(ROOT / "examples" / "rescue_reference.py") + ":Rescu
 EVENTS = ROOT / "tests" / "fixtures" / "logs" / "rescue-events.jsonl"
 CONFORM = ["conform", "--adapter", REFERENCE, "--coverage", "transitions", "--no-config"]
 LOGS = ["logs", "-r", str(EVENTS), "--show", "0", "--no-config"]
+TRACES = ["traces", "--coverage", "transitions", "-o", "suites", "--no-config"]
 
 
 def _env(progress: str | None) -> dict[str, str]:
@@ -37,8 +38,9 @@ def _run(args: list[str], progress: str | None, tmp_path: Path) -> subprocess.Co
 
 
 @pytest.mark.parametrize(("args", "label"), [(CONFORM, "running transitions"),
+                                             (TRACES, "writing transitions"),
                                              (LOGS, "checking records")],
-                         ids=["conform", "logs"])
+                         ids=["conform", "traces", "logs"])
 def test_a_forced_bar_goes_to_stderr_and_leaves_stdout_alone(
         args: list[str], label: str, tmp_path: Path) -> None:
     quiet = _run(args, "0", tmp_path)

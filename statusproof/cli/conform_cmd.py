@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from statusproof.conformance.adapters import open_adapter
-from statusproof.conformance.cases import Suite
 from statusproof.conformance.fsm import explore
 from statusproof.conformance.generate import generate, parse_coverage
 from statusproof.conformance.replay import replay_script
@@ -18,7 +16,7 @@ from statusproof.conformance.suite_file import load_suite_files
 from statusproof.model.errors import StatusproofError
 
 from .common import add_table_arguments, load_from_args, write_json
-from .progress import Progress
+from .progress import Progress, per_suite
 from .traces_cmd import add_suite_arguments, options_from_args
 
 __all__ = ["add_parser", "run"]
@@ -66,19 +64,6 @@ def _write(path: str, text: str) -> None:
         raise StatusproofError(f"{path}: cannot write: {e.strerror}") from e
 
 
-def _advance(bar: Progress) -> Callable[[Suite, int], None]:
-    """The runner's hook: one more test done, the label naming the suite it belongs to."""
-    current: list[str] = [""]
-
-    def advance(suite: Suite, done: int) -> None:
-        if suite.name != current[0]:
-            current[0] = suite.name
-            bar.describe(f"running {suite.name}")
-        bar.update(1)
-
-    return advance
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     coverages = parse_coverage(args.coverage)
     options = options_from_args(args)
@@ -102,7 +87,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with Progress(err, "running tests", "tests", total=total) as bar:
             result = run_suites(adapter, suites, explicit, max_failures=limit,
                                 keep_names=args.format == "junit",
-                                progress=_advance(bar) if bar.shown else None)
+                                progress=per_suite(bar, "running"))
     if args.format == "json":
         import io
         buffer = io.StringIO()
