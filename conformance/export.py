@@ -26,6 +26,7 @@ from typing import Any
 
 from statusproof.model.errors import InputProblem, StatusproofError, TableFormatError
 from statusproof.model.machine import State
+from statusproof.output import open_in_folder
 
 from .cases import Step, Suite, TestCase
 from .machine import Configuration, Input, Start
@@ -285,37 +286,27 @@ def export_suites(suites: Sequence[Suite], directory: Path, fmt: str,
     ``progress(suite, n)`` is called after the n-th test of ``suite`` was written."""
     if fmt not in FORMATS:
         raise StatusproofError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StatusproofError(f"{directory}: cannot create the output folder: "
-                               f"{e.strerror}") from e
     written: list[Path] = []
 
-    def write(path: Path, text: str) -> None:
-        write_lines(path, [text])
+    def write(name: str, text: str) -> None:
+        write_lines(name, [text])
 
-    def write_lines(path: Path, lines: Iterable[str]) -> None:
-        try:
-            with path.open("w", encoding="utf-8", newline="\n") as handle:
-                for line in lines:
-                    handle.write(line)
-        except OSError as e:
-            raise StatusproofError(f"{path}: cannot write: {e.strerror}") from e
-        written.append(path)
+    def write_lines(name: str, lines: Iterable[str]) -> None:
+        # atomic, and never through a symbolic link out of the folder (statusproof.output)
+        with open_in_folder(directory, name) as handle:
+            for line in lines:
+                handle.write(line)
+        written.append(directory / name)
 
     for suite in suites:
         if fmt in ("jsonl", "pytest"):
-            write_lines(directory / f"{suite.name}.jsonl",
-                        _counted(jsonl_lines(suite), suite, progress))
+            write_lines(f"{suite.name}.jsonl", _counted(jsonl_lines(suite), suite, progress))
         if fmt == "pytest":
-            write(directory / f"{suite.name}_test.py",
+            write(f"{suite.name}_test.py",
                   pytest_module(suite, f"{suite.name}.jsonl", adapter))
         if fmt == "itf":
-            folder = directory / suite.name
-            folder.mkdir(exist_ok=True)
             for done, case in enumerate(suite.tests, 1):
-                write(folder / f"{case.name}.itf.json",
+                write(f"{suite.name}/{case.name}.itf.json",
                       json.dumps(itf_trace(case, suite), indent=1, ensure_ascii=False) + "\n")
                 if progress is not None:
                     progress(suite, done)
