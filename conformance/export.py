@@ -20,12 +20,13 @@ the tests is :mod:`statusproof.conformance.runner`'s job.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from statusproof.model.errors import InputProblem, StatusproofError, TableFormatError
 from statusproof.model.machine import State
+from statusproof.output import open_in_folder
 
 from .cases import Step, Suite, TestCase
 from .machine import Configuration, Input, Start
@@ -268,40 +269,45 @@ def test_conformance(adapter, case):
 '''
 
 
+def _counted(lines: Iterable[str], suite: Suite,
+             progress: Callable[[Suite, int], None] | None) -> Iterator[str]:
+    """``lines`` as they are, telling ``progress`` after each (one line: one test)."""
+    for done, line in enumerate(lines, 1):
+        yield line
+        if progress is not None:
+            progress(suite, done)
+
+
 def export_suites(suites: Sequence[Suite], directory: Path, fmt: str,
-                  adapter: str | None = None) -> list[Path]:
-    """Write ``suites`` under ``directory`` in ``fmt``; returns the files written, sorted."""
+                  adapter: str | None = None,
+                  progress: Callable[[Suite, int], None] | None = None) -> list[Path]:
+    """Write ``suites`` under ``directory`` in ``fmt``; returns the files written, sorted.
+
+    ``progress(suite, n)`` is called after the n-th test of ``suite`` was written."""
     if fmt not in FORMATS:
         raise StatusproofError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StatusproofError(f"{directory}: cannot create the output folder: "
-                               f"{e.strerror}") from e
     written: list[Path] = []
 
-    def write(path: Path, text: str) -> None:
-        write_lines(path, [text])
+    def write(name: str, text: str) -> None:
+        write_lines(name, [text])
 
-    def write_lines(path: Path, lines: Iterable[str]) -> None:
-        try:
-            with path.open("w", encoding="utf-8", newline="\n") as handle:
-                for line in lines:
-                    handle.write(line)
-        except OSError as e:
-            raise StatusproofError(f"{path}: cannot write: {e.strerror}") from e
-        written.append(path)
+    def write_lines(name: str, lines: Iterable[str]) -> None:
+        # atomic, and never through a symbolic link out of the folder (statusproof.output)
+        with open_in_folder(directory, name) as handle:
+            for line in lines:
+                handle.write(line)
+        written.append(directory / name)
 
     for suite in suites:
         if fmt in ("jsonl", "pytest"):
-            write_lines(directory / f"{suite.name}.jsonl", jsonl_lines(suite))
+            write_lines(f"{suite.name}.jsonl", _counted(jsonl_lines(suite), suite, progress))
         if fmt == "pytest":
-            write(directory / f"{suite.name}_test.py",
+            write(f"{suite.name}_test.py",
                   pytest_module(suite, f"{suite.name}.jsonl", adapter))
         if fmt == "itf":
-            folder = directory / suite.name
-            folder.mkdir(exist_ok=True)
-            for case in suite.tests:
-                write(folder / f"{case.name}.itf.json",
+            for done, case in enumerate(suite.tests, 1):
+                write(f"{suite.name}/{case.name}.itf.json",
                       json.dumps(itf_trace(case, suite), indent=1, ensure_ascii=False) + "\n")
+                if progress is not None:
+                    progress(suite, done)
     return sorted(written)

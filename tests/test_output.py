@@ -136,6 +136,9 @@ def test_any_relative_name_lands_inside(parts: list[str], data: bytes) -> None:
 @pytest.mark.parametrize(("command", "victim"), [
     (["render", "--format", "dot,mermaid"], "rescue-session-statuses.mmd"),
     (["report", "--no-formal"], "report.dot"),
+    (["traces", "--coverage", "transitions"], "transitions.jsonl"),
+    (["traces", "--coverage", "transitions", "--format", "pytest"], "transitions_test.py"),
+    (["traces", "--coverage", "transitions", "--format", "itf"], "transitions"),
 ])
 def test_render_and_report_refuse_a_link_out_of_the_folder(tmp_path: Path, command: list[str],
                                                            victim: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, TextIO
 
 from statusproof.conformance.adapters import open_adapter
@@ -14,8 +13,10 @@ from statusproof.conformance.report import format_junit, format_text, run_to_dic
 from statusproof.conformance.runner import run_suites
 from statusproof.conformance.suite_file import load_suite_files
 from statusproof.model.errors import StatusproofError
+from statusproof.output import write_file
 
 from .common import add_table_arguments, load_from_args, write_json
+from .progress import Progress, per_suite
 from .traces_cmd import add_suite_arguments, options_from_args
 
 __all__ = ["add_parser", "run"]
@@ -57,10 +58,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _write(path: str, text: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8", newline="\n")
-    except OSError as e:
-        raise StatusproofError(f"{path}: cannot write: {e.strerror}") from e
+    """Write ``text`` to ``path`` atomically, never through a symbolic link (exit 2 when
+    refused: :class:`~statusproof.output.OutputPathError` is an input error)."""
+    write_file(path, text)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -82,8 +82,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                       model.names) as adapter:
         if not args.suite:
             suites = generate(model, coverages, options, explicit=explicit)
-        result = run_suites(adapter, suites, explicit, max_failures=limit,
-                            keep_names=args.format == "junit")
+        total = sum(suite.size for suite in suites)
+        with Progress(err, "running tests", "tests", total=total) as bar:
+            result = run_suites(adapter, suites, explicit, max_failures=limit,
+                                keep_names=args.format == "junit",
+                                progress=per_suite(bar, "running"))
     if args.format == "json":
         import io
         buffer = io.StringIO()

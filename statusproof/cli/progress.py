@@ -10,10 +10,11 @@ command's own output. What the work is and how far it got is the caller's busine
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
-__all__ = ["Progress", "progress_wanted", "PROGRESS_ENV"]
+__all__ = ["Progress", "progress_wanted", "per_suite", "PROGRESS_ENV"]
 
 #: ``0`` never shows a bar, ``1`` always does (tests); unset: when stderr is a terminal.
 PROGRESS_ENV = "STATUSPROOF_PROGRESS"
@@ -74,3 +75,24 @@ class Progress:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def per_suite(bar: Progress, verb: str) -> Callable[[Any, int], None] | None:
+    """A hook ``(suite, n)`` for the conformance runner and exporter: one more test done, the
+    label ``verb`` and the suite's name; ``None`` when the bar is not shown (no hook at all)."""
+    if not bar.shown:
+        return None
+    current = [""]
+
+    def advance(suite: _Named, done: int) -> None:
+        if suite.name != current[0]:
+            current[0] = suite.name
+            bar.describe(f"{verb} {suite.name}")
+        bar.update(1)
+
+    return advance

@@ -18,6 +18,7 @@ from statusproof.conformance.generate import (
 )
 
 from .common import add_table_arguments, load_from_args
+from .progress import Progress, per_suite
 
 __all__ = ["add_parser", "run", "add_suite_arguments", "format_summary"]
 
@@ -103,7 +104,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_from_args(args)
     suites = generate(model, coverages, options)
     directory = Path(args.output)
-    written = export_suites(suites, directory, args.format, args.adapter)
+    with Progress(err, "writing tests", "tests", total=sum(s.size for s in suites)) as bar:
+        written = export_suites(suites, directory, args.format, args.adapter,
+                                progress=per_suite(bar, "writing"))
     out.write(format_summary(suites))
     out.write(format_written(written, directory, args.output))
     return 0
