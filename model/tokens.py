@@ -175,6 +175,15 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("as", "for"): "SAME",
     ("and", "/", "or"): "OR",
 }
+# "if neither applies", "if none of the above apply", "if none of these holds": a condition
+# that only says the other conditions do not hold is the default, never a condition of its
+# own. The verb must follow at once: "if neither the buyer nor the seller objects" stays a
+# condition.
+for _subject in (("neither",), ("neither", "of", "these"), ("neither", "of", "the", "above"),
+                 ("none", "of", "the", "above"), ("none", "of", "these"),
+                 ("none", "of", "them")):
+    for _verb in ("applies", "apply", "holds", "hold"):
+        _PHRASES[("if", *_subject, _verb)] = "OTHERWISE"
 _LONGEST_PHRASE = max(len(p) for p in _PHRASES)
 #: Names that are, word for word, a keyword or keyword phrase of the cell language.
 KEYWORD_KEYS = frozenset({(w,) for w in _WORDS} | set(_PHRASES))

@@ -337,6 +337,33 @@ def test_otherwise_beside_history_conditions_is_a_negated_guard() -> None:
     assert {str(s.target) for s in successors(model, State("Paused", "Open"))} == {"Open"}
 
 
+@pytest.mark.parametrize("default", [
+    "if neither applies", "if none of the above apply", "if none of these holds",
+    "if neither of these applies"])
+def test_a_condition_that_only_denies_the_others_is_the_default(default: str) -> None:
+    model = model_of([
+        ("Review", "r", "none", ["Approved if the amount is small",
+                                 "Rejected if the amount is large", f"Escalated {default}"]),
+        ("Approved", "a", ["Review"], "none"),
+        ("Rejected", "x", ["Review"], "none"),
+        ("Escalated", "e", ["Review"], "none"),
+    ])
+    guards = {t.target: str(t.guard) for t in model.outgoing("Review")}
+    assert guards["Escalated"] == "cause of Review = otherwise"
+
+
+def test_neither_followed_by_its_own_subject_stays_a_condition() -> None:
+    model = model_of([
+        ("Review", "r", "none", ["Approved if neither the buyer nor the seller objects",
+                                 "Disputed otherwise"]),
+        ("Approved", "a", ["Review"], "none"),
+        ("Disputed", "d", ["Review"], "none"),
+    ])
+    guards = {t.target: str(t.guard) for t in model.outgoing("Review")}
+    assert "otherwise" not in guards["Approved"]
+    assert guards["Disputed"] == "cause of Review = otherwise"
+
+
 def test_unless_is_the_negation_of_its_condition() -> None:
     model = model_of([
         ("Done", "d", "none", ["Archived unless the buyer objects",
