@@ -17,7 +17,7 @@ from .html import load_html, looks_like_html
 from .markdown import load_markdown, looks_like_markdown
 from .text import load_text, looks_like_text
 
-__all__ = ["FORMATS", "load_table", "load_table_text", "detect_format"]
+__all__ = ["FORMATS", "load_table", "load_table_bytes", "load_table_text", "detect_format"]
 
 Loader = Callable[[str, str], StatusTable]
 
@@ -80,18 +80,29 @@ def load_table(
             [InputProblem(name, 0, "is a directory, not a table file")]) from None
     except OSError as e:
         raise TableFormatError([InputProblem(name, 0, f"cannot be read: {e.strerror}")]) from e
+    return load_table_bytes(data, name, input_format)
+
+
+def load_table_bytes(data: bytes, name: str, input_format: str | None = None,
+                     what: str = "the file", fix: str = "save",
+                     empty: str = "a status table needs at least one row") -> StatusTable:
+    """Load a table from the bytes of a file (or of standard input): refuse empty, binary
+    and non-UTF-8 data with its line, decode (a BOM dropped), unify line ends, load.
+
+    ``what`` names the source in messages (``the file``, ``standard input``), ``fix`` the
+    verb of the remedy for bad bytes (``save``, ``send``) and ``empty`` what to do when there
+    is nothing."""
     if not data.strip():
-        raise TableFormatError([InputProblem(name, 1, "the file is empty; a status table needs "
-                                             "at least one row")])
+        raise TableFormatError([InputProblem(name, 1, f"{what} is empty; {empty}")])
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise TableFormatError([InputProblem(name, line, "the file is binary (it holds NUL "
+        raise TableFormatError([InputProblem(name, line, f"{what} is binary (it holds NUL "
                                              "bytes), not a text table")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise TableFormatError([InputProblem(
-            name, line, f"byte {e.start} is not UTF-8; save the table as UTF-8 text")]) from e
+            name, line, f"byte {e.start} is not UTF-8; {fix} the table as UTF-8 text")]) from e
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return load_table_text(text, name, input_format)

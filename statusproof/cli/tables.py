@@ -23,9 +23,9 @@ from pathlib import Path
 
 from statusproof.model import load_model
 from statusproof.model.amend import load_amendments
-from statusproof.model.errors import InputProblem, StatusproofError, TableFormatError
+from statusproof.model.errors import StatusproofError
 from statusproof.model.interpret import interpret
-from statusproof.model.loaders import FORMATS, load_table, load_table_text
+from statusproof.model.loaders import FORMATS, load_table, load_table_bytes
 from statusproof.model.model import POLICIES, Model
 from statusproof.model.table import StatusTable
 
@@ -180,22 +180,8 @@ def read_stdin() -> bytes:
 
 def _stdin_table(data: bytes, input_format: str | None) -> StatusTable:
     """A table from standard input, with the checks :func:`load_table` makes of a file."""
-    if not data.strip():
-        raise TableFormatError([InputProblem(STDIN_NAME, 1, "standard input is empty; pipe a "
-                                             "status table into it, or name a file")])
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise TableFormatError([InputProblem(STDIN_NAME, line, "standard input is binary (it "
-                                             "holds NUL bytes), not a text table")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise TableFormatError([InputProblem(
-            STDIN_NAME, line, f"byte {e.start} is not UTF-8; send the table as UTF-8 "
-                              "text")]) from e
-    return load_table_text(text.replace("\r\n", "\n").replace("\r", "\n"), STDIN_NAME,
-                           input_format)
+    return load_table_bytes(data, STDIN_NAME, input_format, what="standard input",
+                            fix="send", empty="pipe a status table into it, or name a file")
 
 
 def _stdin_data(args: argparse.Namespace) -> bytes:
