@@ -57,12 +57,6 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _write(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, never through a symbolic link (exit 2 when
-    refused: :class:`~statusproof.output.OutputPathError` is an input error)."""
-    write_file(path, text)
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     coverages = parse_coverage(args.coverage)
     options = options_from_args(args)
@@ -97,11 +91,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         report = format_text(result, args.timeout, args.mapping)
     if args.output:
-        _write(args.output, report)
+        write_file(args.output, report)  # atomic, never through a link; refusal: exit 2
         out.write(f"{summary_line(result)}; report in {args.output}\n")
     else:
         out.write(report)
     if args.script and result.shrunk is not None:
-        _write(args.script, replay_script(result.shrunk, args.adapter, model.path,
-                                          args.timeout, args.mapping))
+        write_file(args.script, replay_script(result.shrunk, args.adapter, model.path,
+                                              args.timeout, args.mapping))
     return 0 if result.passed else 1

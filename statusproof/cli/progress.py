@@ -87,11 +87,12 @@ def per_suite(bar: Progress, verb: str) -> Callable[[Any, int], None] | None:
     label ``verb`` and the suite's name; ``None`` when the bar is not shown (no hook at all)."""
     if not bar.shown:
         return None
-    current = [""]
+    current = ""
 
     def advance(suite: _Named, done: int) -> None:
-        if suite.name != current[0]:
-            current[0] = suite.name
+        nonlocal current
+        if suite.name != current:
+            current = suite.name
             bar.describe(f"{verb} {suite.name}")
         bar.update(1)
 
