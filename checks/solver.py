@@ -249,10 +249,10 @@ def check(assertions: Sequence[tuple[str, Formula]], what: str,
         solver.assert_and_track(term, flag)
     if _decide(solver, what, timeout_ms):
         return Answer(True, tuple(_values(solver.model(), constants, variables).items()))
-    core = {str(flag) for flag in solver.unsat_core()}
+    core = {flag.get_id() for flag in solver.unsat_core()}  # (printing them costs more)
     return Answer(False, (), tuple(label for (label, _), flag in zip(assertions, flags,
                                                                       strict=True)
-                                   if str(flag) in core))
+                                   if flag.get_id() in core))
 
 
 # -- induction --------------------------------------------------------------------------------

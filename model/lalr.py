@@ -14,7 +14,6 @@ every entry of the corpora gets the same tree from lark and from :func:`run`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -103,6 +102,7 @@ def run(tokens: Sequence[Token], start: int, end: int, states: Sequence[Table],
 
 def grammar_digest(grammar: str, starts: Sequence[str]) -> str:
     """What the tables were made from (the check that they are not stale)."""
+    import hashlib
     return hashlib.sha256("\n".join([grammar, *starts]).encode()).hexdigest()
 
 
