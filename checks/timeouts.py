@@ -243,6 +243,8 @@ def _not_before(timer: Timer, setting: Setting) -> Formula:
 
 @dataclass(frozen=True)
 class _Timing:
+    """What z3 answered about one timed status: sat with the least settings, or a core."""
+
     sat: bool
     values: dict[int, int | None]
     entered: int
