@@ -114,7 +114,7 @@ class Trie:
 
 
 def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[int, Word]],
-              alphabet: int, extra_states: int) -> None:
+             alphabet: int, extra_states: int) -> None:
     statuses = minimal.statuses
     access_nodes = [trie.add(roots[start], word) for start, word in cover]
     by_status: dict[str, list[int]] = {}
@@ -123,14 +123,22 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
     for node in access_nodes:
         for word in words_upto(alphabet, extra_states + 1):
             trie.add(node, word)
+    extensions = _extensions(trie, access_nodes, alphabet, extra_states)
+    chosen: dict[int, Word] = {}
+    # identification first, deepest nodes first: a leaf of the traversal set is extended by one
+    # word that tells its state from every other state of its status (no new test), and that
+    # word is appended to the access nodes it must be told from (shared by all their visitors)
+    for node, path in sorted(extensions, key=lambda item: -len(item[1])):
+        _identify(trie, minimal, by_status, chosen, node, path)
 
     def separate(u: int, v: int) -> None:
         p, q = trie.state[u], trie.state[v]
         if p == q or statuses[p] != statuses[q] or _separated(trie, minimal, u, v):
             return
         candidates = [minimal.separating(p, q)]
-        candidates.extend(w for w in (minimal.unique_word(p), minimal.unique_word(q))
-                          if w is not None)
+        candidates.extend(w for w in (minimal.unique_word(p), minimal.unique_word(q),
+                                      chosen.get(u), chosen.get(v))
+                          if w is not None and minimal.answers(p, w) != minimal.answers(q, w))
         _, ids = minimal.splitting_tree()
         shared = [w for w in ids[p] if w in ids[q]]
         for word in shared:
@@ -146,6 +154,18 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
             for v in group[i + 1:]:
                 separate(u, v)
     # every extension node against the access words and its own ancestors
+    for current, path in extensions:
+        for other in by_status.get(statuses[trie.state[current]], ()):
+            separate(current, other)
+        for ancestor in path[:-1]:
+            separate(ancestor, current)
+
+
+def _extensions(trie: Trie, access_nodes: list[int], alphabet: int, extra_states: int
+                ) -> list[tuple[int, tuple[int, ...]]]:
+    """Every node of V.I^{1..m+1} with its path from its access node (the access node
+    first), access node by access node, depth first in symbol order."""
+    found: list[tuple[int, tuple[int, ...]]] = []
     for node in access_nodes:
         stack: list[tuple[int, tuple[int, ...]]] = [(node, (node,))]
         while stack:
@@ -153,15 +173,53 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
             if len(path) > extra_states + 2:
                 continue
             if len(path) > 1:
-                for other in by_status.get(statuses[trie.state[current]], ()):
-                    separate(current, other)
-                for ancestor in path[:-1]:
-                    separate(ancestor, current)
+                found.append((current, path))
             if len(path) <= extra_states + 1:
-                for symbol in range(alphabet):
+                for symbol in reversed(range(alphabet)):
                     child = trie.children[current].get(symbol)
                     if child is not None:
                         stack.append((child, (*path, child)))
+    return found
+
+
+def _identify(trie: Trie, minimal: Minimal, by_status: dict[str, list[int]],
+              chosen: dict[int, Word], node: int, path: tuple[int, ...]) -> None:
+    """Append to ``node`` one word that separates its state from every access node and
+    ancestor of its status in another state, and append it to those nodes as well.
+
+    The word is the state's unique word, or, when cheaper, a symbol followed by the word
+    already chosen for that child (it costs nothing below ``node``) when it separates too."""
+    statuses = minimal.statuses
+    state = trie.state[node]
+    status = statuses[state]
+    others = [u for u in by_status.get(status, ()) if trie.state[u] != state]
+    others.extend(a for a in path[:-1]
+                  if statuses[trie.state[a]] == status and trie.state[a] != state)
+    if not others:
+        return
+    candidates: list[Word] = []
+    unique = minimal.unique_word(state)
+    if unique is not None:
+        candidates.append(unique)
+    for symbol, child in sorted(trie.children[node].items()):
+        if child in chosen:
+            candidates.append((symbol, *chosen[child]))
+    answers = minimal.answers
+    best: tuple[int, Word] | None = None
+    for word in candidates:
+        mine = answers(state, word)
+        if any(answers(trie.state[u], word) == mine for u in others):
+            continue
+        cost = trie.cost(node, word) + sum(trie.cost(u, word) for u in set(others))
+        if best is None or (cost, word) < best:
+            best = (cost, word)
+    if best is None:
+        return
+    word = best[1]
+    chosen[node] = word
+    trie.add(node, word)
+    for u in others:
+        trie.add(u, word)
 
 
 def _separated(trie: Trie, minimal: Minimal, u: int, v: int) -> bool:
