@@ -3,11 +3,16 @@
 H (Dorofeeva, El-Fakih and Yevtushenko): V.I^{<=m+1}, then, for every two words of it that must
 reach different implementation states (two access words; an access word and an extension; two
 prefixes of one extension), a separating word appended to both, unless the suite already
-separates them. The words are kept in a prefix tree (:class:`Trie`) whose leaves are the tests;
-each separating word is chosen among a shortest one, the states' unique words
-(:meth:`~statusproof.conformance.fsm.Minimal.unique_word`) and their shared identifier words,
-as the one that adds the least length (a new test costs its reset and its way down).
-Assembling the suite is :mod:`.complete`'s job.
+separates them. The words are kept in a prefix tree (:class:`Trie`) whose leaves are the tests.
+The separating words are placed in two passes. First every extension, deepest first, gets one
+word that tells its state from all the states it must be told from (the state's unique word,
+:meth:`~statusproof.conformance.fsm.Minimal.unique_word`, or an input and the word chosen for
+that child when it does the same for less), appended to it and to those access words: a deepest
+extension is the end of a test, so one word there extends the test instead of starting one test
+per separating word. Then every pair is checked, and a pair not yet separated gets, among a
+shortest separating word, the states' unique words, the words already chosen for them and their
+shared identifier words, the one that adds the least length (a new test costs its reset and its
+way down). Assembling the suite is :mod:`.complete`'s job.
 """
 
 from __future__ import annotations
