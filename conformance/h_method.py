@@ -17,8 +17,9 @@ way down). Assembling the suite is :mod:`.complete`'s job.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import product
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice, product
 
 from .cases import Step, step_of
 from .fsm import Minimal, Word
@@ -28,6 +29,8 @@ __all__ = ["Trie", "h_method", "words_upto"]
 
 #: How many node pairs the H method inspects to find a separation already in the suite.
 _SEARCH_BUDGET = 400
+#: How many of the words already below a node are tried as its identifying word.
+_PATHS_TRIED = 8
 
 
 def words_upto(alphabet: int, upto: int) -> list[Word]:
@@ -130,11 +133,12 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
             trie.add(node, word)
     extensions = _extensions(trie, access_nodes, alphabet, extra_states)
     chosen: dict[int, Word] = {}
+    answers = functools.lru_cache(maxsize=1 << 16)(minimal.answers)
     # identification first, deepest nodes first: a leaf of the traversal set is extended by one
     # word that tells its state from every other state of its status (no new test), and that
     # word is appended to the access nodes it must be told from (shared by all their visitors)
-    for node, path in sorted(extensions, key=lambda item: -len(item[1])):
-        _identify(trie, minimal, by_status, chosen, node, path)
+    for node, path in sorted(extensions, key=lambda item: -trie.depth[item[0]]):
+        _identify(trie, minimal, answers, by_status, chosen, node, path)
 
     def separate(u: int, v: int) -> None:
         p, q = trie.state[u], trie.state[v]
@@ -187,8 +191,9 @@ def _extensions(trie: Trie, access_nodes: list[int], alphabet: int, extra_states
     return found
 
 
-def _identify(trie: Trie, minimal: Minimal, by_status: dict[str, list[int]],
-              chosen: dict[int, Word], node: int, path: tuple[int, ...]) -> None:
+def _identify(trie: Trie, minimal: Minimal, answers: Callable[[int, Word], tuple[str, ...]],
+              by_status: dict[str, list[int]], chosen: dict[int, Word], node: int,
+              path: tuple[int, ...]) -> None:
     """Append to ``node`` one word that separates its state from every access node and
     ancestor of its status in another state, and append it to those nodes as well.
 
@@ -209,7 +214,7 @@ def _identify(trie: Trie, minimal: Minimal, by_status: dict[str, list[int]],
     for symbol, child in sorted(trie.children[node].items()):
         if child in chosen:
             candidates.append((symbol, *chosen[child]))
-    answers = minimal.answers
+    candidates.extend(islice(trie.words(node), _PATHS_TRIED))
     best: tuple[int, Word] | None = None
     for word in candidates:
         mine = answers(state, word)
