@@ -197,8 +197,9 @@ def _identify(trie: Trie, minimal: Minimal, answers: Callable[[int, Word], tuple
     """Append to ``node`` one word that separates its state from every access node and
     ancestor of its status in another state, and append it to those nodes as well.
 
-    The word is the state's unique word, or, when cheaper, a symbol followed by the word
-    already chosen for that child (it costs nothing below ``node``) when it separates too."""
+    The word is the state's unique word or, when cheaper and it separates too, a symbol
+    followed by the word already chosen for that child, or one of the first words already
+    below ``node`` (either costs nothing below ``node``)."""
     statuses = minimal.statuses
     state = trie.state[node]
     status = statuses[state]
