@@ -42,7 +42,11 @@ from bench_conformance import machine_info  # noqa: E402
 
 from statusproof.conformance.adapters import open_adapter  # noqa: E402
 from statusproof.conformance.cases import Suite, concretise  # noqa: E402
-from statusproof.conformance.complete import complete_words, lower_bound  # noqa: E402
+from statusproof.conformance.complete import (  # noqa: E402
+    complete_words,
+    lower_bound,
+    traversal_length,
+)
 from statusproof.conformance.fsm import Explicit, explore  # noqa: E402
 from statusproof.conformance.generate import Options, generate  # noqa: E402
 from statusproof.conformance.machine import Machine  # noqa: E402
@@ -118,6 +122,9 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
             title = {"h": "H", "wp": "Wp", "w": "W"}[method]
             print(f"  statusproof {title:<2} m={m}  {len(words):>8,} tests "
                   f"{length:>11,} length  ({own_cpu() - began:.1f}s CPU)")
+    traversal = traversal_length(explicit, 1)
+    print(f"  of H m=1: V.I^<=2 alone (no separating word) {traversal:,}, separating words "
+          f"{ours['h1'] - traversal:,}")
     suite = generate(model, ["complete"], Options(long_waits=long_waits),
                      explicit=explicit)[0]
     ours["default"] = suite.length
@@ -141,7 +148,9 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
               f"{figures['sendable tests']:,} tests, {figures['sendable symbols']:,} symbols")
     wp = found["wp"]
     assert isinstance(wp, dict)
-    for name, key in (("default complete", "default"), ("H m=1", "h1"), ("Wp m=1", "wp1")):
+    ours["traversal"] = traversal
+    for name, key in (("default complete", "default"), ("H m=1", "h1"), ("Wp m=1", "wp1"),
+                      ("V.I^<=2 alone", "traversal")):
         print(f"    statusproof {name} / AALpy Wp: {ours[key] / wp['symbols']:.3f} of its "
               f"symbols, {ours[key] / wp['sendable symbols']:.3f} of the sendable ones")
 

@@ -39,7 +39,7 @@ from .random_walks import random_words
 from .tour import postman
 
 __all__ = ["METHODS", "Extension", "complete_suite", "complete_words", "estimate",
-           "lower_bound"]
+           "lower_bound", "traversal_length"]
 
 METHODS = ("w", "wp", "h")
 
@@ -174,6 +174,19 @@ def lower_bound(explicit: Explicit) -> int:
                 for a in range(explicit.alphabet_size)]
     starts = sorted({minimal.classes[q] for _, q in explicit.starts})
     return postman(required, starts).optimum
+
+
+def traversal_length(explicit: Explicit, extra_states: int) -> int:
+    """The length (steps plus resets) of V.I^{<=m+1} alone, prefixes dropped: the part of the
+    H suite that comes before any separating word, which every suite of the H family holds."""
+    minimal = explicit.minimise()
+    trie = Trie(minimal)
+    roots = [trie.root(minimal.classes[state]) for _, state in explicit.starts]
+    for start, word in _cover(explicit, minimal):
+        node = trie.add(roots[start], word)
+        for middle in words_upto(explicit.alphabet_size, extra_states + 1):
+            trie.add(node, middle)
+    return sum(len(word) + 1 for root in roots for word in trie.words(root))
 
 
 def complete_suite(explicit: Explicit, table: str, method: str = "h", extra_states: int = 1,

@@ -3,17 +3,23 @@
 H (Dorofeeva, El-Fakih and Yevtushenko): V.I^{<=m+1}, then, for every two words of it that must
 reach different implementation states (two access words; an access word and an extension; two
 prefixes of one extension), a separating word appended to both, unless the suite already
-separates them. The words are kept in a prefix tree (:class:`Trie`) whose leaves are the tests;
-each separating word is chosen among a shortest one, the states' unique words
-(:meth:`~statusproof.conformance.fsm.Minimal.unique_word`) and their shared identifier words,
-as the one that adds the least length (a new test costs its reset and its way down).
-Assembling the suite is :mod:`.complete`'s job.
+separates them. The words are kept in a prefix tree (:class:`Trie`) whose leaves are the tests.
+The separating words are placed in two passes. First every extension, deepest first, gets one
+word that tells its state from all the states it must be told from (the state's unique word,
+:meth:`~statusproof.conformance.fsm.Minimal.unique_word`, or an input and the word chosen for
+that child when it does the same for less), appended to it and to those access words: a deepest
+extension is the end of a test, so one word there extends the test instead of starting one test
+per separating word. Then every pair is checked, and a pair not yet separated gets, among a
+shortest separating word, the states' unique words, the words already chosen for them and their
+shared identifier words, the one that adds the least length (a new test costs its reset and its
+way down). Assembling the suite is :mod:`.complete`'s job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import product
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice, product
 
 from .cases import Step, step_of
 from .fsm import Minimal, Word
@@ -23,6 +29,8 @@ __all__ = ["Trie", "h_method", "words_upto"]
 
 #: How many node pairs the H method inspects to find a separation already in the suite.
 _SEARCH_BUDGET = 400
+#: How many of the words already below a node are tried as its identifying word.
+_PATHS_TRIED = 8
 
 
 def words_upto(alphabet: int, upto: int) -> list[Word]:
@@ -114,7 +122,7 @@ class Trie:
 
 
 def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[int, Word]],
-              alphabet: int, extra_states: int) -> None:
+             alphabet: int, extra_states: int) -> None:
     statuses = minimal.statuses
     access_nodes = [trie.add(roots[start], word) for start, word in cover]
     by_status: dict[str, list[int]] = {}
@@ -123,14 +131,23 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
     for node in access_nodes:
         for word in words_upto(alphabet, extra_states + 1):
             trie.add(node, word)
+    extensions = _extensions(trie, access_nodes, alphabet, extra_states)
+    chosen: dict[int, Word] = {}
+    answers = functools.lru_cache(maxsize=1 << 16)(minimal.answers)
+    # identification first, deepest nodes first: a leaf of the traversal set is extended by one
+    # word that tells its state from every other state of its status (no new test), and that
+    # word is appended to the access nodes it must be told from (shared by all their visitors)
+    for node, path in sorted(extensions, key=lambda item: -trie.depth[item[0]]):
+        _identify(trie, minimal, answers, by_status, chosen, node, path)
 
     def separate(u: int, v: int) -> None:
         p, q = trie.state[u], trie.state[v]
         if p == q or statuses[p] != statuses[q] or _separated(trie, minimal, u, v):
             return
         candidates = [minimal.separating(p, q)]
-        candidates.extend(w for w in (minimal.unique_word(p), minimal.unique_word(q))
-                          if w is not None)
+        candidates.extend(w for w in (minimal.unique_word(p), minimal.unique_word(q),
+                                      chosen.get(u), chosen.get(v))
+                          if w is not None and minimal.answers(p, w) != minimal.answers(q, w))
         _, ids = minimal.splitting_tree()
         shared = [w for w in ids[p] if w in ids[q]]
         for word in shared:
@@ -146,6 +163,18 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
             for v in group[i + 1:]:
                 separate(u, v)
     # every extension node against the access words and its own ancestors
+    for current, path in extensions:
+        for other in by_status.get(statuses[trie.state[current]], ()):
+            separate(current, other)
+        for ancestor in path[:-1]:
+            separate(ancestor, current)
+
+
+def _extensions(trie: Trie, access_nodes: list[int], alphabet: int, extra_states: int
+                ) -> list[tuple[int, tuple[int, ...]]]:
+    """Every node of V.I^{1..m+1} with its path from its access node (the access node
+    first), access node by access node, depth first in symbol order."""
+    found: list[tuple[int, tuple[int, ...]]] = []
     for node in access_nodes:
         stack: list[tuple[int, tuple[int, ...]]] = [(node, (node,))]
         while stack:
@@ -153,15 +182,55 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
             if len(path) > extra_states + 2:
                 continue
             if len(path) > 1:
-                for other in by_status.get(statuses[trie.state[current]], ()):
-                    separate(current, other)
-                for ancestor in path[:-1]:
-                    separate(ancestor, current)
+                found.append((current, path))
             if len(path) <= extra_states + 1:
-                for symbol in range(alphabet):
+                for symbol in reversed(range(alphabet)):
                     child = trie.children[current].get(symbol)
                     if child is not None:
                         stack.append((child, (*path, child)))
+    return found
+
+
+def _identify(trie: Trie, minimal: Minimal, answers: Callable[[int, Word], tuple[str, ...]],
+              by_status: dict[str, list[int]], chosen: dict[int, Word], node: int,
+              path: tuple[int, ...]) -> None:
+    """Append to ``node`` one word that separates its state from every access node and
+    ancestor of its status in another state, and append it to those nodes as well.
+
+    The word is the state's unique word or, when cheaper and it separates too, a symbol
+    followed by the word already chosen for that child, or one of the first words already
+    below ``node`` (either costs nothing below ``node``)."""
+    statuses = minimal.statuses
+    state = trie.state[node]
+    status = statuses[state]
+    others = [u for u in by_status.get(status, ()) if trie.state[u] != state]
+    others.extend(a for a in path[:-1]
+                  if statuses[trie.state[a]] == status and trie.state[a] != state)
+    if not others:
+        return
+    candidates: list[Word] = []
+    unique = minimal.unique_word(state)
+    if unique is not None:
+        candidates.append(unique)
+    for symbol, child in sorted(trie.children[node].items()):
+        if child in chosen:
+            candidates.append((symbol, *chosen[child]))
+    candidates.extend(islice(trie.words(node), _PATHS_TRIED))
+    best: tuple[int, Word] | None = None
+    for word in candidates:
+        mine = answers(state, word)
+        if any(answers(trie.state[u], word) == mine for u in others):
+            continue
+        cost = trie.cost(node, word) + sum(trie.cost(u, word) for u in set(others))
+        if best is None or (cost, word) < best:
+            best = (cost, word)
+    if best is None:
+        return
+    word = best[1]
+    chosen[node] = word
+    trie.add(node, word)
+    for u in others:
+        trie.add(u, word)
 
 
 def _separated(trie: Trie, minimal: Minimal, u: int, v: int) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import Golden
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +28,7 @@ from statusproof.conformance.cases import Suite, SuiteTooLarge
 from statusproof.conformance.complete import complete_suite, complete_words, estimate
 from statusproof.conformance.fsm import Explicit, Minimal, explore
 from statusproof.conformance.generate import COVERAGES, Options, generate
+from statusproof.conformance.h_method import words_upto
 from statusproof.conformance.machine import Machine
 from statusproof.conformance.runner import run_case
 
@@ -116,7 +118,31 @@ def test_suite_sizes_on_the_bundled_model(rescue_explicit: Explicit) -> None:
             figures[(method, m)] = len(words)
     assert figures[("h", 1)] <= figures[("wp", 1)] <= figures[("w", 1)]
     assert figures[("h", 0)] <= figures[("wp", 0)] <= figures[("w", 0)]
-    assert figures[("h", 1)] == 62511
+    assert figures[("h", 1)] == 38854
+
+
+def test_the_h_suites_meet_the_h_conditions_exactly(rescue_explicit: Explicit) -> None:
+    """The H method's sufficient conditions for m-completeness, checked on the suite's words
+    without any search budget: V.I^{<=m+1} is in the suite, and every two of its words that
+    must reach different states are separated by a word the suite applies after both."""
+    for explicit in (helpdesk(), rescue_explicit):
+        for extra in (0, 1):
+            words = complete_words(explicit, "h", extra)
+            assert h_condition_failures(explicit, words, extra) == []
+
+
+def test_the_h_condition_checker_finds_a_missing_separation() -> None:
+    explicit = helpdesk()
+    # every test cut back to its access word and two more inputs: the separating words go
+    cover = cover_words(explicit)
+    trimmed = []
+    for start, word in complete_words(explicit, "h", 1):
+        reach = max(len(v) for s, v in cover if s == start and word[:len(v)] == v)
+        trimmed.append((start, word[:reach + 2]))
+    failures = h_condition_failures(explicit, trimmed, 1)
+    assert failures and all(f.startswith("not separated: ") for f in failures)
+    dropped = [w for w in trimmed if w != trimmed[-1]]
+    assert f"missing: {trimmed[-1]}" in h_condition_failures(explicit, dropped, 1)
 
 
 def test_the_step_limit_stops_an_oversized_suite(rescue_explicit: Explicit) -> None:
@@ -306,3 +332,189 @@ def test_long_waits_are_inputs_and_can_be_left_out() -> None:
     # through the five-minute timer, then on in Offline to a second before two weeks
     assert machine.concrete(q, Symbol(ACROSS, events=2)) == Input.wait(1_209_599)
     assert machine.concrete(q, Symbol(ACROSS, events=3)) == Input.wait(1_209_600)
+
+
+# -- an exact check of the H conditions -----------------------------------------------------------
+def cover_words(explicit: Explicit) -> list[tuple[int, tuple[int, ...]]]:
+    """The state cover the H method extends (shortest access words, plus an empty word for a
+    start whose state another start reaches first)."""
+    minimal = explicit.minimise()
+    cover = list(minimal.access())
+    cover.extend((n, ()) for n in range(len(explicit.starts)) if (n, ()) not in cover)
+    return cover
+
+
+def h_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
+                         extra: int) -> list[str]:
+    """What the suite lacks of the H method's sufficient conditions (Dorofeeva, El-Fakih and
+    Yevtushenko), searched exhaustively: every word of V.I^{<=m+1} a prefix of a test; any two
+    words of V reaching different states separated; every word of V.I^{1..m+1} separated from
+    every word of V and every shorter word of its own extension that reaches another state.
+    Two words are separated when the suite applies a common word after both on which their
+    states answer differently."""
+    minimal = explicit.minimise()
+    children: list[dict[int, int]] = []
+    state: list[int] = []
+    roots = []
+    for _, q in explicit.starts:
+        roots.append(len(state))
+        children.append({})
+        state.append(minimal.classes[q])
+    for start, word in words:
+        node = roots[start]
+        for symbol in word:
+            child = children[node].get(symbol)
+            if child is None:
+                child = len(state)
+                children.append({})
+                state.append(minimal.delta(state[node], symbol))
+                children[node][symbol] = child
+            node = child
+    statuses = minimal.statuses
+    memo: dict[tuple[int, int], bool] = {}
+
+    def separated(u: int, v: int) -> bool:
+        if statuses[state[u]] != statuses[state[v]]:
+            return True
+        if state[u] == state[v]:
+            return False
+        key = (min(u, v), max(u, v))
+        if key not in memo:
+            memo[key] = False
+            memo[key] = any(separated(child, children[v][symbol])
+                            for symbol, child in children[u].items() if symbol in children[v])
+        return memo[key]
+
+    def find(start: int, word: tuple[int, ...]) -> int | None:
+        node: int | None = roots[start]
+        for symbol in word:
+            node = children[node].get(symbol) if node is not None else None
+        return node
+
+    failures: list[str] = []
+    access = [(start, word, find(start, word)) for start, word in cover_words(explicit)]
+    for i, (s1, w1, u) in enumerate(access):
+        for s2, w2, v in access[i + 1:]:
+            if u is not None and v is not None and state[u] != state[v] and \
+                    not separated(u, v):
+                failures.append(f"not separated: {(s1, w1)} and {(s2, w2)}")
+    k = explicit.alphabet_size
+    for start, word, _ in access:
+        for middle in words_upto(k, extra + 1):
+            path = [find(start, (*word, *middle[:i])) for i in range(len(middle) + 1)]
+            if path[-1] is None:
+                failures.append(f"missing: {(start, (*word, *middle))}")
+                continue
+            last = path[-1]
+            if not middle:
+                continue
+            for other_start, other_word, other in access:
+                if other is not None and state[other] != state[last] and \
+                        not separated(last, other):
+                    failures.append(f"not separated: {(start, (*word, *middle))} and "
+                                    f"{(other_start, other_word)}")
+            for before in path[:-1]:
+                if before is not None and state[before] != state[last] and \
+                        not separated(before, last):
+                    failures.append(f"not separated: {(start, (*word, *middle))} and a prefix")
+    return failures
+
+
+# -- brute force: every implementation of a class with one extra state ---------------------------
+def one_extra_state_mutants(explicit: Explicit, sample: int | None = None
+                            ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Implementations with n + 1 states: a transition (p, a) of the model leads instead to a
+    copy of its target, and the copy differs in one transition (any target, itself included)
+    or, unchanged otherwise, answers another status. All of them, or ``sample`` drawn with a
+    fixed seed. Returns the transition arrays, the status numbers and the start states."""
+    minimal = explicit.minimise()
+    n, k = minimal.size, explicit.alphabet_size
+    names = sorted(set(minimal.statuses))
+    base = np.array([[minimal.delta(c, a) for a in range(k)] for c in range(n)]
+                    + [[0] * k], dtype=np.int32)
+    status = np.array([names.index(s) for s in minimal.statuses] + [0], dtype=np.int32)
+    kinds = [(p, a, b, t) for p in range(n) for a in range(k) for b in range(k)
+             for t in range(n + 1)]
+    kinds += [(p, a, -1, s) for p in range(n) for a in range(k) for s in range(len(names))
+              if names[s] != minimal.statuses[minimal.delta(p, a)]]
+    if sample is not None:
+        rng = np.random.default_rng(13)
+        kinds = [kinds[i] for i in sorted(rng.choice(len(kinds), sample, replace=False))]
+    deltas = np.repeat(base[None], len(kinds), axis=0)
+    statuses = np.repeat(status[None], len(kinds), axis=0)
+    for i, (p, a, b, t) in enumerate(kinds):
+        copied = int(base[p, a])
+        deltas[i, n] = base[copied]
+        statuses[i, n] = status[copied]
+        deltas[i, p, a] = n
+        if b >= 0:
+            deltas[i, n, b] = t
+        else:
+            statuses[i, n] = t
+    starts = [minimal.classes[q] for _, q in explicit.starts]
+    return deltas, statuses, starts
+
+
+def caught_by(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
+              deltas: np.ndarray, statuses: np.ndarray, starts: list[int]) -> np.ndarray:
+    """For each implementation, whether some test of ``words`` gets an answer the model does
+    not give (all implementations run together, test by test, prefixes shared)."""
+    minimal = explicit.minimise()
+    names = sorted(set(minimal.statuses))
+    expected = [names.index(s) for s in minimal.statuses]
+    rows = np.arange(len(deltas))
+    caught = np.zeros(len(deltas), dtype=bool)
+    for number, start in enumerate(starts):
+        tree: dict[tuple[int, ...], None] = {}
+        for s, word in words:
+            if s == number:
+                tree[word] = None
+        here = np.full(len(deltas), start, dtype=np.int32)
+        caught |= statuses[rows, here] != expected[start]
+        previous: tuple[int, ...] = ()
+        stack: list[np.ndarray] = [here]
+        states = [start]
+        for word in sorted(tree):
+            common = 0
+            while common < min(len(word), len(previous)) and word[common] == previous[common]:
+                common += 1
+            del stack[common + 1:], states[common + 1:]
+            for symbol in word[common:]:
+                here = deltas[rows, stack[-1], symbol]
+                states.append(minimal.delta(states[-1], symbol))
+                caught |= statuses[rows, here] != expected[states[-1]]
+                stack.append(here)
+            previous = word
+    return caught
+
+
+def escaped(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
+            mutants: tuple[np.ndarray, np.ndarray, list[int]]) -> int:
+    """How many implementations that differ from the model pass every test of ``words``."""
+    deltas, statuses, starts = mutants
+    minimal = explicit.minimise()
+    names = sorted(set(minimal.statuses))
+    passing = np.flatnonzero(~caught_by(explicit, words, deltas, statuses, starts))
+    return sum(not equivalent(minimal, explicit, FaultyMachine(
+        deltas[i].tolist(), [names[s] for s in statuses[i]], starts)) for i in passing)
+
+
+def test_every_one_extra_state_mutant_of_a_small_table_fails_the_m1_suites() -> None:
+    """Brute force on the helpdesk table (14 states, 11 inputs): all 26,334 implementations
+    of the class above (3,124 of them equivalent to the model). The H suite with m = 0 lets
+    18,949 faulty ones through; the m = 1 suites, none."""
+    explicit = helpdesk()
+    mutants = one_extra_state_mutants(explicit)
+    assert len(mutants[0]) == 26_334
+    assert escaped(explicit, _words("h", 0), mutants) == 18_949
+    for method in ("h", "wp"):
+        assert escaped(explicit, _words(method, 1), mutants) == 0, method
+
+
+def test_sampled_one_extra_state_mutants_of_the_bundled_model_fail_the_h_suite(
+        rescue_explicit: Explicit) -> None:
+    """The same on the bundled model (82 states, 22 inputs: 3.3 million implementations),
+    on 4,000 drawn with a fixed seed."""
+    mutants = one_extra_state_mutants(rescue_explicit, sample=4_000)
+    words = complete_words(rescue_explicit, "h", 1)
+    assert escaped(rescue_explicit, words, mutants) == 0
