@@ -9,6 +9,7 @@ structure that makes it linear (what is built, how the output grows), determinis
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ from statusproof.model import load_model
 from statusproof.model.graph import path_tree, shortest_witnesses
 from statusproof.model.machine import unfold
 from statusproof.model.model import Model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from bench_scale import ring_table as ring  # the benchmark's own ring
 
 
 def chain(size: int, end: bool = True) -> str:
@@ -195,23 +199,6 @@ def test_a_budget_error_a_check_did_not_catch_is_inconclusive(
 
 
 # -- the budget reaches the plain-Python searches -------------------------------------------
-def ring(size: int) -> str:
-    """``size`` statuses in a circle, a history return every tenth (``bench_scale``'s ring)."""
-    lines: list[str] = []
-    for i in range(size):
-        if i:
-            lines.append("|")
-        nexts = [f"S{(i + 1) % size}"]
-        if i % 10 == 5:
-            nexts.append(f"S{i - 1} if the item was in S{i - 1} status")
-        if i % 17 == 3:
-            nexts.append("none if the customer withdraws")
-        lines += [f"S{i}", f"| Step {i} of the ring.", "| none" if i == 0 else f"| S{i - 1}",
-                  "|", *(f"- {entry}" for entry in nexts)]
-    lines.append("|")
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture(scope="module")
 def big_ring(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ring") / "ring-1500.txt"
