@@ -84,7 +84,7 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
     """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
     and reported as the exact readers report them."""
     texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
-    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False)
+    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
     seconds = (pl.select(pl.when(texts.str.len_bytes() == 20).then(parsed).otherwise(None)
                          .dt.epoch("ms")).to_series().cast(pl.Float64) / 1000.0)
     missing = seconds.is_null()
