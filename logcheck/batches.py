@@ -84,9 +84,10 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
     """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
     and reported as the exact readers report them."""
     texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
-    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
-    seconds = (pl.select(pl.when(texts.str.len_bytes() == 20).then(parsed).otherwise(None)
-                         .dt.epoch("ms")).to_series().cast(pl.Float64) / 1000.0)
+    # one expression (one pass of the engine); strptime's cache only pays on repeated texts
+    seconds = pl.select(pl.when(texts.str.len_bytes() == 20).then(
+        texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
+    ).otherwise(None).dt.epoch("ms").cast(pl.Float64) / 1000.0).to_series()
     missing = seconds.is_null()
     if not missing.any():
         return frame.with_columns(time=seconds)
