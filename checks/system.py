@@ -48,6 +48,8 @@ class Var:
 
 @dataclass(frozen=True)
 class Const:
+    """An integer constant of a formula."""
+
     value: int
 
     def __str__(self) -> str:
@@ -56,6 +58,8 @@ class Const:
 
 @dataclass(frozen=True)
 class Add:
+    """The sum of two terms."""
+
     left: Term
     right: Term
 
@@ -68,6 +72,8 @@ Term = Var | Const | Add
 
 @dataclass(frozen=True)
 class Eq:
+    """Two terms are equal."""
+
     left: Term
     right: Term
 
@@ -110,6 +116,8 @@ class Divides:
 
 @dataclass(frozen=True)
 class And:
+    """All the parts hold (true when there are none)."""
+
     parts: tuple[Formula, ...]
 
     def __str__(self) -> str:
@@ -118,6 +126,8 @@ class And:
 
 @dataclass(frozen=True)
 class Or:
+    """One of the parts holds (false when there are none)."""
+
     parts: tuple[Formula, ...]
 
     def __str__(self) -> str:
@@ -126,6 +136,8 @@ class Or:
 
 @dataclass(frozen=True)
 class Not:
+    """The part does not hold."""
+
     part: Formula
 
     def __str__(self) -> str:

@@ -145,13 +145,14 @@ def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[Stat
         if a.outcome == b.outcome:
             continue
         answer = solver.check([domain, (a.label, holds(a)), (b.label, holds(b))],
-                              f"{what}: overlap of {a.label} and {b.label}", (_CAUSE,), timeout_ms)
+                              f"{what}: overlap of {a.label} and {b.label}", (), timeout_ms,
+                              least_in={_CAUSE: range(len(values))})
         if answer.sat:
             overlaps.append((a, b, values[answer.values()[_CAUSE]]))
         else:
             disjoint.append({"exits": [a.label, b.label], "unsat_core": list(answer.core)})
     cover = solver.check([domain, *((f"not {e.label}", Not(holds(e))) for e in exits)],
-                         f"{what}: cover", (_CAUSE,), timeout_ms)
+                         f"{what}: cover", (), timeout_ms, least_in={_CAUSE: range(len(values))})
     by_value = {v: list(dict.fromkeys(e.outcome for e in exits
                                       if evaluate(holds(e), {_CAUSE: code[v]})))
                 for v in values}
@@ -242,6 +243,8 @@ def _not_before(timer: Timer, setting: Setting) -> Formula:
 
 @dataclass(frozen=True)
 class _Timing:
+    """What z3 answered about one timed status: sat with the least settings, or a core."""
+
     sat: bool
     values: dict[int, int | None]
     entered: int

@@ -53,6 +53,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Alias:
+    """An ``[[alias]]``: a name the table uses for a row it names otherwise."""
+
     name: str
     status: str
     source: str
@@ -61,6 +63,8 @@ class Alias:
 
 @dataclass(frozen=True)
 class Fill:
+    """A ``[[fill]]``: entries for a cell the table leaves empty."""
+
     status: str
     column: Column
     entries: tuple[str, ...]
@@ -70,6 +74,8 @@ class Fill:
 
 @dataclass(frozen=True)
 class Addition:
+    """An ``[[add]]``: a step the table does not write, from one status to another."""
+
     source_status: str
     target: str
     source: str
@@ -78,6 +84,8 @@ class Addition:
 
 @dataclass(frozen=True)
 class HistoryDecl:
+    """The ``[history]`` table: the statuses that remember the status to return to."""
+
     remember: tuple[str, ...]
     source: str
     span: SourceSpan | None = field(default=None, compare=False)
@@ -85,6 +93,8 @@ class HistoryDecl:
 
 @dataclass(frozen=True)
 class CauseDecl:
+    """A ``[[cause]]``: the variable that tells a status's exits apart, and its values."""
+
     status: str
     variable: str
     values: tuple[tuple[str, str], ...]
@@ -94,6 +104,8 @@ class CauseDecl:
 
 @dataclass(frozen=True)
 class TimerDecl:
+    """A ``[[timer]]``: how long a status may last and where its timeout leads."""
+
     status: str
     target: str
     seconds: int | None
@@ -109,6 +121,8 @@ class TimerDecl:
 
 @dataclass(frozen=True)
 class ReadingDecl:
+    """A ``[[reading]]``: what a clause the grammar cannot read means."""
+
     status: str
     column: Column
     text: str
@@ -119,6 +133,8 @@ class ReadingDecl:
 
 @dataclass(frozen=True)
 class AmendmentSet:
+    """Everything an amendment file declares, in file order."""
+
     path: str
     aliases: tuple[Alias, ...] = ()
     fills: tuple[Fill, ...] = ()

@@ -8,9 +8,6 @@ checking the ``[[timer]]`` amendments against the model's statuses and causes.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
-
 from .amend import AmendmentSet, CauseDecl
 from .errors import AmendmentError
 from .links import OTHERWISE_TEXT
@@ -24,15 +21,10 @@ from .model import (
     Timer,
     Transition,
 )
-from .names import NameIndex, normalise
+from .names import NameIndex, did_you_mean, normalise
 from .table import SourceSpan
 
 __all__ = ["build_causes", "build_timers"]
-
-
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def build_causes(conditions: dict[str, dict[str, str]], decls: dict[str, CauseDecl],
@@ -80,7 +72,7 @@ def build_timers(amend: AmendmentSet, index: NameIndex, statuses: list[Status],
             resolved = index.resolve(name) or known.get(normalise(name))
             if resolved is None:
                 raise AmendmentError(f"{where}: timer names {name!r}, which is not a status"
-                                     + _did_you_mean(name, known.values()))
+                                     + did_you_mean(name, known.values()))
             names.append(resolved)
         if decl.cause is not None:
             cause = next((c for c in causes if c.status == names[1]), None)

@@ -71,7 +71,7 @@ from .tokens import (
 )
 
 if TYPE_CHECKING:
-    from lark import Tree
+    from .lalr import Tree
 
 __all__ = ["Target", "Clause", "read_entry", "reference_of"]
 
@@ -170,7 +170,7 @@ class _Reader:
                                                          reason),))
 
     # -- the grammar's rules --------------------------------------------------------------
-    def _end_clause(self, tree: Tree[Token]) -> Clause | None:
+    def _end_clause(self, tree: Tree) -> Clause | None:
         ends = [t for t in tree.children if isinstance(t, Token) and t.type == "END"]
         remark = next((c for c in tree.children if is_tree(c) and c.data == "remark"),
                       None)
@@ -202,7 +202,7 @@ class _Reader:
         return Clause("steps", (Target("end", "", *guard) if guard else Target("end"),),
                       fragments=tuple(fragments))
 
-    def _end_remark(self, tree: Tree[Token]) -> Clause | None:
+    def _end_remark(self, tree: Tree) -> Clause | None:
         """``None – the car leaves the fleet``, ``none, as the case is closed``: an end and a
         remark that says nothing a model could use (no row, no condition); a comma remark
         must be a sentence (else it is a list: ``none, Closed``)."""
@@ -225,7 +225,7 @@ class _Reader:
             why += "; the words beside it are a remark that changes nothing"
         return fragment(self.entry, shown, "end", why)
 
-    def _reference(self, tree: Tree[Token]) -> Clause | None:
+    def _reference(self, tree: Tree) -> Clause | None:
         text = _referred(self.entry, tree)
         if text is None:
             return None
@@ -233,14 +233,14 @@ class _Reader:
             self.entry, tokens_of(tree), "reference",
             f"stands for the {self.column.title} cell of {text!r}"),))
 
-    def _otherwise_first(self, tree: Tree[Token]) -> Clause | None:
+    def _otherwise_first(self, tree: Tree) -> Clause | None:
         lead = [c for c in tree.children if isinstance(c, Token) and c.type != "PERIOD"]
         targets = next(c for c in tree.children if is_tree(c))
         fragments = [fragment(self.entry, lead, "otherwise",
                            "holds when none of the other conditions of the cell holds")]
         return self._steps(targets, ("otherwise", "otherwise", ()), fragments)
 
-    def _cond_first(self, tree: Tree[Token]) -> Clause | None:
+    def _cond_first(self, tree: Tree) -> Clause | None:
         keyword = tree.children[0]
         assert isinstance(keyword, Token)
         colon = next(i for i, c in enumerate(tree.children)
@@ -252,7 +252,7 @@ class _Reader:
         targets = next(c for c in tree.children[colon:] if is_tree(c))
         return self._steps(targets, guard, fragments)
 
-    def _colon_led(self, tree: Tree[Token]) -> Clause | None:
+    def _colon_led(self, tree: Tree) -> Clause | None:
         colon = next(i for i, c in enumerate(tree.children)
                      if isinstance(c, Token) and c.type == "COLON")
         body = [t for c in tree.children[:colon] for t in tokens_of(c)]
@@ -264,7 +264,7 @@ class _Reader:
         targets = next(c for c in tree.children[colon:] if is_tree(c))
         return self._steps(targets, ("condition", text, ()), fragments)
 
-    def _listing(self, tree: Tree[Token]) -> Clause | None:
+    def _listing(self, tree: Tree) -> Clause | None:
         targets = tree.children[0]
         assert is_tree(targets)
         fragments: list[Fragment] = []
@@ -274,7 +274,7 @@ class _Reader:
         return self._steps(targets, guard, fragments, tail)
 
     # -- pieces -------------------------------------------------------------------------
-    def _modifier(self, tree: Tree[Token] | None, fragments: list[Fragment]
+    def _modifier(self, tree: Tree | None, fragments: list[Fragment]
                   ) -> tuple[str, str, tuple[str, ...]] | None:
         if tree is None:
             return None
@@ -322,7 +322,7 @@ class _Reader:
         return ("unless" if negated else "condition",
                 condition_text(self.entry, keyword, body), ())
 
-    def _steps(self, tree: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
+    def _steps(self, tree: Tree, guard: tuple[str, str, tuple[str, ...]] | None,
                fragments: list[Fragment], tail: Sequence[Fragment] = ()) -> Clause | None:
         if guard is not None and guard[0] == "unread":
             return None
@@ -356,7 +356,7 @@ class _Reader:
             targets = [replace(t, guard="history", names=names) for t in targets]
         return Clause("steps", tuple(targets), fragments=tuple(fragments))
 
-    def _target(self, node: Tree[Token], guard: tuple[str, str, tuple[str, ...]] | None,
+    def _target(self, node: Tree, guard: tuple[str, str, tuple[str, ...]] | None,
                 fragments: list[Fragment]) -> list[Target] | None:
         tokens = tokens_of(node)
         if self.column is Column.NEXT and parse(tokens, "hist_return") is not None:
@@ -424,7 +424,7 @@ class _Reader:
                                "a name no row has: kept as a status without a row"))
         return [self._make("undefined", text, own)]
 
-    def _paren_is_condition(self, paren: Tree[Token]) -> bool:
+    def _paren_is_condition(self, paren: Tree) -> bool:
         inside = tokens_of(paren)[1:-1]
         strong = inside[0].type == "COND" and inside[0].lower() not in ("after", "once")
         return strong or any(w in SENTENCE_WORDS - {"after", "once"} for w in words_outside(inside))
@@ -478,7 +478,7 @@ def _lead(tokens: Sequence[Token]) -> int:
 _PLACES = frozenset({"above", "below", "earlier", "later", "here"})
 
 
-def _referred(entry: str, tree: Tree[Token]) -> str | None:
+def _referred(entry: str, tree: Tree) -> str | None:
     """The name a ``See`` / ``Refer to`` / ``Same as`` / ``As`` entry refers to, when it
     names a row: a row name, a phrase that reads as a name, or one followed by ``status`` or
     ``row`` (``See the X status above``); else None (``See the audit procedure in the

@@ -1,7 +1,8 @@
-"""The grammar of the cell language (lark, LALR) and the token-level helpers of reading.
+"""The grammar of the cell language (LALR) and the token-level helpers of reading.
 
-This module owns :data:`GRAMMAR`, the parser built from it (one LALR table per start rule,
-tried in order by :mod:`statusproof.model.cells`), and small helpers over tokens: spans and
+This module owns :data:`GRAMMAR` and :func:`parse` (one LALR table per start rule, tried in
+order by :mod:`statusproof.model.cells`; the tables are lark's, made at build time and run by
+:mod:`statusproof.model.lalr`), and small helpers over tokens: spans and
 texts, the clause split (at ``;``, between sentences, before ``otherwise``), the comma that
 belongs to a condition, and whether a phrase reads as a status name. What a parse means is
 :mod:`statusproof.model.cells`' business; the tokens are :mod:`statusproof.model.tokens`'.
@@ -10,19 +11,15 @@ belongs to a condition, and whether a phrase reads as a status name. What a pars
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, TypeGuard, cast
+from typing import TypeGuard
 
+from .lalr import Tree, run
 from .model import Fragment
 from .tokens import QUOTES, SENTENCE_WORDS, TERMINALS, Token
 
-if TYPE_CHECKING:
-    from lark import Lark, Tree
-
-__all__ = ["GRAMMAR", "MAX_WORDS", "parse", "is_tree", "tokens_of", "span", "text_of", "fragment",
-           "condition_text", "reads_as_name", "clauses", "mark_condition_commas",
-           "words_outside"]
+__all__ = ["GRAMMAR", "STARTS", "MAX_WORDS", "Tree", "parse", "is_tree", "tokens_of", "span",
+           "text_of", "fragment", "condition_text", "reads_as_name", "clauses",
+           "mark_condition_commas", "words_outside"]
 
 #: The most words (outside a final qualifier) a phrase may have to read as a status name.
 MAX_WORDS = 5
@@ -87,56 +84,26 @@ any: nocolon | COLON | SEMI | PERIOD
 
 %declare CCOMMA """ + " ".join(TERMINALS) + "\n"
 
-_STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_that",
-           "hist_return")
+#: the start rules, tried in order by :mod:`statusproof.model.cells`
+STARTS = ("end_clause", "reference", "led", "colon_led", "listing", "hist_cond", "hist_that",
+          "hist_return")
 
 
-@dataclass
-class _Box:
-    tokens: list[Token]
-
-
-@cache
-def _parser() -> Lark:
-    # lark is imported here, when the first entry needs the parser: a table of plain names
-    # (and start-up) does not pay for it.
-    from lark import Lark
-    from lark.lexer import Lexer
-
-    class _Given(Lexer):
-        """Hands the parser the tokens :func:`tokenize` made (the lexicon is the table's)."""
-
-        def __init__(self, conf: object) -> None:
-            pass
-
-        def lex(self, data: _Box) -> list[Token]:  # type: ignore[override]
-            return data.tokens
-
-    # lark's cache pickles the lexer class by name: it is this module's ``_Given``
-    _Given.__qualname__ = "_Given"
-    globals()["_Given"] = _Given
-    return Lark(GRAMMAR, parser="lalr", lexer=_Given, start=list(_STARTS), cache=True)
-
-
-def parse(tokens: list[Token], start: str) -> Tree[Token] | None:
+def parse(tokens: list[Token], start: str) -> Tree | None:
+    """The parse tree of ``tokens`` from the rule ``start``, or None."""
     if not tokens:
         return None
-    parser = _parser()
-    from lark.exceptions import LarkError
-    try:
-        tree = parser.parse(_Box(tokens), start=start)  # type: ignore[arg-type,unused-ignore]
-        return cast("Tree[Token]", tree)  # its leaves are the tokens given
-    except LarkError:
-        return None
+    from . import celltables as t
+    return run(tokens, t.START[start], t.END[start], t.STATES, t.RULES)
 
 
-def is_tree(node: Tree[Token] | Token) -> TypeGuard[Tree[Token]]:
-    """True for a node of a parse tree, False for a token (lark need not be imported)."""
-    return not isinstance(node, Token)
+def is_tree(node: Tree | Token) -> TypeGuard[Tree]:
+    """True for a node of a parse tree, False for a token."""
+    return isinstance(node, Tree)
 
 
 # -- small helpers ------------------------------------------------------------------------------
-def tokens_of(tree: Tree[Token] | Token) -> list[Token]:
+def tokens_of(tree: Tree | Token) -> list[Token]:
     if isinstance(tree, Token):
         return [tree]
     return [t for t in tree.scan_values(lambda v: isinstance(v, Token))]

@@ -24,8 +24,6 @@ status name or domain word is built in):
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from dataclasses import replace
 
 from .amend import AmendmentSet, CauseDecl, ReadingDecl
@@ -44,17 +42,12 @@ from .model import (
     Status,
     TerminalKind,
 )
-from .names import NameIndex, normalise, split_qualifier
+from .names import NameIndex, did_you_mean, normalise, split_qualifier
 from .reconcile import mark_uncertain, reconcile, returns
 from .table import Cell, Column, Entry, Row, SourceSpan, StatusTable
 from .tokens import SENTENCE_WORDS, Lexicon, words_of
 
 __all__ = ["interpret"]
-
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
 
 def _qualifier_is_a_name(text: str) -> bool:
     """Whether a mention's final parenthesis qualifies a name (``(after timeout)``) rather
@@ -123,7 +116,7 @@ class _Interpreter:
             if position is None:
                 raise AmendmentError(
                     f"{where}: fill names {fill.status!r}, which has no row"
-                    + _did_you_mean(fill.status, [r.name for r in self.rows])
+                    + did_you_mean(fill.status, [r.name for r in self.rows])
                 )
             row = self.rows[position]
             cell = row.cell(fill.column)
@@ -173,7 +166,7 @@ class _Interpreter:
                         f"the {column.title} cell of {row.name!r} says {entry.text!r}, but "
                         "there is no "
                         f"row {referred!r}"
-                        + _did_you_mean(referred, [r.name for r in self.rows])
+                        + did_you_mean(referred, [r.name for r in self.rows])
                         + "; name an existing row or list the statuses",
                         (row.name,), entry.span))
                 continue
@@ -217,7 +210,7 @@ class _Interpreter:
             target = probe.resolve(alias.status)
             if target is None:
                 raise AmendmentError(f"{where}: alias target {alias.status!r} has no row"
-                                     + _did_you_mean(alias.status, row_names))
+                                     + did_you_mean(alias.status, row_names))
             if probe.resolve(alias.name) is not None:
                 raise AmendmentError(f"{where}: {alias.name!r} already names the row "
                                      f"{probe.resolve(alias.name)!r}; an alias may only name a "
@@ -291,12 +284,12 @@ class _Interpreter:
             where = decl.span or SourceSpan(self.amend.path, 1, 1)
             if name is None:
                 raise AmendmentError(f"{where}: cause for {decl.status!r}, which has no row"
-                                     + _did_you_mean(decl.status, row_names))
+                                     + did_you_mean(decl.status, row_names))
             cause_decls[name] = decl
         for reading in self.amend.readings:
             if index.resolve(reading.status) is None:
                 raise AmendmentError(f"{reading.span}: reading for {reading.status!r}, which "
-                                     "has no row" + _did_you_mean(reading.status, row_names))
+                                     "has no row" + did_you_mean(reading.status, row_names))
 
         next_read = {row.name: self._read(row, Column.NEXT, index, lexicon, None)
                      for row in self.rows}
@@ -328,7 +321,7 @@ class _Interpreter:
             origin = index.resolve(addition.source_status)
             if origin is None:
                 raise AmendmentError(f"{where}: 'from' {addition.source_status!r} has no row"
-                                     + _did_you_mean(addition.source_status, row_names))
+                                     + did_you_mean(addition.source_status, row_names))
             target = self._canonical(addition.target, index, where)
             build.links.append(Link(origin, target, Column.NEXT, None, None, addition.source,
                                     where))
@@ -343,7 +336,7 @@ class _Interpreter:
                 resolved = index.resolve(name)
                 if resolved is None:
                     raise AmendmentError(f"{where}: history names {name!r}, which has no row"
-                                         + _did_you_mean(name, row_names))
+                                         + did_you_mean(name, row_names))
                 remembers.add(resolved)
             self.records.append(Amendment(
                 "history", "remember the status to return to in: " + ", ".join(

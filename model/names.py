@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["normalise", "split_qualifier", "looks_like_name", "NameIndex"]
+__all__ = ["normalise", "split_qualifier", "looks_like_name", "did_you_mean", "NameIndex"]
 
 _SPACE = re.compile(r"\s+")
 _QUALIFIED = re.compile(r"^(?P<short>.*?\S)\s*\((?P<qualifier>[^()]*)\)\s*$")
@@ -31,6 +31,14 @@ def normalise(name: str) -> str:
     'closed by technician'
     """
     return _SPACE.sub(" ", name).strip().rstrip(".").strip().casefold()
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """``; did you mean 'X'?`` for the candidate closest to a name that was not found, or
+    nothing when none is close."""
+    import difflib  # (only when something is wrong: start-up does not pay for it)
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def split_qualifier(name: str) -> tuple[str, str | None]:

@@ -102,12 +102,8 @@ class Row:
     span: SourceSpan | None = field(default=None, compare=False)
 
     def cell(self, column: Column) -> Cell:
-        return {
-            Column.STATUS: self.status,
-            Column.DESCRIPTION: self.description,
-            Column.PREVIOUS: self.previous,
-            Column.NEXT: self.next,
-        }[column]
+        cell: Cell = getattr(self, column.value)  # (the fields are named for the columns)
+        return cell
 
     @cached_property
     def name(self) -> str:
@@ -127,6 +123,7 @@ class StatusTable:
 
 
 _ITEM = re.compile(r"^\s*[-*\u2022]\s+")
+_BULLETS = frozenset("-*\u2022")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
@@ -152,14 +149,33 @@ def split_entries(
     >>> [e.span.line for e in c.entries]
     [4, 6]
     """
-    text = _BREAK.sub("\n", raw)
-    lines = text.split("\n")
-    items: list[tuple[int, int, list[str]]] = []  # (first line, last line, parts)
-    for offset, line in enumerate(lines):
+    stripped = raw.strip()
+    if "\n" not in stripped and "<" not in raw:  # one line (most cells): the same, faster
+        if not stripped:
+            return Cell(column, raw, (), SourceSpan(path, first_line, first_line))
+        offset = raw.count("\n", 0, len(raw) - len(raw.lstrip()))
         number = first_line + offset
-        if not line.strip():
+        line = raw.split("\n", offset + 1)[offset]
+        match = _ITEM.match(line) if stripped[0] in _BULLETS else None
+        joined = " ".join((line[match.end():] if match else line).split())
+        if not joined:
+            return Cell(column, raw, (), SourceSpan(path, first_line, first_line))
+        where = SourceSpan(path, number, number)
+        return Cell(column, raw, (Entry(joined, where),), where)
+    return split_lines(raw, path, first_line, column)
+
+
+def split_lines(raw: str, path: str, first_line: int, column: Column) -> Cell:
+    """:func:`split_entries` for any cell, line by line (that function's one-line path gives
+    the same cells; ``tests/test_table.py`` holds them to it)."""
+    text = _BREAK.sub("\n", raw) if "<" in raw else raw
+    items: list[tuple[int, int, list[str]]] = []  # (first line, last line, parts)
+    for offset, line in enumerate(text.split("\n")):
+        if not line or line.isspace():
             continue
-        match = _ITEM.match(line)
+        number = first_line + offset
+        # (the bullet test first: most lines are not list items)
+        match = _ITEM.match(line) if line.lstrip()[0] in _BULLETS else None
         if match:
             items.append((number, number, [line[match.end():]]))
         elif items:
@@ -168,14 +184,14 @@ def split_entries(
             items[-1] = (start, number, parts)
         else:
             items.append((number, number, [line]))
-    entries = tuple(
-        Entry(_squash(" ".join(parts)), SourceSpan(path, start, end))
-        for start, end, parts in items
-        if _squash(" ".join(parts))
-    )
+    entries = []
+    for start, end, parts in items:
+        joined = " ".join(" ".join(parts).split())  # the same as _squash, faster
+        if joined:
+            entries.append(Entry(joined, SourceSpan(path, start, end)))
     if entries:
         span = SourceSpan(path, entries[0].span.line if entries[0].span else first_line,
                           entries[-1].span.end_line if entries[-1].span else first_line)
     else:
         span = SourceSpan(path, first_line, first_line)
-    return Cell(column, raw, entries, span)
+    return Cell(column, raw, tuple(entries), span)

@@ -193,6 +193,8 @@ def trace_from_dict(model: Model, data: Mapping[str, Any]) -> Trace:
 # -- traces written by people: '--highlight' and trace files ------------------------------
 @dataclass(frozen=True)
 class _Item:
+    """One status of a trace a person wrote (its cause, if given, and its line)."""
+
     name: str
     cause: str | None
     line: int

@@ -460,16 +460,18 @@ print("lark" in sys.modules, [(t.source, t.target) for t in model.transitions],
 """
 
 
-@pytest.mark.parametrize(("table", "imported"), [
-    ("Open|New.|none|Closed|\nClosed|Done.|Open|None.|\n", False),
-    ("Open|New.|none|Closed if paid|\nClosed|Done.|Open|none|\n", True),
+@pytest.mark.parametrize("table", [
+    "Open|New.|none|Closed|\nClosed|Done.|Open|None.|\n",
+    "Open|New.|none|Closed if paid|\nClosed|Done.|Open|none|\n",
 ])
-def test_lark_is_imported_only_when_an_entry_needs_the_parser(table: str, imported: bool) -> None:
+def test_reading_a_table_never_imports_lark(table: str) -> None:
+    # the second table's condition goes through the parser: its tables are data
+    # (statusproof.model.celltables), lark made them at build time
     import subprocess
     import sys
     out = subprocess.run([sys.executable, "-c", _LARK_PROBE, table], capture_output=True,
                          text=True, check=True).stdout.split(" ", 1)
-    assert out[0] == str(imported)
+    assert out[0] == "False"
     assert out[1].strip() == "[('Open', 'Closed')] ('Open',) ('Closed',)"
 
 

@@ -10,13 +10,23 @@ import doctest
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import statusproof.model.loaders.text as text_module
 import statusproof.model.table as table_module
 from statusproof.model.errors import TableFormatError
 from statusproof.model.loaders import load_table
 from statusproof.model.loaders.text import load_text, looks_like_text
-from statusproof.model.table import Cell, Column, Entry, SourceSpan, StatusTable, split_entries
+from statusproof.model.table import (
+    Cell,
+    Column,
+    Entry,
+    SourceSpan,
+    StatusTable,
+    split_entries,
+    split_lines,
+)
 
 
 def test_doctests() -> None:
@@ -141,3 +151,18 @@ def test_misaligned_row_is_located() -> None:
     assert lines[1][0] == 8
     assert "7 cells found" in lines[1][1]
     assert str(info.value).endswith("2 problems in all")
+
+
+_PIECES = st.sampled_from(["", " ", "\n", "  \n", "- ", "-", "* x", "\u2022 y", "a", "A b", "\t",
+                           "x  y", "-x", "- -", "\x0b", "\u00a0", "Closed", "<br>", "\r"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_PIECES, max_size=6).map("".join), st.sampled_from(list(Column)),
+       st.integers(1, 50))
+def test_the_one_line_path_splits_as_the_line_by_line_path(raw: str, column: Column,
+                                                           first: int) -> None:
+    fast, general = split_entries(raw, "t", first, column), split_lines(raw, "t", first, column)
+    assert fast == general
+    assert [e.span for e in fast.entries] == [e.span for e in general.entries]
+    assert fast.span == general.span

@@ -7,39 +7,48 @@ not interpret cell text; that is :mod:`statusproof.model.interpret`'s job.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputProblem, TableFormatError
 from ..table import StatusTable
-from .csvtable import load_csv, looks_like_csv
-from .html import load_html, looks_like_html
-from .markdown import load_markdown, looks_like_markdown
-from .text import load_text, looks_like_text
 
 __all__ = ["FORMATS", "load_table", "load_table_bytes", "load_table_text", "detect_format"]
 
 Loader = Callable[[str, str], StatusTable]
 
-#: Format name -> loader; the order is the order auto-detection tries them in.
-FORMATS: dict[str, Loader] = {
-    "html": load_html,
-    "markdown": load_markdown,
-    "text": load_text,
-    "csv": load_csv,
+#: Format name -> (module, loader, detector); the order is the order auto-detection tries them
+#: in. A format's module is imported only when a table may be in it (start-up).
+_MODULES: dict[str, tuple[str, str, str]] = {
+    "html": ("html", "load_html", "looks_like_html"),
+    "markdown": ("markdown", "load_markdown", "looks_like_markdown"),
+    "text": ("text", "load_text", "looks_like_text"),
+    "csv": ("csvtable", "load_csv", "looks_like_csv"),
 }
-_DETECTORS: tuple[tuple[str, Callable[[str], bool]], ...] = (
-    ("html", looks_like_html),
-    ("markdown", looks_like_markdown),
-    ("text", looks_like_text),
-    ("csv", looks_like_csv),
-)
+FORMATS: tuple[str, ...] = tuple(_MODULES)
+#: what a table in the format cannot lack (a ``<table`` tag; a ``---|`` delimiter row): a text
+#: without it is not in the format, and its loader need not be imported to say so
+_NEEDS: dict[str, Callable[[str], object]] = {
+    "html": re.compile(r"<table[\s>/]", re.IGNORECASE).search,
+    "markdown": re.compile(r"-[ \t:]*\|").search,
+}
+
+
+def _part(name: str, which: int) -> Callable[..., Any]:
+    module, *functions = _MODULES[name]
+    found: Callable[..., Any] = getattr(import_module(f"{__name__}.{module}"),
+                                           functions[which])
+    return found
 
 
 def detect_format(text: str) -> str | None:
     """Name the format ``text`` is written in, judged by content, or None."""
-    for name, looks in _DETECTORS:
-        if looks(text):
+    for name in FORMATS:
+        needs = _NEEDS.get(name)
+        if (needs is None or needs(text)) and _part(name, 1)(text):
             return name
     return None
 
@@ -54,13 +63,12 @@ def load_table_text(text: str, path: str, input_format: str | None = None) -> St
                 "cannot tell the table format: no '|' cells, HTML <table> or CSV header found; "
                 f"use --input-format with one of {', '.join(FORMATS)}",
             )])
-    try:
-        loader = FORMATS[input_format]
-    except KeyError:
+    if input_format not in _MODULES:
         raise TableFormatError([InputProblem(
             path, 1, f"unknown input format {input_format!r}; use one of {', '.join(FORMATS)}"
-        )]) from None
-    return loader(text, path)
+        )])
+    table: StatusTable = _part(input_format, 0)(text, path)
+    return table
 
 
 def load_table(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -100,6 +101,18 @@ def _command(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
+    # Start-up allocates many objects that live to the end (modules, classes, the grammar's
+    # tables) and makes few cycles: with Python's default thresholds the cyclic collector runs
+    # dozens of times while the command's modules are imported (about 20 ms of a 0.3 s check).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        return _main(argv, out, err)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _main(argv: Sequence[str] | None, out: TextIO | None, err: TextIO | None) -> int:
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     argv = sys.argv[1:] if argv is None else list(argv)

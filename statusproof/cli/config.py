@@ -14,7 +14,6 @@ the file's directory.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,6 +97,7 @@ class _Reader:
     def check_keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in data:
             if key not in allowed:
+                import difflib  # (only for a mistake: start-up)
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else (
                     f"; the keys are {', '.join(allowed)}")
@@ -118,6 +118,7 @@ class _Reader:
                                  f'{key} = ["column-mismatch"]')
         for code in value:
             if code not in CATALOGUE:
+                import difflib  # (only for a mistake: start-up)
                 close = difflib.get_close_matches(code, list(CATALOGUE), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else (
                     "; see docs/findings.md for the codes")
