@@ -61,6 +61,16 @@ def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFr
     return frame, max(clock, float(times.max()))  # type: ignore[arg-type]
 
 
+def _member(values: Any, among: Any) -> Any:
+    """Whether each of ``values`` is one of ``among`` (integers): a sort and a binary search,
+    cheaper than ``np.isin`` on the few thousand ids of a batch."""
+    if not len(among) or not len(values):
+        return np.zeros(len(values), dtype=np.bool_)
+    ranked = np.sort(among)
+    at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
+    return ranked[at] == values
+
+
 def _rows(frame: pl.DataFrame, where: Any) -> pl.DataFrame:
     """The rows at the (numpy) positions ``where`` (a Series index is the fast way)."""
     return frame[pl.Series(where, dtype=pl.Int64)]
@@ -143,14 +153,18 @@ class FastChecker:
         if carry is not None and kept:
             frame = pl.concat([carry, frame], how="vertical_relaxed", rechunk=False)
         n = frame.height
-        # the rows grouped by session, in input order within each: a stable sort on a hash of
-        # the id (on a collision of two ids, on the ids themselves)
+        # the rows grouped by session, in input order within each: a sort on the high bits of
+        # a hash of the id with the row's place in the low bits (unique keys, so the quick
+        # sort is stable: some 40% cheaper than a stable sort of the hashes); on a collision
+        # of two ids in the high bits, a sort on the ids themselves
         hashes = frame["session"].hash().to_numpy()
-        order = np.argsort(hashes, kind="stable")
+        bits = np.uint64(max(n.bit_length(), 1))
+        order = np.argsort((hashes >> bits << bits) | np.arange(n, dtype=np.uint64))
         sorted_hashes = hashes[order]
+        high = sorted_hashes >> bits
         starts_mask = np.empty(n, dtype=np.bool_)
         starts_mask[0] = True
-        np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=starts_mask[1:])
+        np.not_equal(high[1:], high[:-1], out=starts_mask[1:])
         if int(starts_mask.sum()) != frame["session"].n_unique():
             order = frame.with_row_index("i").sort("session", "gidx")["i"].to_numpy()
             ids = frame["session"].gather(order)
@@ -246,7 +260,7 @@ class FastChecker:
         if not len(fresh):
             return hits, ends
         # the hashes of the ids first: most batches have no id of a remembered session
-        maybe = np.isin(hashes[order[fresh]], self.closed_hash)
+        maybe = _member(hashes[order[fresh]], self.closed_hash)
         if not maybe.any():
             return hits, ends
         fresh = fresh[maybe]
@@ -326,7 +340,7 @@ class FastChecker:
             self.result.note_sessions(ended["session"])
             self.result.conforming += ended.height
             ended_hash = hashes[at]
-            if self.closed.height and np.isin(self.closed_hash, ended_hash).any():
+            if self.closed.height and _member(self.closed_hash, ended_hash).any():
                 self._closed_keep(~self.closed["session"].is_in(ended["session"].to_list())
                                   .to_numpy())
             self.closed = pl.concat([self.closed, ended], rechunk=False)
