@@ -314,3 +314,19 @@ def test_parquet_read_by_polars_then_by_pyarrow_from_a_broken_row(tmp_path: Path
     assert found[f"{path}:{broken + 1}"].startswith("not valid UTF-8 (column 'session')")
     for block in (64 * 40, 64 * 1000, 1 << 20):  # polars slices of 160 rows, 4000, all
         assert _report(rescue, names, [path], "parquet", path="fast", block_size=block) == exact
+
+
+def test_sessions_whose_hashes_collide_are_told_apart(tmp_path: Path, rescue: Model,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every id hashed alike (and alike in the high bits the grouping sort uses): the fast
+    path groups by the ids themselves, and tests remembered ended sessions by id, so the report
+    is still the exact one."""
+    names = default_map(rescue)
+    path = _write(tmp_path, rescue, names, "csv", SynthSettings(150, faults=40, seed=11))
+    exact = _report(rescue, names, [path], "csv", path="exact")
+
+    def same(self: pl.Series, *args: object, **kwargs: object) -> pl.Series:
+        return pl.Series(self.name, [12345] * len(self), dtype=pl.UInt64)
+
+    monkeypatch.setattr(pl.Series, "hash", same)
+    assert _report(rescue, names, [path], "csv", path="fast", block_size=3000) == exact
