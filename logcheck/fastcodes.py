@@ -72,7 +72,8 @@ class Codes:
         if found is None:
             names = column.drop_nulls().unique().to_list()
             return column.replace_strict({name: tables.status_code(name) for name in names},
-                                         default=-1, return_dtype=pl.Int64).to_numpy()
+                                         default=-1, return_dtype=pl.Int64
+                                         ).fill_null(-1).to_numpy()
         index, added = found
         if added:
             self._status_of = np.concatenate(

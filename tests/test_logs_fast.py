@@ -330,3 +330,18 @@ def test_sessions_whose_hashes_collide_are_told_apart(tmp_path: Path, rescue: Mo
 
     monkeypatch.setattr(pl.Series, "hash", same)
     assert _report(rescue, names, [path], "csv", path="fast", block_size=3000) == exact
+
+
+def test_past_the_enum_limit_names_are_numbered_batch_by_batch(
+        tmp_path: Path, rescue: Model, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for only a few distinct texts, statuses and causes are numbered by the
+    per-batch mapping, and the report is the exact one."""
+    from statusproof.logcheck import fastcodes
+
+    monkeypatch.setattr(fastcodes, "LIMIT", 3)
+    names = default_map(rescue)
+    source = _write(tmp_path, rescue, names, "csv", SynthSettings(120, faults=20, seed=3))
+    path = tmp_path / "mangled.csv"
+    path.write_text(_mangle(source.read_text().splitlines(), 3))
+    assert (_report(rescue, names, [path], "csv", path="fast", block_size=2000)
+            == _report(rescue, names, [path], "csv", path="exact"))
