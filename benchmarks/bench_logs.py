@@ -116,7 +116,8 @@ from statusproof.logcheck.namemap import default_map
 from statusproof.logcheck.records import default_fields
 from statusproof.logcheck.result import CheckSettings
 from statusproof.logcheck.fastpath import FastChecker, with_clock
-from statusproof.logcheck.fastread import read_batches
+from statusproof.logcheck.fastread import BLOCK, read_batches
+from statusproof.logcheck.rawlines import DEFAULT_MAX_LINE_BYTES
 model = load_model()
 names = default_map(model)
 path, fmt = sys.argv[1], sys.argv[2]
@@ -125,7 +126,7 @@ spent = {"start-up": cpu() - start, "read": 0.0, "check": 0.0, "end": 0.0}
 first, clock, batches = 0, -1e300, 0
 mark = cpu()
 for batch in read_batches([Path(path)], [path], fmt, default_fields(fmt),
-                          checker.result.problems.append, 1 << 20):
+                          checker.result.problems.append, DEFAULT_MAX_LINE_BYTES, BLOCK):
     now = cpu()
     spent["read"] += now - mark
     framed, clock = with_clock(batch, first, clock)
