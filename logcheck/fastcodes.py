@@ -47,7 +47,10 @@ class _Known:
             self.texts.extend(added)
             self.enum = pl.Enum(self.texts)
             cast = column.cast(self.enum)
-        found = cast.to_physical().fill_null(len(self.texts)).to_numpy().astype(np.int64)
+        physical = cast.to_physical()
+        if physical.null_count():
+            physical = physical.fill_null(len(self.texts))
+        found = physical.to_numpy().astype(np.int64)
         return found, added
 
 

@@ -132,9 +132,12 @@ class FastChecker:
         self._forget(end_clock)
 
     def _forget(self, clock: float) -> None:
+        # a remembered session past ``closed_memory`` is never recalled (``_recalled`` tests
+        # the time), so the table is pruned only once a quarter of it has expired: one filter
+        # every few batches instead of one per batch
         if self.closed.height:
             keep = self.closed_time >= clock - self.memory
-            if not keep.all():
+            if int(np.count_nonzero(~keep)) * 4 > len(keep):
                 self._closed_keep(keep)
 
     def _closed_keep(self, keep: Any) -> None:
@@ -148,10 +151,12 @@ class FastChecker:
         were handed over and their rows of this batch (for the exact checker)."""
         tables = self.tables
         carry = self.carry
-        frame = batch.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in _CARRY.items()])
         kept = carry.height if carry is not None else 0
-        if carry is not None and kept:
-            frame = pl.concat([carry, frame], how="vertical_relaxed", rechunk=False)
+        if carry is not None and kept:  # the carried columns are null in the new rows
+            frame = pl.concat([carry, batch], how="diagonal_relaxed", rechunk=False)
+        else:
+            frame = batch.with_columns([pl.lit(None, dtype=d).alias(c)
+                                        for c, d in _CARRY.items()])
         n = frame.height
         # the rows grouped by session, in input order within each: a sort on the high bits of
         # a hash of the id with the row's place in the low bits (unique keys, so the quick
@@ -350,11 +355,11 @@ class FastChecker:
         if not keep.any():
             self.carry = None
             return
-        values = {name: pl.Series(name, array[keep], dtype=_CARRY[name])
-                  for name, array in computed.items()}
-        values["counted"] = pl.Series("counted", (counted | count_now)[keep])
-        values["tail"] = pl.Series("tail", (idx >= k)[keep])
-        self.carry = _rows(frame, order[keep]).with_columns(**values)
+        values = {name: array[keep] for name, array in computed.items()}
+        values["counted"] = (counted | count_now)[keep]
+        values["tail"] = (idx >= k)[keep]
+        base = _rows(frame.select([c for c in frame.columns if c not in _CARRY]), order[keep])
+        self.carry = pl.concat([base, pl.DataFrame(values, schema=_CARRY)], how="horizontal")
 
     def _count(self, p_state: Any, state: Any, seq: Any) -> None:
         n = len(self.tables.states)
