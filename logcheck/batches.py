@@ -84,9 +84,10 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
     """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
     and reported as the exact readers report them."""
     texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
-    parsed = texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False)
-    seconds = (pl.select(pl.when(texts.str.len_bytes() == 20).then(parsed).otherwise(None)
-                         .dt.epoch("ms")).to_series().cast(pl.Float64) / 1000.0)
+    # one expression (one pass of the engine); strptime's cache only pays on repeated texts
+    seconds = pl.select(pl.when(texts.str.len_bytes() == 20).then(
+        texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
+    ).otherwise(None).dt.epoch("ms").cast(pl.Float64) / 1000.0).to_series()
     missing = seconds.is_null()
     if not missing.any():
         return frame.with_columns(time=seconds)
@@ -109,17 +110,84 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
 
 
 def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
-             block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+                    block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
+    """Batches of ``block_size / 64`` rows of a Parquet file (or part): read by polars when
+    the file's columns are of the plain kinds (strings, integers, floats, timestamps), which
+    keeps pyarrow (some 50 MiB) out of memory; by pyarrow otherwise, from the first rows
+    polars cannot read (a broken string, a type it reads another way), so that every row is
+    read, and reported, as the exact reader does."""
+    rows = max(1, block_size // 64)
+    done = 0
+    if part.row_groups is None:
+        for frame, first in _polars_parquet(part, fields, rows, state):
+            if frame is None:
+                done = first
+                break
+            yield _parquet_batch(frame, first + 1, part.file, fields, on_problem, part.name)
+        else:
+            return
+    yield from _arrow_parquet(part, fields, on_problem, rows, state, done)
+
+
+#: The column types polars reads as pyarrow does (their batches are the same frames).
+_PLAIN_TYPES = (pl.String, pl.Int64, pl.Int32, pl.UInt64, pl.UInt32, pl.Float64)
+
+
+def _polars_parquet(part: Part, fields: Fields, rows: int, state: PartState
+                    ) -> Iterator[tuple[pl.DataFrame | None, int]]:
+    """Frames of ``rows`` rows and the number of rows before each; (None, rows read) when
+    pyarrow must read the rest (from the start, when the columns are not all plain)."""
+    try:
+        schema = pl.read_parquet_schema(part.path)
+    except Exception:
+        yield None, 0  # not readable: pyarrow's reader says why, as the exact reader does
+        return
+    wanted = [c for c in dict.fromkeys((fields.session, fields.time, fields.status,
+                                        fields.cause, fields.group))
+              if c is not None and c in schema]
+    if (any(c not in schema for c in (fields.session, fields.time, fields.status))
+            or not all(schema[c] in _PLAIN_TYPES or isinstance(schema[c], pl.Datetime)
+                       for c in wanted)):
+        yield None, 0
+        return
+    scan = pl.scan_parquet(part.path, low_memory=True).select(wanted)
+    try:
+        total = int(scan.select(pl.len()).collect().item())
+    except Exception:
+        yield None, 0
+        return
+    # a slice of a few row groups' worth at a time (each slice decodes the row groups it
+    # touches), cut into batches: memory stays bounded by the slice, not the file
+    step = rows * 4
+    for start in range(0, total, step):
+        try:
+            chunk = scan.slice(start, step).collect()
+        except Exception:
+            yield None, start
+            return
+        for at in range(0, chunk.height, rows):
+            state.lines = start + min(at + rows, chunk.height)
+            yield chunk.slice(at, rows), start + at
+
+
+def _arrow_parquet(part: Part, fields: Fields, on_problem: ProblemSink, rows: int,
+                   state: PartState, skip: int) -> Iterator[pl.DataFrame]:
+    """Batches read by pyarrow, the first ``skip`` rows left out (polars read them)."""
     name, file = part.name, part.file
     handle = parquet_file(part.path, name, fields)
     names = handle.schema_arrow.names
     wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
                           fields.group) if c is not None and c in names]
     row = 0
-    for batch in handle.iter_batches(batch_size=max(1, block_size // 64), columns=wanted,
+    for batch in handle.iter_batches(batch_size=rows, columns=wanted,
                                      row_groups=part.row_groups):
         first = row + 1
         row += batch.num_rows
+        if row <= skip:
+            continue
+        if first <= skip:
+            batch = batch.slice(skip - first + 1)
+            first = skip + 1
         state.lines = row
         try:
             batch.validate(full=True)

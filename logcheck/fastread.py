@@ -249,26 +249,33 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
     """A block read by polars, or None when the exact reader must read it."""
     data = block.data
     width = parser.width
-    if b'"' in data or b"\n\n" in data or data[:1] in (b"\n", b"\r"):
-        return None  # quotes or blank lines: the exact reader
+    if b'"' in data or data[:1] in (b"\n", b"\r"):
+        return None  # quotes or a blank line: the exact reader
+    codes = np.frombuffer(data, dtype=np.uint8)
+    newline = codes == 10
+    breaks = np.flatnonzero(newline)
+    if len(breaks) > 1 and bool((breaks[1:] - breaks[:-1] == 1).any()):
+        return None  # a blank line
     carriage = b"\r" in data
     if carriage and (b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n")):
         return None  # a blank line or a lone carriage return
-    delimiter = fields.delimiter.encode()
-    codes = np.frombuffer(data, dtype=np.uint8)
-    breaks = int(np.count_nonzero(codes == 10))
     low = int(np.count_nonzero(codes < 32))
-    tabs = data.count(b"\t") if low > breaks else 0
-    if low != breaks + (data.count(b"\r") if carriage else 0) + tabs:
+    tabs = data.count(b"\t") if low > len(breaks) else 0
+    if low != len(breaks) + (data.count(b"\r") if carriage else 0) + tabs:
         return None  # control characters (which str.strip() and polars treat apart)
-    if data.count(delimiter) != block.lines * (width - 1):
+    separator = codes == fields.delimiter.encode()[0]
+    if int(np.count_nonzero(separator)) != block.lines * (width - 1):
         return None  # a row with another number of fields (polars refuses one with more)
-    # whether some field starts or ends with white space (then fields are stripped)
-    edges = np.flatnonzero((codes == delimiter[0]) | (codes == 10))
-    after = codes[edges[edges < len(codes) - 1] + 1]
-    before = codes[edges[edges > 0] - 1]
-    spaced = bool(carriage or tabs or codes[0] == 32 or codes[-1] == 32
-                  or (after == 32).any() or (before == 32).any())
+    # whether some field starts or ends with white space (then fields are stripped): a space
+    # at either end of the block, or next to a separator or a line break
+    spaced = bool(carriage or tabs)
+    if not spaced:
+        spaces = np.flatnonzero(codes == 32)
+        if len(spaces):
+            edge = separator | newline
+            spaced = bool(spaces[0] == 0 or spaces[-1] == len(codes) - 1
+                          or edge[spaces[spaces > 0] - 1].any()
+                          or edge[spaces[spaces < len(codes) - 1] + 1].any())
     columns = [f"c{i}" for i in range(width)]
     try:
         raw = pl.read_csv(data, has_header=False, new_columns=columns,

@@ -221,7 +221,8 @@ def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: Timer
     waiting: list[pl.DataFrame] = []
     count = 0
     for piece, lines, places, clock in pieces:
-        source = pa.BufferReader(piece) if isinstance(piece, bytes) else pa.memory_map(piece)
+        # read, not mapped: the pages of a mapped piece count in the worker's resident set
+        source = pa.BufferReader(piece) if isinstance(piece, bytes) else pa.OSFile(piece)
         with pa.ipc.open_stream(source) as reader:
             for batch in reader:
                 frame = pl.from_arrow(batch)

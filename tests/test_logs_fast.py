@@ -245,3 +245,103 @@ def test_strings_that_are_not_utf8_are_malformed_on_every_path(tmp_path: Path,
         data = json.loads(reports["fast"])
         assert [m["message"] for m in data["malformed"]] == [message]
         assert data["summary"]["records"] == 2
+
+
+def _mangle(lines: list[str], seed: int) -> str:
+    """CSV lines (header first) rewritten in ways the bulk reader must notice: spaces around
+    fields (at a block's edges too), tabs, names in other cases, CRLF ends, blank lines,
+    statuses no table has, causes of every kind."""
+    import random
+
+    rnd = random.Random(seed)
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if len(cells) < 3:  # a malformed line of the generator: kept as it is
+            out.append(line)
+            continue
+        roll = rnd.random()
+        if roll < 0.04:
+            cells = [f" {c}" if rnd.random() < 0.5 else f"{c} " for c in cells]
+        elif roll < 0.06:
+            cells[2] = cells[2].upper() if rnd.random() < 0.5 else f"\t{cells[2].lower()}"
+        elif roll < 0.07:
+            cells[2] = f"Status{rnd.randrange(10_000)}"  # a new text in every batch
+        elif roll < 0.08 and len(cells) > 3:
+            cells[3] = rnd.choice(["", "customer", "technician", "unheard-of", " customer"])
+        text = ",".join(cells)
+        if rnd.random() < 0.01:
+            out.append("")
+        out.append(text + ("\r" if rnd.random() < 0.02 else ""))
+    return "\n".join(out) + "\n"
+
+
+@given(seed=st.integers(0, 10**6), block=st.sampled_from([400, 3000, 20_000]))
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_csv_bulk_reader_notices_what_the_exact_reader_reads_apart(
+        tmp_path: Path, rescue: Model, seed: int, block: int) -> None:
+    """Spaces next to separators (stripped), blank lines, CR line ends, tabs, names in other
+    cases, unknown statuses and causes: the bulk reader and the status and cause numbering
+    (an Enum that grows batch by batch) give the exact reader's report."""
+    names = default_map(rescue)
+    source = _write(tmp_path, rescue, names, "csv", SynthSettings(120, faults=20, seed=seed))
+    path = tmp_path / "mangled.csv"
+    path.write_text(_mangle(source.read_text().splitlines(), seed))
+    assert (_report(rescue, names, [path], "csv", path="fast", block_size=block)
+            == _report(rescue, names, [path], "csv", path="exact"))
+
+
+def test_parquet_read_by_polars_then_by_pyarrow_from_a_broken_row(tmp_path: Path,
+                                                                  rescue: Model) -> None:
+    """Polars reads slices of the file until one holds a string that is not UTF-8; pyarrow
+    reads from there on, so every row is read once and the broken one is reported."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = default_map(rescue)
+    csv = _write(tmp_path, rescue, names, "csv", SynthSettings(200, faults=30, seed=5))
+    frame = pl.read_csv(csv, infer_schema=False)
+    broken = frame.height * 2 // 3
+    sessions = pa.array([s.encode() + (b"\xff" if i == broken else b"")
+                         for i, s in enumerate(frame["session"].to_list())],
+                        type=pa.binary()).cast(pa.string(), safe=False)
+    table = frame.to_arrow().set_column(0, "session", sessions)
+    path = tmp_path / "r.parquet"
+    pq.write_table(table, path, row_group_size=150)
+    exact = _report(rescue, names, [path], "parquet", path="exact")
+    found = {m["where"]: m["message"] for m in json.loads(exact)["malformed"]}
+    assert found[f"{path}:{broken + 1}"].startswith("not valid UTF-8 (column 'session')")
+    for block in (64 * 40, 64 * 1000, 1 << 20):  # polars slices of 160 rows, 4000, all
+        assert _report(rescue, names, [path], "parquet", path="fast", block_size=block) == exact
+
+
+def test_sessions_whose_hashes_collide_are_told_apart(tmp_path: Path, rescue: Model,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every id hashed alike (and alike in the high bits the grouping sort uses): the fast
+    path groups by the ids themselves, and tests remembered ended sessions by id, so the report
+    is still the exact one."""
+    names = default_map(rescue)
+    path = _write(tmp_path, rescue, names, "csv", SynthSettings(150, faults=40, seed=11))
+    exact = _report(rescue, names, [path], "csv", path="exact")
+
+    def same(self: pl.Series, *args: object, **kwargs: object) -> pl.Series:
+        return pl.Series(self.name, [12345] * len(self), dtype=pl.UInt64)
+
+    monkeypatch.setattr(pl.Series, "hash", same)
+    assert _report(rescue, names, [path], "csv", path="fast", block_size=3000) == exact
+
+
+def test_past_the_enum_limit_names_are_numbered_batch_by_batch(
+        tmp_path: Path, rescue: Model, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for only a few distinct texts, statuses and causes are numbered by the
+    per-batch mapping, and the report is the exact one."""
+    from statusproof.logcheck import fastcodes
+
+    monkeypatch.setattr(fastcodes, "LIMIT", 3)
+    names = default_map(rescue)
+    source = _write(tmp_path, rescue, names, "csv", SynthSettings(120, faults=20, seed=3))
+    path = tmp_path / "mangled.csv"
+    path.write_text(_mangle(source.read_text().splitlines(), 3))
+    assert (_report(rescue, names, [path], "csv", path="fast", block_size=2000)
+            == _report(rescue, names, [path], "csv", path="exact"))
