@@ -27,7 +27,6 @@ did-you-mean.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ import networkx as nx
 from statusproof.model.errors import StatusproofError, UnknownStatusError
 from statusproof.model.machine import State, enabled, is_final, unfold
 from statusproof.model.model import Model, Transition
-from statusproof.model.names import NameIndex, normalise
+from statusproof.model.names import NameIndex, did_you_mean, normalise
 from statusproof.model.trace import Trace, TraceStep
 
 from .findings import Finding, finding
@@ -156,9 +155,8 @@ def _target(model: Model, index: NameIndex, tokens: Sequence[_Tok], text: str, w
             continue
         resolved = index.resolve(name)
         if resolved is None:
-            close = difflib.get_close_matches(name, list(model.names), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else \
-                f"; statuses: {', '.join(model.names)}"
+            hint = (did_you_mean(name, model.names, 0.6)
+                    or f"; statuses: {', '.join(model.names)}")
             raise UnknownStatusError(f"{where}: column {item[0].column}: {name!r} is not a "
                                      f"status of the model{hint}")
         statuses.add(resolved)

@@ -31,7 +31,6 @@ The bundled map for the Rescue getSession status strings (package data of
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from pathlib import Path
 from statusproof.model import BUNDLED_PREFIX, BUNDLED_TABLE, display_name
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
-from statusproof.model.names import normalise
+from statusproof.model.names import did_you_mean, normalise
 
 __all__ = [
     "MapError",
@@ -146,8 +145,7 @@ class NameMap:
             return Resolution(recorded, Kind.UNKNOWN, (),
                               "matches several statuses (" + ", ".join(candidates)
                               + "); say which in a map file (--map)")
-        close = difflib.get_close_matches(recorded, self.model.names, n=1, cutoff=0.75)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(recorded, self.model.names)
         return Resolution(recorded, Kind.UNKNOWN, (),
                           f"not a status of the table and not in the map{hint} "
                           "(map it with --map)")
@@ -174,9 +172,8 @@ def _check_target(model: Model, name: str, where: str) -> str:
     resolved = index.get(normalise(name))
     if resolved is not None:
         return resolved
-    close = difflib.get_close_matches(name, model.names, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else "statuses: " + ", ".join(model.names)
-    raise MapError(f"{where}: {name!r} is not a status of the table {model.path}; {hint}")
+    hint = did_you_mean(name, model.names, 0.6) or "; statuses: " + ", ".join(model.names)
+    raise MapError(f"{where}: {name!r} is not a status of the table {model.path}{hint}")
 
 
 def _parse_toml(text: str, path: str, model: Model) -> dict[str, tuple[str, ...]]:

@@ -33,11 +33,11 @@ def normalise(name: str) -> str:
     return _SPACE.sub(" ", name).strip().rstrip(".").strip().casefold()
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.75) -> str:
     """``; did you mean 'X'?`` for the candidate closest to a name that was not found, or
-    nothing when none is close."""
+    nothing when none is as close as ``cutoff`` (difflib's similarity ratio)."""
     import difflib  # (only when something is wrong: start-up does not pay for it)
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

@@ -25,6 +25,7 @@ from statusproof.checks.findings import (
 from statusproof.checks.report import DEFAULT_MAX_WITNESS, check_to_dict
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
+from statusproof.model.names import did_you_mean
 from statusproof.model.table import SourceSpan
 
 from .common import write_json
@@ -98,13 +99,10 @@ def add_parser(sub: Any) -> None:
 
 def _codes(text: str) -> list[str]:
     """A comma-separated list of finding codes (for ``--ignore``)."""
-    import difflib
-
     codes = [part.strip() for part in text.split(",") if part.strip()]
     for code in codes:
         if code not in CATALOGUE:
-            close = difflib.get_close_matches(code, list(CATALOGUE), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "; see docs/findings.md"
+            hint = did_you_mean(code, CATALOGUE, 0.6) or "; see docs/findings.md"
             raise argparse.ArgumentTypeError(f"{code!r} is not a finding code{hint}")
     return codes
 

@@ -24,6 +24,7 @@ from statusproof.checks.findings import CATALOGUE
 from statusproof.model.errors import StatusproofError
 from statusproof.model.loaders import FORMATS
 from statusproof.model.model import POLICIES
+from statusproof.model.names import did_you_mean
 
 __all__ = ["ConfigError", "TableConfig", "Config", "find_config", "load_config",
            "SEVERITIES", "CONFIG_FILE"]
@@ -97,10 +98,8 @@ class _Reader:
     def check_keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in data:
             if key not in allowed:
-                import difflib  # (only for a mistake: start-up)
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else (
-                    f"; the keys are {', '.join(allowed)}")
+                hint = (did_you_mean(key, allowed, 0.6)
+                        or f"; the keys are {', '.join(allowed)}")
                 raise self.fail(key, f"unknown key {key!r} in {where}{hint}")
 
     def choice(self, data: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str | None:
@@ -118,10 +117,8 @@ class _Reader:
                                  f'{key} = ["column-mismatch"]')
         for code in value:
             if code not in CATALOGUE:
-                import difflib  # (only for a mistake: start-up)
-                close = difflib.get_close_matches(code, list(CATALOGUE), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else (
-                    "; see docs/findings.md for the codes")
+                hint = (did_you_mean(code, CATALOGUE, 0.6)
+                        or "; see docs/findings.md for the codes")
                 raise self.fail(key, f"{code!r} is not a finding code{hint}")
         return tuple(value)
 
