@@ -125,11 +125,11 @@ class StatusTable:
 _ITEM = re.compile(r"^\s*[-*\u2022]\s+")
 _BULLETS = frozenset("-*\u2022")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 
 
 def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """Runs of white space as one space, none at the ends."""
+    return " ".join(text.split())
 
 
 def split_entries(
@@ -150,19 +150,18 @@ def split_entries(
     [4, 6]
     """
     stripped = raw.strip()
-    if "\n" not in stripped and "<" not in raw:  # one line (most cells): the same, faster
-        if not stripped:
-            return Cell(column, raw, (), SourceSpan(path, first_line, first_line))
+    if "\n" in stripped or "<" in raw:
+        return split_lines(raw, path, first_line, column)
+    # one line (most cells): the same cell as split_lines gives, faster
+    if stripped:
         offset = raw.count("\n", 0, len(raw) - len(raw.lstrip()))
-        number = first_line + offset
         line = raw.split("\n", offset + 1)[offset]
         match = _ITEM.match(line) if stripped[0] in _BULLETS else None
-        joined = " ".join((line[match.end():] if match else line).split())
-        if not joined:
-            return Cell(column, raw, (), SourceSpan(path, first_line, first_line))
-        where = SourceSpan(path, number, number)
-        return Cell(column, raw, (Entry(joined, where),), where)
-    return split_lines(raw, path, first_line, column)
+        joined = _squash(line[match.end():] if match else line)
+        if joined:
+            where = SourceSpan(path, first_line + offset, first_line + offset)
+            return Cell(column, raw, (Entry(joined, where),), where)
+    return Cell(column, raw, (), SourceSpan(path, first_line, first_line))
 
 
 def split_lines(raw: str, path: str, first_line: int, column: Column) -> Cell:
@@ -186,7 +185,7 @@ def split_lines(raw: str, path: str, first_line: int, column: Column) -> Cell:
             items.append((number, number, [line]))
     entries = []
     for start, end, parts in items:
-        joined = " ".join(" ".join(parts).split())  # the same as _squash, faster
+        joined = _squash(" ".join(parts))
         if joined:
             entries.append(Entry(joined, SourceSpan(path, start, end)))
     if entries:

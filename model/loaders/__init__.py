@@ -18,8 +18,6 @@ from ..table import StatusTable
 
 __all__ = ["FORMATS", "load_table", "load_table_bytes", "load_table_text", "detect_format"]
 
-Loader = Callable[[str, str], StatusTable]
-
 #: Format name -> (module, loader, detector); the order is the order auto-detection tries them
 #: in. A format's module is imported only when a table may be in it (start-up).
 _MODULES: dict[str, tuple[str, str, str]] = {
