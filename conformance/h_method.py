@@ -147,11 +147,11 @@ def h_method(trie: Trie, minimal: Minimal, roots: list[int], cover: list[tuple[i
         candidates = [minimal.separating(p, q)]
         candidates.extend(w for w in (minimal.unique_word(p), minimal.unique_word(q),
                                       chosen.get(u), chosen.get(v))
-                          if w is not None and minimal.answers(p, w) != minimal.answers(q, w))
+                          if w is not None and answers(p, w) != answers(q, w))
         _, ids = minimal.splitting_tree()
         shared = [w for w in ids[p] if w in ids[q]]
         for word in shared:
-            if minimal.answers(p, word) != minimal.answers(q, word):
+            if answers(p, word) != answers(q, word):
                 candidates.append(word)
         best = min(candidates, key=lambda w: (trie.cost(u, w) + trie.cost(v, w), w))
         trie.add(u, best)
