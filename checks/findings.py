@@ -12,10 +12,11 @@ catalogue so that one code always has one severity.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Any
 
+from statusproof.model.record import record
 from statusproof.model.table import SourceSpan
 
 __all__ = ["Severity", "Finding", "Lazy", "WITNESS_KEYS", "CodeInfo", "CATALOGUE", "CONSEQUENCE",
@@ -32,7 +33,7 @@ class Severity(Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
-@dataclass(frozen=True)
+@record
 class CodeInfo:
     """What a finding code means and how to act on it."""
 
@@ -81,7 +82,7 @@ class Lazy:
 WITNESS_KEYS = frozenset({"trace"})
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One result of a check, with its evidence.
 

@@ -41,6 +41,7 @@ from statusproof.model.budget import check_budget, ticker
 from statusproof.model.errors import SolverUnknownError
 from statusproof.model.machine import State, machine_graph
 from statusproof.model.model import GuardKind, Model, Transition
+from statusproof.model.record import record
 from statusproof.model.stategraph import StateGraph, ancestors
 from statusproof.model.trace import Trace
 
@@ -73,7 +74,7 @@ __all__ = ["HistorySpec", "HistoryGraph", "history_spec", "explore", "history_ch
 Node = tuple[State, str | None]
 
 
-@dataclass(frozen=True)
+@record
 class HistorySpec:
     """What history restoration means for a model (see the module docstring)."""
 
@@ -139,7 +140,7 @@ def explore(model: Model, spec: HistorySpec) -> HistoryGraph:
 
 
 # -- the explicit search ------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class _Case:
     """A reachable state from which ``transition`` leads somewhere it should not."""
 
@@ -264,7 +265,7 @@ def _describe(encoding: Encoding, invariant: Partitioned) -> list[str]:
     return [f"{', '.join(names)}: {text}" for text, names in grouped.items()]
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     """What z3 says about restoration: ``proved`` (with the invariant it checked),
     ``refuted`` (the counterexamples replay in the encoding), or a disagreement with the

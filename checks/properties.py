@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
@@ -41,6 +40,7 @@ from statusproof.model.errors import StatusproofError, UnknownStatusError
 from statusproof.model.machine import State, enabled, is_final, unfold
 from statusproof.model.model import Model, Transition
 from statusproof.model.names import NameIndex, did_you_mean, normalise
+from statusproof.model.record import record
 from statusproof.model.trace import Trace, TraceStep
 
 from .findings import Finding, finding
@@ -60,7 +60,7 @@ class PropertyError(StatusproofError):
     """A property cannot be parsed: where, the column, what is wrong, and the syntax."""
 
 
-@dataclass(frozen=True)
+@record
 class _Tok:
     text: str
     column: int  # 1-based
@@ -74,7 +74,7 @@ class _Tok:
         return self.text.lower() if self.depth == 0 and self.text[0] not in "\"'" else ""
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """A set of states: the ``statuses`` named, and the final states when ``terminal``."""
 
@@ -86,7 +86,7 @@ class Target:
         return state.status in self.statuses or (self.terminal and is_final(model, state))
 
 
-@dataclass(frozen=True)
+@record
 class Property:
     """A parsed property: ``kind`` is never-after, reachable, reachable-from,
     always-reachable or response; ``where`` says where it was given."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import z3
@@ -29,6 +28,7 @@ import z3
 from statusproof.model.budget import BUDGET_SPENT, BudgetSpentError, budget, budget_spent
 from statusproof.model.budget import deadline as current_deadline
 from statusproof.model.errors import SolverUnknownError
+from statusproof.model.record import record
 
 from .system import (
     STATUS,
@@ -197,7 +197,7 @@ def _values(model: Any, constants: Mapping[str, Any], variables: Sequence[str],
 
 
 # -- plain queries ----------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Answer:
     """The answer to :func:`check`: ``sat`` with a ``model``, or unsat with a ``core``
     (the labels of the assertions that cannot hold together)."""
@@ -273,7 +273,7 @@ def check(assertions: Sequence[tuple[str, Formula]], what: str,
 
 
 # -- induction --------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Induction:
     """The three obligations of an inductive invariant ``inv`` for a system and a set of bad
     states: initiation (every initial state satisfies ``inv``), consecution (every step from a

@@ -18,10 +18,11 @@ module that imports z3); formulas can also be evaluated here, in plain Python
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from statusproof.model.machine import State
 from statusproof.model.model import GuardKind, Model, Transition
+from statusproof.model.record import record
 
 __all__ = [
     "Var", "Const", "Add", "Term", "Eq", "Le", "In", "Divides", "And", "Or", "Not", "Formula",
@@ -35,7 +36,7 @@ STATUS, REMEMBERED, CAUSE, WAS = "status", "remembered", "cause", "was"
 
 
 # -- formulas ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Var:
     """An integer variable; ``primed`` is its value after the step."""
 
@@ -46,7 +47,7 @@ class Var:
         return self.name + ("'" if self.primed else "")
 
 
-@dataclass(frozen=True)
+@record
 class Const:
     """An integer constant of a formula."""
 
@@ -56,7 +57,7 @@ class Const:
         return str(self.value)
 
 
-@dataclass(frozen=True)
+@record
 class Add:
     """The sum of two terms."""
 
@@ -70,7 +71,7 @@ class Add:
 Term = Var | Const | Add
 
 
-@dataclass(frozen=True)
+@record
 class Eq:
     """Two terms are equal."""
 
@@ -81,7 +82,7 @@ class Eq:
         return f"{self.left} = {self.right}"
 
 
-@dataclass(frozen=True)
+@record
 class Le:
     """``left <= right``."""
 
@@ -92,7 +93,7 @@ class Le:
         return f"{self.left} <= {self.right}"
 
 
-@dataclass(frozen=True)
+@record
 class In:
     """``term`` is one of ``values``."""
 
@@ -103,7 +104,7 @@ class In:
         return f"{self.term} in {{{', '.join(map(str, self.values))}}}"
 
 
-@dataclass(frozen=True)
+@record
 class Divides:
     """``term`` is a multiple of ``divisor``."""
 
@@ -114,7 +115,7 @@ class Divides:
         return f"{self.divisor} | {self.term}"
 
 
-@dataclass(frozen=True)
+@record
 class And:
     """All the parts hold (true when there are none)."""
 
@@ -124,7 +125,7 @@ class And:
         return "true" if not self.parts else "(" + " and ".join(map(str, self.parts)) + ")"
 
 
-@dataclass(frozen=True)
+@record
 class Or:
     """One of the parts holds (false when there are none)."""
 
@@ -134,7 +135,7 @@ class Or:
         return "false" if not self.parts else "(" + " or ".join(map(str, self.parts)) + ")"
 
 
-@dataclass(frozen=True)
+@record
 class Not:
     """The part does not hold."""
 
@@ -222,7 +223,7 @@ def variables_of(formula: Formula) -> Iterator[Var]:
 
 
 # -- transition systems -----------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Rule:
     """One step: ``formula`` relates the variables before (unprimed) and after (primed) it.
 
@@ -238,7 +239,7 @@ class Rule:
     target: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Partitioned:
     """A formula by cases of one variable: ``variable = k and parts[k]`` for the listed
     values ``k``; false for every other value."""
@@ -254,7 +255,7 @@ class Partitioned:
                        for value, part in self.parts) if self.parts else FALSE
 
 
-@dataclass(frozen=True)
+@record
 class System:
     """Integer variables, the initial states, and the rules (the step relation is their
     disjunction; every rule constrains every primed variable)."""

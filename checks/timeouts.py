@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
 from typing import Any
@@ -33,6 +32,7 @@ from statusproof.model.clocks import Clocks, Setting, describe_value
 from statusproof.model.errors import SolverUnknownError
 from statusproof.model.machine import State, machine_graph, successors
 from statusproof.model.model import GuardKind, Model, TerminalKind, Timer, Transition
+from statusproof.model.record import record
 from statusproof.model.table import SourceSpan
 from statusproof.model.trace import Trace, TraceStep
 
@@ -63,7 +63,7 @@ _ENTERED = "entered"
 _INSTANT = "instant"
 
 
-@dataclass(frozen=True)
+@record
 class Exit:
     """One way out of a status: to ``target`` (None: the run ends) when ``values`` (cause
     values; None: any) hold. ``label`` is the table cell it comes from, for people."""
@@ -241,7 +241,7 @@ def _not_before(timer: Timer, setting: Setting) -> Formula:
     return disjoin((Eq(never, Const(1)), later))
 
 
-@dataclass(frozen=True)
+@record
 class _Timing:
     """What z3 answered about one timed status: sat with the least settings, or a core."""
 

@@ -12,12 +12,13 @@ abstract words is :func:`concretise`; the suites themselves are built in the sui
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import islice
 from typing import overload
 
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Transition
+from statusproof.model.record import record
 from statusproof.model.trace import Trace, TraceStep
 
 from .machine import Input, Machine, MachineState, Outcome, Start
@@ -42,7 +43,7 @@ def check_limit(name: str, estimate: int, limit: int, advice: str) -> None:
                             "--max-steps")
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One input and the status the model answers; ``state`` is the model state after it.
 
@@ -60,7 +61,7 @@ class Step:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class TestCase:
     """A named test: reset to ``start``, then the ``steps`` in order."""
 
@@ -134,7 +135,7 @@ class Streamed(Sequence[TestCase]):
         return next(islice(self._make(), index, None))
 
 
-@dataclass(frozen=True)
+@record
 class Suite:
     """Named test cases from one generator; ``facts`` are its figures (name, value).
 

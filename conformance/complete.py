@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+
+from statusproof.model.record import record
 
 from .cases import DEFAULT_LIMIT, Streamed, Suite, TestCase, check_limit, stream_cases
 from .fsm import Explicit, Minimal, Word
@@ -44,7 +45,7 @@ __all__ = ["METHODS", "Extension", "complete_suite", "complete_words", "estimate
 METHODS = ("w", "wp", "h")
 
 
-@dataclass(frozen=True)
+@record
 class Extension:
     """The random extension: ``walks`` walks of up to ``length`` moves, from ``seed``."""
 

@@ -10,10 +10,10 @@ the machine are :mod:`.machine`'s job.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model, Timer
+from statusproof.model.record import record
 
 __all__ = ["Configuration", "MachineError", "setting_key", "default_configurations",
            "parse_settings"]
@@ -31,7 +31,7 @@ def setting_key(timer: Timer) -> str:
     return timer.setting or f"{timer.status} -> {timer.target}"
 
 
-@dataclass(frozen=True)
+@record
 class Configuration:
     """Values of the timers' settings for one run: seconds, or None for "never".
 

@@ -8,10 +8,10 @@ and keeps the list of names (:data:`COVERAGES`) in one place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
+from statusproof.model.record import record
 
 from .cases import DEFAULT_LIMIT, Suite
 from .complete import Extension, complete_suite
@@ -31,7 +31,7 @@ _EXTENSION = Extension(DEFAULT_WALKS)
 COVERAGES = ("statuses", "transitions", "pairs", "complete", "refusals", "boundaries")
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     """How the suites are built: the m-complete method, m, the step limit, the long waits
     in the alphabet and the complete suite's random extension."""

@@ -34,10 +34,11 @@ modules; talking to implementations is :mod:`statusproof.conformance.adapters`' 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from statusproof.model.machine import State, Step, cause_values, initial_states, successors
 from statusproof.model.model import Model, Timer, Transition
+from statusproof.model.record import record
 
 from .configurations import (
     Configuration,
@@ -63,7 +64,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Input:
     """A concrete input: ``go`` to ``status`` (with ``cause``) or ``wait`` ``seconds``."""
 
@@ -90,7 +91,7 @@ class Input:
 GO, BEFORE, UNTIL, ACROSS = "go", "before", "until", "across"
 
 
-@dataclass(frozen=True)
+@record
 class Symbol:
     """An abstract input: ``go`` (status, cause), ``before``, ``until`` or ``across``
     (``events``: how many time events the wait goes through; see the module doc)."""
@@ -109,7 +110,7 @@ class Symbol:
             "wait until the timer fires"
 
 
-@dataclass(frozen=True)
+@record
 class Start:
     """Where a test starts: a reset into ``state`` (an entry point) with ``configuration``."""
 
@@ -120,7 +121,7 @@ class Start:
         return f"reset to {self.state} ({self.configuration.name})"
 
 
-@dataclass(frozen=True)
+@record
 class MachineState:
     """An extended state, the index of its configuration, the seconds spent in its status
     (``clock``) and since the reset (``age``)."""
@@ -135,7 +136,7 @@ class MachineState:
         return self.state.status
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What one input did: the state after it and the model steps behind the change.
 
@@ -155,7 +156,7 @@ class Outcome:
         return self.state.status
 
 
-@dataclass(frozen=True)
+@record
 class _Armed:
     """A timer that may fire in a state: its value, its clock, and the model step it takes."""
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from statusproof.model.record import record
+
 from .adapter_base import AdapterError
 
 __all__ = ["Mapping", "TimerMap", "load_mapping", "plain_name"]
@@ -42,7 +44,7 @@ def plain_name(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 
 
-@dataclass(frozen=True)
+@record
 class TimerMap:
     """One timer of the scheduler: in ``states``, send ``event`` after the delay."""
 

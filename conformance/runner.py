@@ -19,6 +19,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from statusproof.model.record import record
+
 from .adapter_base import Adapter, AdapterFault, Verdict
 from .cases import Suite, TestCase, case_from_inputs
 from .explain import explain_answer, state_before
@@ -37,7 +39,7 @@ KEPT = 1000
 AHEAD = 64
 
 
-@dataclass(frozen=True)
+@record
 class CaseResult:
     """The outcome of one test. ``step`` is where it went wrong: 0 the reset, k the k-th
     input; ``answers`` are the statuses answered up to there."""
@@ -68,7 +70,7 @@ class CaseResult:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
+@record
 class SuiteResult:
     """What running one suite gave: the count per verdict, the failures (the first
     :data:`KEPT` in full), the names of the tests run when asked for (with the seconds each
@@ -100,7 +102,7 @@ class SuiteResult:
         return found
 
 
-@dataclass(frozen=True)
+@record
 class Shrunk:
     """A failure made as short as the shrinker could: ``result`` is the shorter test's."""
 
@@ -110,7 +112,7 @@ class Shrunk:
     attempts: int
 
 
-@dataclass(frozen=True)
+@record
 class RunResult:
     adapter: str
     table: str

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from statusproof.model.record import record
 
 from .cases import Suite, check_limit, concretise, number_tests
 from .fsm import Explicit, Word
@@ -40,7 +41,7 @@ L = TypeVar("L")
 HUB = ("#hub",)
 
 
-@dataclass(frozen=True)
+@record
 class PostmanTour(Generic[N, L]):
     """Walks covering every required edge: each is a start node and the labels taken.
 

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from statusproof.model.errors import InputProblem
+from statusproof.model.record import record
 
 from .readers import parquet_columns, parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, parse_time, shown, why
@@ -32,7 +33,7 @@ SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.F
 _ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
 
 
-@dataclass(frozen=True)
+@record
 class Part:
     """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
     or some row groups of a Parquet file; ``header``: a CSV file's header line, for a part

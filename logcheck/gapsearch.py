@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from statusproof.model.machine import State
 from statusproof.model.model import Transition
+from statusproof.model.record import record
 
 from .beliefs import Belief, Edge
 from .timing import INF, Timing, state_key
@@ -36,7 +37,7 @@ class PathStep(NamedTuple):
     high: float
 
 
-@dataclass(frozen=True)
+@record
 class Explanation:
     """What the gap search found.
 

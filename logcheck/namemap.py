@@ -42,6 +42,7 @@ from statusproof.model import BUNDLED_PREFIX, BUNDLED_TABLE, display_name
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
 from statusproof.model.names import did_you_mean, normalise
+from statusproof.model.record import record
 
 __all__ = [
     "MapError",
@@ -74,7 +75,7 @@ class Kind(Enum):
     UNKNOWN = "unknown"  # neither the map nor the model knows it
 
 
-@dataclass(frozen=True)
+@record
 class Resolution:
     """What a recorded name stands for: ``statuses`` (empty unless mapped or automatic)."""
 

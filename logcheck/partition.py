@@ -32,6 +32,7 @@ from typing import Any
 from statusproof.model import load_model
 from statusproof.model.errors import InputProblem
 from statusproof.model.model import Model
+from statusproof.model.record import record
 
 from .namemap import NameMap, default_map, load_map
 from .rawlines import text_start
@@ -43,7 +44,7 @@ __all__ = ["ModelSpec", "PartOut", "plan_parts", "read_part_task", "check_partit
            "check_partitioned"]
 
 
-@dataclass(frozen=True)
+@record
 class ModelSpec:
     """How a worker loads the model and the name map (the command line's options)."""
 

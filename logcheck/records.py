@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 from statusproof.model.errors import InputProblem, StatusproofError
+from statusproof.model.record import record
 
 __all__ = [
     "FORMATS",
@@ -87,7 +88,7 @@ class UnreadableRow(NamedTuple):
     session: str
 
 
-@dataclass(frozen=True)
+@record
 class Fields:
     """Where each piece of a record is: JSON keys or CSV/Parquet/snapshot column names.
 

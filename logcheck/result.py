@@ -19,6 +19,7 @@ from typing import Any
 
 from statusproof.model.errors import InputProblem
 from statusproof.model.model import Model, Transition
+from statusproof.model.record import record
 from statusproof.model.trace import Trace
 
 from .records import Record
@@ -48,7 +49,7 @@ ISSUE_KINDS = ("duplicate", "out-of-order", "cut-off", "unknown-status", "unmode
 Position = tuple[int, str, int]
 
 
-@dataclass(frozen=True)
+@record
 class CheckSettings:
     """How the checker reads time and sessions.
 
@@ -75,7 +76,7 @@ class CheckSettings:
     keep_sessions: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Violation:
     """A record the model does not allow, with its evidence."""
 
@@ -94,7 +95,7 @@ class Violation:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@record
 class Issue:
     """A record that is not a violation but is worth knowing (see :data:`ISSUE_KINDS`)."""
 

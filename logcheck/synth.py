@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from statusproof.model.model import Model
+from statusproof.model.record import record
 
 from .compiled import INF
 from .namemap import NameMap
@@ -62,7 +63,7 @@ _GETSESSION_HEADER = ("ID|Status|Entry ID|Entry|Technician ID|Technician|Start T
                       "Transferred To|Transferred Comment|Is Lead Technician|HandingOff")
 
 
-@dataclass(frozen=True)
+@record
 class Expected:
     """A fault the checker must report: ``kind`` at ``line`` of the output, for ``session``."""
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from statusproof.model.errors import StatusproofError
 from statusproof.model.machine import State, cause_values, initial_states, remembered_after
 from statusproof.model.model import Model
+from statusproof.model.record import record
 
 from .compiled import INF, Compiled, Edge
 from .namemap import Kind, NameMap
@@ -38,7 +39,7 @@ class SynthError(StatusproofError):
     """The generator cannot produce what was asked for this model."""
 
 
-@dataclass(frozen=True)
+@record
 class SynthSettings:
     """What to generate.
 

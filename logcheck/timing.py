@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from statusproof.model.clocks import Clocks
 from statusproof.model.machine import State, cause_values
 from statusproof.model.model import Model, Timer
+from statusproof.model.record import record
 
 __all__ = ["INF", "Timing", "state_key", "seconds_text"]
 
@@ -51,7 +52,7 @@ def _upper_bound(timer: Timer, value: int | str | None) -> float | None:
     return float(timer.maximum) if timer.maximum is not None else None
 
 
-@dataclass(frozen=True)
+@record
 class Timing:
     """The timing rules of a model, read from its timers (:class:`Timer`), by clock.
 

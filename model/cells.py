@@ -39,7 +39,7 @@ readings is :mod:`statusproof.model.interpret`'s job.
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
 from .grammar import (
@@ -58,6 +58,7 @@ from .grammar import (
 from .model import Fragment
 from .names import normalise
 from .recall import mentions_earlier_status, pronoun_history, relative_return, speaks_of_earlier
+from .record import record
 from .table import Column
 from .tokens import (
     KEYWORD_KEYS,
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Target", "Clause", "read_entry", "reference_of"]
 
-@dataclass(frozen=True)
+@record
 class Target:
     """One place a clause leads to (or comes from), with its own guard.
 
@@ -93,7 +94,7 @@ class Target:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Clause:
     """What one clause of an entry says: ``kind`` is ``steps`` (see ``targets``),
     ``reference`` (``reference``: the name referred to), ``trigger`` or ``uninterpreted``."""

@@ -30,11 +30,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from .budget import ticker
 from .machine import State, machine_graph
 from .model import Model, Timer, Transition
+from .record import record
 from .stategraph import bfs_distances, bfs_parents, path_to
 from .trace import Trace, TraceStep
 
@@ -43,7 +43,7 @@ __all__ = ["Setting", "Clocks", "due_in", "describe_value"]
 Values = Mapping[int, int | None]
 
 
-@dataclass(frozen=True)
+@record
 class Setting:
     """One value timers wait for: fixed, or chosen in ``[minimum, maximum]`` in ``step``s,
     or never (when ``never``). ``index`` numbers the settings of a model."""

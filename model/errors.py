@@ -16,10 +16,10 @@ __all__ = [
     "InputProblem",
 ]
 
-from dataclasses import dataclass
+from .record import record
 
 
-@dataclass(frozen=True)
+@record
 class InputProblem:
     """One malformed record: where it is and what is wrong with it."""
 

@@ -9,10 +9,10 @@ machine (status plus remembered status) is in :mod:`statusproof.model.machine`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model import Model
+from .record import record
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: not for path_tree
     import networkx as nx
@@ -45,7 +45,7 @@ def status_graph(model: Model) -> nx.MultiDiGraph[str]:
     return graph
 
 
-@dataclass(frozen=True)
+@record
 class PathTree:
     """Shortest paths from the entry points, kept as a breadth-first search tree.
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .budget import ticker
 from .model import HISTORY_VARIABLE, GuardKind, Model, TerminalKind, Transition
+from .record import record
 from .stategraph import StateGraph
 
 if TYPE_CHECKING:  # networkx is imported by unfold(), not by the step relation's users
@@ -53,7 +54,7 @@ class State:
         return parts[0] if len(parts) == 1 else f"{parts[0]} [{', '.join(parts[1:])}]"
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One step of the machine: ``transition`` taken from ``source`` reaching ``target``.
 

@@ -9,10 +9,11 @@ graphs over it are in :mod:`statusproof.model.graph`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from functools import cached_property
 
+from .record import record
 from .table import Column, SourceSpan
 
 __all__ = [
@@ -58,7 +59,7 @@ class GuardKind(Enum):
     CONDITION = "condition"  # "X if <condition>": a named condition (a cause)
 
 
-@dataclass(frozen=True)
+@record
 class Guard:
     """A condition on a transition: ``variable`` is one of ``values``.
 
@@ -89,7 +90,7 @@ class Guard:
         return (value in self.values) != self.negated
 
 
-@dataclass(frozen=True)
+@record
 class Status:
     """One status of the model: a table row, or a name mentioned without a row."""
 
@@ -115,7 +116,7 @@ class Status:
         return self.span.line if self.span is not None else None
 
 
-@dataclass(frozen=True)
+@record
 class Link:
     """What one column says: ``source`` may be followed by ``target`` (one cell entry).
 
@@ -133,7 +134,7 @@ class Link:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Transition:
     """A step of the model: from ``source`` to ``target`` when ``guard`` holds.
 
@@ -158,7 +159,7 @@ class Transition:
         return self.spans[0].line if self.spans else None
 
 
-@dataclass(frozen=True)
+@record
 class Fragment:
     """One piece of a cell entry with its one reading.
 
@@ -176,7 +177,7 @@ class Fragment:
     statuses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class EntryReading:
     """How one entry of a Previous or Next cell was read, fragment by fragment.
 
@@ -193,7 +194,7 @@ class EntryReading:
     amendment: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     """Something the interpretation could not settle; the checks turn notes into findings."""
 
@@ -204,7 +205,7 @@ class Note:
     evidence: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Cause:
     """A cause variable: the alternatives behind a status's conditional exits.
 
@@ -217,7 +218,7 @@ class Cause:
     source: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Timer:
     """A timed rule: after ``seconds`` in ``status`` the run may move to ``target``.
 
@@ -239,7 +240,7 @@ class Timer:
     clock: str = "status"
 
 
-@dataclass(frozen=True)
+@record
 class Amendment:
     """One reviewed statement an amendment file adds to the table, with its source."""
 
@@ -249,7 +250,7 @@ class Amendment:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     """An interpreted status table."""
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from .record import record
 
 __all__ = ["normalise", "split_qualifier", "looks_like_name", "did_you_mean", "NameIndex"]
 
@@ -73,7 +74,7 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
     return len(stripped.split()) <= max_words
 
 
-@dataclass(frozen=True)
+@record
 class NameIndex:
     """Resolves mentions to row names (see the module docstring for the rules)."""
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
+from .record import record
+
 __all__ = [
     "Column",
     "SourceSpan",
@@ -57,7 +59,7 @@ class SourceSpan:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@record
 class Entry:
     """One item of a cell: a ``- `` list item, or the whole cell when it has no list.
 
@@ -68,7 +70,7 @@ class Entry:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Cell:
     """One table cell: the verbatim text, and the entries it splits into."""
 
@@ -91,7 +93,7 @@ class Cell:
         return self.span.line if self.span is not None else None
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """One table row: a status cell, a description, a Previous and a Next cell."""
 
@@ -110,7 +112,7 @@ class Row:
         return self.status.text
 
 
-@dataclass(frozen=True)
+@record
 class StatusTable:
     """A whole table as loaded: its rows in order, the file, and the format it was read as."""
 

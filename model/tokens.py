@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from .names import normalise
+from .record import record
 
 __all__ = ["Token", "Lexicon", "tokenize", "SENTENCE_WORDS", "words_of", "TERMINALS",
            "KEYWORD_KEYS", "DASHES", "QUOTES", "merge_ends", "NEGATIONS"]
@@ -219,7 +219,7 @@ SENTENCE_WORDS = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@record
 class Lexicon:
     """The table's names as token sequences: row names, short names and aliases.
 

@@ -8,10 +8,10 @@ format. Which style each role gets is :mod:`~statusproof.render.style`'s busines
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 from statusproof.model.model import Transition
+from statusproof.model.record import record
 
 __all__ = ["Shape", "Line", "Role", "NodeStyle", "EdgeStyle", "EdgeLabel", "Node", "Edge",
            "Cluster", "LegendItem", "Diagram"]
@@ -67,7 +67,7 @@ class Role(Enum):
     HIGHLIGHT = "highlight"
 
 
-@dataclass(frozen=True)
+@record
 class NodeStyle:
     """How a node is drawn; colours are ``#rrggbb``."""
 
@@ -80,7 +80,7 @@ class NodeStyle:
     width: float = 1.0
 
 
-@dataclass(frozen=True)
+@record
 class EdgeStyle:
     """How an edge is drawn; ``width`` is the pen width in points."""
 
@@ -89,7 +89,7 @@ class EdgeStyle:
     width: float = 1.0
 
 
-@dataclass(frozen=True)
+@record
 class EdgeLabel:
     """One line of an edge's label (a guard, a timer, a marker, a step number); ``timer``
     marks a timer's label (drawn attached to its edge by a line)."""
@@ -100,7 +100,7 @@ class EdgeLabel:
     timer: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Node:
     """A node: a status, or a pseudo-node (start, trigger, history, end).
 
@@ -119,7 +119,7 @@ class Node:
     anchor: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Edge:
     """An edge between two node ids; several transitions may share one edge.
 
@@ -148,7 +148,7 @@ class Edge:
     tail: Role | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Cluster:
     """A group of nodes drawn inside one frame (the statuses that remember a status)."""
 
@@ -159,7 +159,7 @@ class Cluster:
     border: str
 
 
-@dataclass(frozen=True)
+@record
 class LegendItem:
     """One legend entry: a sample node or edge style and what it means; an entry about a
     label (``label_colour`` set) shows ``sample`` in that colour."""
@@ -172,7 +172,7 @@ class LegendItem:
     sample: str = "label"
 
 
-@dataclass(frozen=True)
+@record
 class Diagram:
     """Everything a renderer needs; ``direction`` is ``TB`` (top to bottom) or ``LR``.
 

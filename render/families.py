@@ -15,9 +15,10 @@ neither models nor output formats; :mod:`~statusproof.render.diagram` draws what
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Generic, TypeVar
+
+from statusproof.model.record import record
 
 __all__ = ["Family", "find_families", "MIN_MEMBERS", "MIN_TARGETS"]
 
@@ -29,7 +30,7 @@ MIN_TARGETS = 2
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass(frozen=True)
+@record
 class Family(Generic[K]):
     """Statuses (``members``, in table order) that all take the steps ``shared``."""
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 
 from statusproof.model.model import Model, Transition
+from statusproof.model.record import record
 from statusproof.model.table import Column
 
 __all__ = ["Folding", "fold", "is_mismatch", "hidden_note"]
@@ -49,7 +49,7 @@ def is_mismatch(model: Model, transition: Transition) -> bool:
         return False
 
 
-@dataclass(frozen=True)
+@record
 class Folding:
     """The outcome: ``hidden`` transitions are not drawn; ``restored`` are mismatches drawn
     all the same (a trace takes them, or the picture needs them for reachability)."""

@@ -15,9 +15,9 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 
 from statusproof.model.errors import StatusproofError
+from statusproof.model.record import record
 
 __all__ = [
     "GRAPHVIZ_FORMATS",
@@ -56,7 +56,7 @@ class GraphvizTimeoutError(GraphvizError):
     """``dot`` did not finish in the time allowed."""
 
 
-@dataclass(frozen=True)
+@record
 class Rendered:
     """What ``dot`` made, and the warnings it printed (none are dropped)."""
 

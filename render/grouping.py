@@ -15,9 +15,9 @@ by :mod:`~statusproof.render.diagram`:
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from statusproof.model.model import GuardKind, Model, Transition
+from statusproof.model.record import record
 from statusproof.model.table import Column
 
 from .elements import Role
@@ -102,7 +102,7 @@ def group_exits(model: Model, routed: Collection[Transition],
     return shared
 
 
-@dataclass(frozen=True)
+@record
 class FamilyFrame:
     """A family: its statuses (table order) and the steps drawn from its frame."""
 

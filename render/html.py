@@ -23,7 +23,6 @@ from the table or a finding is escaped; the SVG is checked before it is embedded
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import PurePosixPath
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 from statusproof import __version__
 from statusproof.checks.findings import Finding, Severity
 from statusproof.model.model import Model, TerminalKind
+from statusproof.model.record import record
 from statusproof.model.table import StatusTable
 from statusproof.model.trace import Trace
 
@@ -48,7 +48,7 @@ __all__ = ["render_report", "inline_svg", "trace_from_data", "legend_swatch", "F
 FULL_PREFIX = "full-"
 
 
-@dataclass(frozen=True)
+@record
 class FullView:
     """The picture with every step (nothing folded away): its diagram and SVG (ids prefixed
     with :data:`FULL_PREFIX`), or None with a ``notice`` saying why it is missing."""

@@ -24,7 +24,7 @@ first did not finish in time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from statusproof.model.record import record
 
 from .elements import Diagram
 
@@ -35,7 +35,7 @@ SMALL_STATUSES, SMALL_EDGES = 120, 400
 MEDIUM_STATUSES, MEDIUM_EDGES = 500, 1600
 
 
-@dataclass(frozen=True)
+@record
 class LayoutPlan:
     """How to lay a diagram out: ``name`` of the plan, the Graphviz ``engine``, the graph
     attributes to add, and whether clusters (frames) are drawn."""

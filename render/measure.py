@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import combinations, pairwise
 from typing import Any
+
+from statusproof.model.record import record
 
 __all__ = ["LayoutMeasure", "measure_layout", "polyline", "crossings"]
 
@@ -25,7 +26,7 @@ Point = tuple[float, float]
 Box = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
+@record
 class LayoutMeasure:
     """Edges drawn and the crossings between them, with the picture's size in points."""
 

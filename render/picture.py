@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from statusproof.model.record import record
 
 from .dot import render_dot
 from .elements import Diagram
@@ -27,7 +28,7 @@ __all__ = ["Picture", "draw_picture", "diagram_for_plan", "FIRST_SHARE"]
 FIRST_SHARE = 0.75
 
 
-@dataclass(frozen=True)
+@record
 class Picture:
     """What Graphviz drew, from which diagram, DOT text and plan; ``warnings`` are Graphviz's
     own, ``notes`` say what the fallback did."""

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from statusproof.model.record import record
 
 __all__ = ["ReadingIndex", "ReadingEntry", "reading_html", "unread_ids"]
 
@@ -29,7 +30,7 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-@dataclass(frozen=True)
+@record
 class ReadingEntry:
     """One entry of a cell as read, with the id of its table row in the section."""
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from statusproof.checks.findings import CATALOGUE, Finding, Severity
 from statusproof.model.model import Model
+from statusproof.model.record import record
 
 from .unread import UnreadCell, cells_of, unread_cells
 
@@ -32,7 +32,7 @@ __all__ = ["SummaryPoint", "summarise", "MAX_POINTS"]
 MAX_POINTS = 7
 
 
-@dataclass(frozen=True)
+@record
 class SummaryPoint:
     """One sentence, the finding code and severity behind it, and the positions (0-based, in
     the findings given) of the findings it sums up."""

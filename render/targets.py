@@ -29,12 +29,12 @@ report then shows the picture with every step.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 from statusproof.checks.findings import Finding
 from statusproof.model.model import Model, Transition
+from statusproof.model.record import record
 from statusproof.model.table import SourceSpan
 
 from .elements import Diagram, Shape
@@ -43,7 +43,7 @@ from .unread import cells_of, inner, resting_on, unread_cells
 __all__ = ["Targets", "DiagramIndex", "finding_targets", "cited_lines"]
 
 
-@dataclass(frozen=True)
+@record
 class Targets:
     """Node ids, edge ids and the witness steps a diagram does not draw."""
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from statusproof.checks.findings import Finding
 from statusproof.model.model import Model, Transition
+from statusproof.model.record import record
 from statusproof.model.table import Column, SourceSpan
 
 from .elements import EdgeLabel, Role
@@ -41,7 +42,7 @@ def where(span: SourceSpan | None, table_path: str) -> str:
     return f"line {span.line}" if span.path == table_path else str(span)
 
 
-@dataclass(frozen=True)
+@record
 class UnreadCell:
     """One unread clause: its status, column and ``label`` (``line 6: 'text'``, as the
     model's ``unread_next`` / ``unread_previous`` hold it); ``line`` is its line in the table

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from statusproof.model.record import record
 
 __all__ = ["JUnitCase", "JUnitSuite", "write_junit", "OUTCOMES"]
 
@@ -24,7 +25,7 @@ __all__ = ["JUnitCase", "JUnitSuite", "write_junit", "OUTCOMES"]
 OUTCOMES = ("failure", "error", "skipped")
 
 
-@dataclass(frozen=True)
+@record
 class JUnitCase:
     """One test case: passed when ``outcome`` is None, else ``failure`` (the implementation
     or the records are wrong), ``error`` (the test could not be judged) or ``skipped``."""
@@ -39,7 +40,7 @@ class JUnitCase:
     output: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class JUnitSuite:
     """A suite of cases with its properties (name, value) and its time (seconds)."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import gc
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from statusproof.checks import graph_checks
@@ -26,6 +25,7 @@ from statusproof.checks.report import DEFAULT_MAX_WITNESS, check_to_dict
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Model
 from statusproof.model.names import did_you_mean
+from statusproof.model.record import record
 from statusproof.model.table import SourceSpan
 
 from .common import write_json
@@ -137,7 +137,7 @@ def _properties(args: argparse.Namespace, model: Model) -> list[Property]:
     return found
 
 
-@dataclass(frozen=True)
+@record
 class Checked:
     """One table's check: its model, its findings (not ignored) and the ignored ones."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from statusproof.model import load_model
@@ -27,6 +26,7 @@ from statusproof.model.errors import StatusproofError
 from statusproof.model.interpret import interpret
 from statusproof.model.loaders import FORMATS, load_table, load_table_bytes
 from statusproof.model.model import POLICIES, Model
+from statusproof.model.record import record
 from statusproof.model.table import StatusTable
 
 from .config import Config, ConfigError, TableConfig, find_config, load_config
@@ -41,7 +41,7 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 
 
-@dataclass(frozen=True)
+@record
 class TableJob:
     """One table to read, and how: ``table`` is None for the bundled table, :data:`STDIN`,
     or a path as shown in outputs (as given, or relative to the current folder when the

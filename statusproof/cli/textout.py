@@ -4,13 +4,13 @@ consequence, grouped by code, with table lines) and the model."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import groupby
 
 from statusproof.checks.findings import CONSEQUENCE, Finding, Severity
 from statusproof.checks.reachability import listing
 from statusproof.checks.report import counts
 from statusproof.model.model import Model
+from statusproof.model.record import record
 from statusproof.model.trace import format_trace, trace_from_dict
 
 __all__ = ["format_check", "format_model", "TextOptions", "consequence_group", "code_group",
@@ -41,7 +41,7 @@ def consequence_group(f: Finding) -> str:
     return code_group(f.code, f.severity)
 
 
-@dataclass(frozen=True)
+@record
 class TextOptions:
     """What the text report of ``check`` lists.
 
