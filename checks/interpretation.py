@@ -5,11 +5,11 @@ exits ignore, and the amendments applied."""
 
 from __future__ import annotations
 
-import json
 import re
 
+from statusproof.model.amend import reading_statement
 from statusproof.model.model import GuardKind, Model, TerminalKind
-from statusproof.model.table import SourceSpan
+from statusproof.model.table import Column, SourceSpan
 from statusproof.model.tokens import SENTENCE_WORDS, words_of
 
 from .findings import Finding, finding
@@ -39,9 +39,7 @@ def outside_triggers(model: Model) -> list[Finding]:
             name_like = (len(words) <= 5 and trigger[:1].isupper()
                          and not any(w in SENTENCE_WORDS for w in words))
             means = trigger if name_like else "<the status>"
-            statement = (f"[[reading]] status = {json.dumps(status.name)}, column = "
-                         f"\"previous\", text = {json.dumps(trigger)}, means = "
-                         f"{json.dumps(means)}")
+            statement = reading_statement(status.name, Column.PREVIOUS, trigger, means)
             found.append(finding(
                 "outside-trigger",
                 f"{trigger!r} in the Previous cell of {status.name!r} names no row and no Next "

@@ -30,14 +30,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .errors import AmendmentError
+from .record import record
 from .table import Column, SourceSpan
 
 __all__ = [
+    "reading_statement",
     "Alias",
     "Fill",
     "Addition",
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Alias:
     """An ``[[alias]]``: a name the table uses for a row it names otherwise."""
 
@@ -61,7 +63,7 @@ class Alias:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Fill:
     """A ``[[fill]]``: entries for a cell the table leaves empty."""
 
@@ -72,7 +74,7 @@ class Fill:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Addition:
     """An ``[[add]]``: a step the table does not write, from one status to another."""
 
@@ -82,7 +84,7 @@ class Addition:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class HistoryDecl:
     """The ``[history]`` table: the statuses that remember the status to return to."""
 
@@ -91,7 +93,7 @@ class HistoryDecl:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class CauseDecl:
     """A ``[[cause]]``: the variable that tells a status's exits apart, and its values."""
 
@@ -102,7 +104,7 @@ class CauseDecl:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class TimerDecl:
     """A ``[[timer]]``: how long a status may last and where its timeout leads."""
 
@@ -119,7 +121,7 @@ class TimerDecl:
     clock: str = "status"
 
 
-@dataclass(frozen=True)
+@record
 class ReadingDecl:
     """A ``[[reading]]``: what a clause the grammar cannot read means."""
 
@@ -131,7 +133,7 @@ class ReadingDecl:
     span: SourceSpan | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class AmendmentSet:
     """Everything an amendment file declares, in file order."""
 
@@ -314,3 +316,12 @@ def load_amendments(path: str | Path, name: str | None = None) -> AmendmentSet:
     except (OSError, UnicodeDecodeError) as e:
         raise AmendmentError(f"{name}: cannot read the amendment file: {e}") from e
     return parse_amendments(text, name)
+
+
+def reading_statement(status: str, column: Column, text: str, means: str) -> str:
+    """The ``[[reading]]`` amendment (on one line) that reads ``text`` in ``status``'s
+    ``column`` cell as ``means``: what a finding proposes to settle an unread cell."""
+    import json  # (TOML's basic strings are JSON's; needed only when a finding proposes one)
+
+    return (f"[[reading]] status = {json.dumps(status)}, column = \"{column.value}\", "
+            f"text = {json.dumps(text)}, means = {json.dumps(means)}")

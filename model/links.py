@@ -11,11 +11,10 @@ does. Reconciling the links into transitions is :mod:`statusproof.model.reconcil
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .amend import CauseDecl
+from .amend import CauseDecl, reading_statement
 from .cells import Clause, Target
 from .errors import AmendmentError
 from .model import HISTORY_VARIABLE, OTHERWISE, Guard, GuardKind, Link, Note
@@ -147,8 +146,7 @@ class LinkBuilder:
         where = _where(entry.span, self.table_path)
         self.unread.setdefault((status, column), []).append(f"{where}: {text!r}")
         means = "<status> if <condition>" if column is Column.NEXT else "<status>"
-        statement = (f"[[reading]] status = {json.dumps(status)}, column = "
-                     f"\"{column.value}\", text = {json.dumps(text)}, means = \"{means}\"")
+        statement = reading_statement(status, column, text, means)
         self.notes.append(Note(
             "uninterpreted-entry",
             f"the {column.title} cell of {status!r} holds {text!r}, which statusproof cannot "

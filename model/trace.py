@@ -9,10 +9,9 @@ behind it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,13 @@ from .errors import StatusproofError, UnknownStatusError
 from .machine import State, initial_states, successors
 from .model import Model, Transition
 from .names import NameIndex, normalise
+from .record import record
 
 __all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "trace_from_dict", "format_trace",
            "parse_trace_text", "load_trace"]
 
 
-@dataclass(frozen=True)
+@record
 class TraceStep:
     """One step: ``transition`` taken after ``delay`` seconds, reaching ``state``.
 
@@ -46,7 +46,7 @@ class TraceStep:
         return self.transition.line if self.transition is not None else None
 
 
-@dataclass(frozen=True)
+@record
 class Trace:
     """A run from an entry point; ``title`` says what it shows."""
 
@@ -191,7 +191,7 @@ def trace_from_dict(model: Model, data: Mapping[str, Any]) -> Trace:
 
 
 # -- traces written by people: '--highlight' and trace files ------------------------------
-@dataclass(frozen=True)
+@record
 class _Item:
     """One status of a trace a person wrote (its cause, if given, and its line)."""
 
@@ -297,6 +297,8 @@ def load_trace(model: Model, spec: str, option: str = "--highlight") -> Trace:
         raise StatusproofError(f"{spec}: cannot read the trace file: {e}") from e
     if not text.lstrip().startswith("{"):
         return parse_trace_text(model, text, f"trace {path.name}", spec, lines=True)
+    import json  # (only for a JSON trace file)
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:

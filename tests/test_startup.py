@@ -29,10 +29,12 @@ from statusproof.cli.common import write_json
 FORMAL = Path(__file__).resolve().parent / "fixtures" / "formal"
 
 _PROBE = """
-import io, json, sys
+import io, sys
 from statusproof.cli import main
 code = main({args!r}, io.StringIO(), io.StringIO())
-print(json.dumps([code, sorted(sys.modules)]))
+modules = sorted(sys.modules)
+import json
+print(json.dumps([code, modules]))
 """
 
 

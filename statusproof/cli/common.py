@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+from functools import cache
 from itertools import islice
 from typing import Any, TextIO
 
@@ -44,15 +44,20 @@ def _write_items(items: Iterable[Any], out: TextIO) -> None:
     first = True
     size = 1
     while batch := list(islice(iterator, size)):
-        body = _ENCODER.encode(batch)[1:-2]  # without "[" and "\n]": "\n  item,\n  item"
+        body = _encoder().encode(batch)[1:-2]  # without "[" and "\n]": "\n  item,\n  item"
         out.write(("[" if first else ",") + body.replace("\n", "\n  "))
         first = False
         size = min(size * 2, 1000) if len(body) < 100_000 else 1
     out.write("[]" if first else "\n  ]")
 
 
-_ENCODER = json.JSONEncoder(indent=2, ensure_ascii=False)
+@cache
+def _encoder() -> Any:
+    """The one encoder (json is imported on the first JSON output: text runs never need it)."""
+    import json
+
+    return json.JSONEncoder(indent=2, ensure_ascii=False)
 
 
 def _dumps(value: Any) -> str:
-    return _ENCODER.encode(value)
+    return str(_encoder().encode(value))

@@ -14,9 +14,8 @@ the file's directory.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from statusproof.model.errors import StatusproofError
 from statusproof.model.loaders import FORMATS
 from statusproof.model.model import POLICIES
 from statusproof.model.names import did_you_mean
+from statusproof.model.record import record
 
 __all__ = ["ConfigError", "TableConfig", "Config", "find_config", "load_config",
            "SEVERITIES", "CONFIG_FILE"]
@@ -41,7 +41,7 @@ class ConfigError(StatusproofError):
     """A configuration file that cannot be used."""
 
 
-@dataclass(frozen=True)
+@record
 class TableConfig:
     """One table of the project, with how to read and check it."""
 
@@ -53,7 +53,7 @@ class TableConfig:
     raw: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """A project's configuration (empty when there is no file)."""
 
@@ -185,6 +185,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: no such configuration file") from e
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read the configuration: {e}") from e
+    import tomllib  # (only here: most runs have no configuration, and it costs start-up)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -211,11 +213,17 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                if "statusproof" in tomllib.loads(
-                        pyproject.read_text(encoding="utf-8")).get("tool", {}):
-                    return pyproject
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                pass  # not ours to judge: only a file that names statusproof is used
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""  # not ours to judge: only a file that names statusproof is used
+            if "statusproof" in text:  # (parse only the files that may have our table)
+                import tomllib
+
+                try:
+                    if "statusproof" in tomllib.loads(text).get("tool", {}):
+                        return pyproject
+                except tomllib.TOMLDecodeError:
+                    pass
         if (folder / ".git").exists():
             return None
     return None
