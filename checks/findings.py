@@ -12,11 +12,10 @@ catalogue so that one code always has one severity.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 from enum import Enum
 from typing import Any
 
-from statusproof.model.record import record
+from statusproof.model.record import field, record
 from statusproof.model.table import SourceSpan
 
 __all__ = ["Severity", "Finding", "Lazy", "WITNESS_KEYS", "CodeInfo", "CATALOGUE", "CONSEQUENCE",

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 from typing import Any
@@ -103,7 +102,7 @@ def history_spec(model: Model) -> HistorySpec | None:
                        bool(named))
 
 
-@dataclass
+@record(frozen=False)
 class HistoryGraph:
     """The unfolded machine with the ghost ``was``: nodes are (state, was) pairs."""
 

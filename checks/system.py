@@ -18,11 +18,10 @@ module that imports z3); formulas can also be evaluated here, in plain Python
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import field
 
 from statusproof.model.machine import State
 from statusproof.model.model import GuardKind, Model, Transition
-from statusproof.model.record import record
+from statusproof.model.record import field, record
 
 __all__ = [
     "Var", "Const", "Add", "Term", "Eq", "Le", "In", "Divides", "And", "Or", "Not", "Formula",

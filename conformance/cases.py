@@ -12,13 +12,12 @@ abstract words is :func:`concretise`; the suites themselves are built in the sui
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import field
 from itertools import islice
 from typing import overload
 
 from statusproof.model.errors import StatusproofError
 from statusproof.model.model import Transition
-from statusproof.model.record import record
+from statusproof.model.record import field, record
 from statusproof.model.trace import Trace, TraceStep
 
 from .machine import Input, Machine, MachineState, Outcome, Start

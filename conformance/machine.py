@@ -34,11 +34,10 @@ modules; talking to implementations is :mod:`statusproof.conformance.adapters`' 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import field
 
 from statusproof.model.machine import State, Step, cause_values, initial_states, successors
 from statusproof.model.model import Model, Timer, Transition
-from statusproof.model.record import record
+from statusproof.model.record import field, record
 
 from .configurations import (
     Configuration,

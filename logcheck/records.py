@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 from statusproof.model.errors import InputProblem, StatusproofError
-from statusproof.model.record import record
+from statusproof.model.record import record, replace
 
 __all__ = [
     "FORMATS",

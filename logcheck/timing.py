@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import field
 
 from statusproof.model.clocks import Clocks
 from statusproof.model.machine import State, cause_values
 from statusproof.model.model import Model, Timer
-from statusproof.model.record import record
+from statusproof.model.record import field, record
 
 __all__ = ["INF", "Timing", "state_key", "seconds_text"]
 

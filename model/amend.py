@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .errors import AmendmentError
-from .record import record
+from .record import field, record
 from .table import Column, SourceSpan
 
 __all__ = [

@@ -39,7 +39,6 @@ readings is :mod:`statusproof.model.interpret`'s job.
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
-from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
 from .grammar import (
@@ -58,7 +57,7 @@ from .grammar import (
 from .model import Fragment
 from .names import normalise
 from .recall import mentions_earlier_status, pronoun_history, relative_return, speaks_of_earlier
-from .record import record
+from .record import field, record, replace
 from .table import Column
 from .tokens import (
     KEYWORD_KEYS,

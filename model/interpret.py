@@ -24,8 +24,6 @@ status name or domain word is built in):
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .amend import AmendmentSet, CauseDecl, ReadingDecl
 from .causes import build_causes, build_timers
 from .cells import Clause, read_entry, reference_of
@@ -44,6 +42,7 @@ from .model import (
 )
 from .names import NameIndex, did_you_mean, normalise, split_qualifier
 from .reconcile import mark_uncertain, reconcile, returns
+from .record import replace
 from .table import Cell, Column, Entry, Row, SourceSpan, StatusTable
 from .tokens import SENTENCE_WORDS, Lexicon, words_of
 

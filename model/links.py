@@ -12,13 +12,13 @@ does. Reconciling the links into transitions is :mod:`statusproof.model.reconcil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .amend import CauseDecl, reading_statement
 from .cells import Clause, Target
 from .errors import AmendmentError
 from .model import HISTORY_VARIABLE, OTHERWISE, Guard, GuardKind, Link, Note
 from .names import normalise
+from .record import field, record
 from .table import Column, Entry, Row, SourceSpan
 
 __all__ = ["LinkBuilder", "OTHERWISE_TEXT"]
@@ -27,7 +27,7 @@ __all__ = ["LinkBuilder", "OTHERWISE_TEXT"]
 OTHERWISE_TEXT = "none of the other conditions"
 
 
-@dataclass
+@record(frozen=False)
 class _Pending:
     """A step guarded by ``otherwise``, settled when its whole cell is known."""
 
@@ -37,7 +37,7 @@ class _Pending:
     via: str | None
 
 
-@dataclass
+@record(frozen=False)
 class LinkBuilder:
     """Collects what the clauses say; ``canonical`` maps a mention to its status name."""
 

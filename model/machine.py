@@ -22,7 +22,6 @@ is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .budget import ticker
@@ -37,7 +36,7 @@ __all__ = ["State", "Step", "initial_states", "successors", "enabled", "is_final
            "machine_graph", "unfold", "remembered_after", "cause_values"]
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class State:
     """A status with the remembered status and the cause it was entered with."""
 

@@ -9,11 +9,10 @@ graphs over it are in :mod:`statusproof.model.graph`.
 
 from __future__ import annotations
 
-from dataclasses import field
 from enum import Enum
 from functools import cached_property
 
-from .record import record
+from .record import field, record
 from .table import Column, SourceSpan
 
 __all__ = [

@@ -19,9 +19,9 @@ Reading the cells is :mod:`statusproof.model.cells`'; the rest of interpretation
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from .model import HISTORY_VARIABLE, Guard, GuardKind, Link, Status, Transition
+from .record import replace
 from .table import Column, SourceSpan
 
 __all__ = ["rememberable", "returns", "reconcile", "keep", "mark_uncertain"]

@@ -9,11 +9,10 @@ entries into statuses, references and guards is left to :mod:`statusproof.model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
-from .record import record
+from .record import field, record
 
 __all__ = [
     "Column",
@@ -47,7 +46,7 @@ _TITLES = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class SourceSpan:
     """Where a piece of table text came from: a file and 1-based line numbers."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from .errors import StatusproofError, UnknownStatusError
 from .machine import State, initial_states, successors
 from .model import Model, Transition
 from .names import NameIndex, normalise
-from .record import record
+from .record import field, record
 
 __all__ = ["TraceStep", "Trace", "replay", "trace_to_dict", "trace_from_dict", "format_trace",
            "parse_trace_text", "load_trace"]

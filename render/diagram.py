@@ -22,11 +22,11 @@ diagram.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import PurePosixPath
 
 from statusproof.checks.findings import Finding, Severity
 from statusproof.model.model import GuardKind, Model, Status, Transition
+from statusproof.model.record import replace
 from statusproof.model.trace import Trace
 
 from .elements import (

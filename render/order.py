@@ -19,7 +19,8 @@ Nothing here knows a model or an output format.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+
+from statusproof.model.record import replace
 
 from .elements import Edge, Node, Role, Shape
 

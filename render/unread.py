@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 
 from statusproof.checks.findings import Finding
 from statusproof.model.model import Model, Transition
-from statusproof.model.record import record
+from statusproof.model.record import record, replace
 from statusproof.model.table import Column, SourceSpan
 
 from .elements import EdgeLabel, Role

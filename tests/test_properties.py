@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -29,6 +28,7 @@ from statusproof.model.interpret import interpret
 from statusproof.model.loaders import load_table_text
 from statusproof.model.model import POLICIES, Model
 from statusproof.model.names import normalise
+from statusproof.model.record import replace
 from statusproof.model.serialize import model_to_dict
 from statusproof.model.table import Column
 

@@ -1,4 +1,5 @@
-"""``@record`` behaves as ``@dataclass(frozen=True)``: generated classes, side by side."""
+"""``@record`` behaves as ``@dataclass(frozen=True)`` (``order=True``, mutable): generated
+classes, side by side."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statusproof.model.record import record
+from statusproof.model import record as records
+from statusproof.model.record import FrozenInstanceError, field, fields, record, replace
 
 NAMES = st.sampled_from(["a", "b", "name", "line", "items", "x1", "value", "span"])
 
@@ -29,18 +31,17 @@ def specs(draw: Any) -> list[tuple[str, str, bool, bool]]:
     return out
 
 
-def _make(deco: Any, spec: list[tuple[str, str, bool, bool]]) -> type:
+def _make(deco: Any, spec: list[tuple[str, str, bool, bool]], declare: Any = field) -> type:
     namespace: dict[str, Any] = {"__annotations__": {}, "__doc__": "A generated record.",
                                  "__module__": __name__}
     for name, kind, compare, shown in spec:
         namespace["__annotations__"][name] = "Any"
         if kind == "default":
-            namespace[name] = dataclasses.field(default=(name, 0), compare=compare, repr=shown)
+            namespace[name] = declare(default=(name, 0), compare=compare, repr=shown)
         elif kind == "factory":
-            namespace[name] = dataclasses.field(default_factory=list, compare=compare,
-                                                repr=shown)
+            namespace[name] = declare(default_factory=list, compare=compare, repr=shown)
         else:
-            namespace[name] = dataclasses.field(compare=compare, repr=shown)
+            namespace[name] = declare(compare=compare, repr=shown)
     return deco(type("Rec", (), namespace))  # type: ignore[no-any-return]
 
 
@@ -51,12 +52,19 @@ def _outcome(action: Any) -> Any:
         return ("raised", type(e).__name__, str(e))
 
 
-@settings(max_examples=150, deadline=None)
-@given(specs(), st.lists(st.integers(0, 2), min_size=10, max_size=10))
-def test_record_matches_frozen_dataclass(spec: list[tuple[str, str, bool, bool]],
-                                         values: list[int]) -> None:
-    frozen = _make(dataclasses.dataclass(frozen=True), spec)
-    mine = _make(record, spec)
+OPTIONS = st.sampled_from([{}, {"order": True}, {"frozen": False}])
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs(), st.lists(st.integers(0, 2), min_size=10, max_size=10), OPTIONS, st.booleans())
+def test_record_matches_dataclass(spec: list[tuple[str, str, bool, bool]], values: list[int],
+                                  options: dict[str, bool], dataclass_fields: bool) -> None:
+    frozen = _make(dataclasses.dataclass(frozen=options.get("frozen", True),
+                                         order=options.get("order", False)), spec,
+                   dataclasses.field)
+    # a record takes statusproof's field() or, in a module that declares dataclasses too,
+    # dataclasses.field()
+    mine = _make(record(**options), spec, dataclasses.field if dataclass_fields else field)
     plain = [name for name, kind, _, _ in spec if kind == "plain"]
     args = values[:len(plain)]
     other_args = values[len(plain):2 * len(plain)]
@@ -67,22 +75,26 @@ def test_record_matches_frozen_dataclass(spec: list[tuple[str, str, bool, bool]]
     assert _outcome(lambda: hash(a2)) == _outcome(lambda: hash(b2))
     assert (a == a2) == (b == b2)
     assert (a == a) and (b == b) and b != a and b.__eq__(a) is NotImplemented
-    assert [f.name for f in dataclasses.fields(mine)] == [f.name for f in
-                                                         dataclasses.fields(frozen)]
+    assert [f.name for f in fields(mine)] == [f.name for f in dataclasses.fields(frozen)]
     assert mine.__match_args__ == frozen.__match_args__
     assert list(inspect.signature(mine).parameters) == list(
         inspect.signature(frozen).parameters)
-    assert dataclasses.asdict(b) == dataclasses.asdict(a)
-    for name, *_ in spec:
+    if options.get("order"):
+        for op in ("__lt__", "__le__", "__gt__", "__ge__"):
+            assert getattr(b, op)(b2) == getattr(a, op)(a2)
+            assert getattr(b, op)(a) is NotImplemented
+    else:
+        assert _outcome(lambda: b < b2) == _outcome(lambda: a < a2)
+    if plain:
+        changed = replace(b, **{plain[0]: 7})
+        assert repr(changed) == repr(dataclasses.replace(a, **{plain[0]: 7}))
+        assert _outcome(lambda: mine()) == _outcome(lambda: frozen())
+    for name, *_ in spec:  # (last: on a mutable class these change b and a alike)
         assert _outcome(lambda n=name: setattr(b, n, 1)) == _outcome(
             lambda n=name: setattr(a, n, 1))
         assert _outcome(lambda n=name: delattr(b, n)) == _outcome(
             lambda n=name: delattr(a, n))
     assert _outcome(lambda: setattr(b, "other", 1)) == _outcome(lambda: setattr(a, "other", 1))
-    if plain:
-        changed = dataclasses.replace(b, **{plain[0]: 7})
-        assert repr(changed) == repr(dataclasses.replace(a, **{plain[0]: 7}))
-        assert _outcome(lambda: mine()) == _outcome(lambda: frozen())
 
 
 @record
@@ -91,7 +103,7 @@ class Point:
 
     x: int
     y: int = 0
-    tags: list[str] = dataclasses.field(default_factory=list, hash=False)
+    tags: list[str] = field(default_factory=list, hash=False)
 
     def __post_init__(self) -> None:
         if self.x < 0:
@@ -114,7 +126,7 @@ def test_record_copies_pickles_and_inherits() -> None:
     assert Point(1).tags is not Point(1).tags  # a fresh list each time, as dataclasses do
     with pytest.raises(ValueError, match="must not be negative"):
         Labelled(-1)
-    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'label'"):
+    with pytest.raises(FrozenInstanceError, match="cannot assign to field 'label'"):
         p.label = "else"  # type: ignore[misc]
     assert {p, copy.copy(p)} == {p}
 
@@ -124,5 +136,23 @@ def test_record_refuses_what_it_does_not_support() -> None:
         record(type("Bad", (), {"__setattr__": lambda self, n, v: None, "__annotations__": {}}))
     with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
         record(type("Bad", (), {"__annotations__": {"a": "int", "b": "int"}, "a": 1}))
-    with pytest.raises(TypeError, match="InitVar fields need"):
+    with pytest.raises(TypeError, match="has no InitVar or KW_ONLY fields"):
         record(type("Bad", (), {"__annotations__": {"a": "dataclasses.InitVar[int]"}}))
+    with pytest.raises(ValueError, match="mutable default <class 'list'> for field a"):
+        record(type("Bad", (), {"__annotations__": {"a": "list[int]"}, "a": []}))
+    with pytest.raises(TypeError, match="cannot inherit a non-frozen record from a frozen"):
+        record(frozen=False)(type("Bad", (Point,), {"__annotations__": {}}))
+    with pytest.raises(TypeError, match="must be called with a record"):
+        fields(3)
+
+
+def test_replace_hands_dataclasses_to_dataclasses() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        a: int
+
+    assert replace(Plain(1), a=2) == Plain(2)
+
+
+def test_check_does_not_import_dataclasses_for_records() -> None:
+    assert "dataclasses" not in records.__dict__  # (start-up: dataclasses brings inspect)

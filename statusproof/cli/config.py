@@ -15,7 +15,6 @@ the file's directory.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from statusproof.model.errors import StatusproofError
 from statusproof.model.loaders import FORMATS
 from statusproof.model.model import POLICIES
 from statusproof.model.names import did_you_mean
-from statusproof.model.record import record
+from statusproof.model.record import field, record
 
 __all__ = ["ConfigError", "TableConfig", "Config", "find_config", "load_config",
            "SEVERITIES", "CONFIG_FILE"]
