@@ -134,7 +134,7 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
             continue
         label = _label(transition, model)
         answer = solver.check([reach, (label, encoding.guard(transition))],
-                              f"the guard {label}", (), timeout_ms)
+                              f"the guard {label}", timeout_ms)
         if answer.sat:
             found.append(_disagree(name, f"whether {label} can be taken"))
             continue
@@ -165,7 +165,7 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
         both = (f"two guarded exits to different places hold together: "
                 f"{'; '.join(f'{_label(a, model)} / {_label(b, model)}' for a, b in pairs)}",
                 disjoin(conjoin((encoding.guard(a), encoding.guard(b))) for a, b in pairs))
-        answer = solver.check([reach, both], f"the overlaps of the guards of {name}", (),
+        answer = solver.check([reach, both], f"the overlaps of the guards of {name}",
                               timeout_ms)
         if answer.sat != bool(overlaps):
             found.append(_disagree(name, "overlapping guards"))
@@ -188,7 +188,7 @@ def _status(model: Model, name: str, guarded: list[Transition], states: list[Sta
                       if not enabled_here), None)
         blocked = [(f"not {_label(t, model)}", Not(encoding.guard(t)))
                    for t in model.outgoing(name)]
-        answer = solver.check([reach, *blocked], f"the exits of {name}", (), timeout_ms)
+        answer = solver.check([reach, *blocked], f"the exits of {name}", timeout_ms)
         if answer.sat != (stuck is not None):
             found.append(_disagree(name, "whether a state has no exit"))
         elif stuck is not None:

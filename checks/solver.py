@@ -211,17 +211,21 @@ class Answer:
 
 
 def check(assertions: Sequence[tuple[str, Formula]], what: str,
-          minimize: Sequence[str] = (), timeout_ms: int = DEFAULT_TIMEOUT_MS,
-          least_in: Mapping[str, Sequence[int]] | None = None) -> Answer:
+          timeout_ms: int = DEFAULT_TIMEOUT_MS,
+          least_in: Mapping[str, Sequence[int]] | None = None,
+          least_from: Mapping[str, int] | None = None) -> Answer:
     """Can all ``assertions`` (label, formula) hold together?
 
-    Sat gives a model of every variable mentioned; with ``minimize``, the model with the least
-    values of those variables, in order (z3's optimiser). ``least_in`` does the same for
-    variables whose values the assertions keep among a few known ones (name -> those values):
-    z3 is asked, value by value from the least, whether the assertions hold with it, which
-    costs far less than the optimiser and gives the same model. Unsat gives the labels of an
-    unsat core, in the order of ``assertions``. ``what`` says what is asked, for the message
-    when z3 answers unknown.
+    Sat gives a model of every variable mentioned. ``least_in`` makes it the model with the
+    least values of some variables, in order, for variables whose values the assertions keep
+    among a few known ones (name -> those values): z3 is asked, value by value from the least,
+    whether the assertions hold with it. ``least_from`` does the same for variables with a
+    lower bound that every model keeps (name -> that bound), by bisection between the bound and
+    the value of the model found, after asking for the bound itself and for one below the value
+    found (most often one of them settles it). Both give the least values z3's optimiser would,
+    for a fraction of its cost (several milliseconds even on a small query). Unsat gives the
+    labels of an unsat core, in the order of ``assertions``. ``what`` says what is asked, for the
+    message when z3 answers unknown.
 
     Examples
     --------
@@ -231,23 +235,16 @@ def check(assertions: Sequence[tuple[str, Formula]], what: str,
     >>> check([("x is 1", Eq(Var("x"), Const(1))), ("x is 2", Eq(Var("x"), Const(2)))],
     ...       "an example").core
     ('x is 1', 'x is 2')
+    >>> check([("x from 3", Le(Const(3), Var("x"))), ("y at least x + 5",
+    ...        Le(Add(Var("x"), Const(5)), Var("y")))], "an example",
+    ...       least_from={"x": 3, "y": 0}).values()
+    {'x': 3, 'y': 8}
     """
     batch = _Batch()
     for _, formula in assertions:
         batch.add(formula)
     terms, constants = batch.parse()
     variables = sorted(n[1:-1] for n in constants)
-    if minimize:
-        opt = z3.Optimize(ctx=_context())
-        opt.set("timeout", timeout_ms)
-        if RESOURCE_LIMIT is not None:
-            opt.set("rlimit", RESOURCE_LIMIT)
-        for term in terms:
-            opt.add(term)
-        for name in minimize:
-            opt.minimize(constants[_name(name, "")])
-        if _decide(opt, what, timeout_ms):
-            return Answer(True, tuple(_values(opt.model(), constants, variables).items()))
     solver = _solver(timeout_ms)
     flags = [z3.Bool(f"assertion {i}", _context()) for i in range(len(terms))]
     for term, flag in zip(terms, flags, strict=True):
@@ -265,6 +262,23 @@ def check(assertions: Sequence[tuple[str, Formula]], what: str,
                     break
                 solver.pop()
             solver.add(const == found[name])  # the next variable is least with this one fixed
+        for name, low in (least_from or {}).items():
+            const = constants[_name(name, "")]
+            high = found[name]
+            probe = low  # the bound first, then just below the value found: often the least
+            asked = 0
+            while low < high:
+                solver.push()
+                solver.add(const <= probe)
+                if _decide(solver, what, timeout_ms):
+                    found = _values(solver.model(), constants, variables)
+                    high = found[name]
+                else:
+                    low = probe + 1
+                solver.pop()
+                asked += 1
+                probe = high - 1 if asked == 1 else (low + high) // 2
+            solver.add(const == high)  # (found keeps it: the model of the last sat answer)
         return Answer(True, tuple(found.items()))
     core = {flag.get_id() for flag in solver.unsat_core()}  # (printing them costs more)
     return Answer(False, (), tuple(label for (label, _), flag in zip(assertions, flags,

@@ -145,14 +145,14 @@ def _exclusivity(model: Model, status: str, timeout_ms: int, search: Search[Stat
         if a.outcome == b.outcome:
             continue
         answer = solver.check([domain, (a.label, holds(a)), (b.label, holds(b))],
-                              f"{what}: overlap of {a.label} and {b.label}", (), timeout_ms,
+                              f"{what}: overlap of {a.label} and {b.label}", timeout_ms,
                               least_in={_CAUSE: range(len(values))})
         if answer.sat:
             overlaps.append((a, b, values[answer.values()[_CAUSE]]))
         else:
             disjoint.append({"exits": [a.label, b.label], "unsat_core": list(answer.core)})
     cover = solver.check([domain, *((f"not {e.label}", Not(holds(e))) for e in exits)],
-                         f"{what}: cover", (), timeout_ms, least_in={_CAUSE: range(len(values))})
+                         f"{what}: cover", timeout_ms, least_in={_CAUSE: range(len(values))})
     by_value = {v: list(dict.fromkeys(e.outcome for e in exits
                                       if evaluate(holds(e), {_CAUSE: code[v]})))
                 for v in values}
@@ -217,6 +217,14 @@ def _domain(setting: Setting) -> Formula:
                     In(never, (0, 1) if setting.never else (0,))))
 
 
+def _least(setting: Setting) -> int:
+    """The least value :func:`_domain` allows the setting."""
+    if setting.fixed is not None:
+        return setting.fixed
+    assert setting.minimum is not None
+    return setting.minimum
+
+
 def _due_at(timer: Timer, setting: Setting) -> Formula:
     """The timer falls due at the instant (session time)."""
     value, never = _setting_vars(setting)
@@ -275,8 +283,12 @@ def _timing(model: Model, clocks: Clocks, status: str, firing: Sequence[Timer], 
         if timer not in firing:
             assertions.append((f"{timer.status} -> {timer.target} ({timer.setting}) does not "
                                "fall due earlier", _not_before(timer, clocks.setting_of(timer))))
-    minimize = [_setting_vars(clocks.setting_of(t))[0].name for t in firing]
-    answer = solver.check(assertions, what, [*minimize, _ENTERED], timeout_ms)
+    # the least settings of the firing timers, then the earliest entry (each setting's domain
+    # and the entry's "0s or more" above are the lower bounds)
+    least = {_setting_vars(setting)[0].name: _least(setting)
+             for setting in (clocks.setting_of(t) for t in firing)}
+    answer = solver.check(assertions, what, timeout_ms=timeout_ms,
+                          least_from={**least, _ENTERED: 0})
     if not answer.sat:
         return _Timing(False, {}, 0, 0, answer.core)
     got = answer.values()
