@@ -13,6 +13,10 @@ The bytecode cache is warm: each command runs once before the measured runs, wit
 ``PYTHONDONTWRITEBYTECODE`` removed from the environment (with it set, every run compiles
 statusproof's sources again, which costs about 0.3 s).
 
+``statusproof ...`` runs the installation's console script (the ``statusproof`` beside the
+interpreter, what users type), or ``python -m statusproof`` where there is none; the row
+``python -m statusproof check`` shows what ``-m`` adds (``runpy`` and the module search).
+
 ``--python PYTHON`` measures another installation, e.g. a virtual environment with the wheel
 installed (``pip install dist/statusproof-*.whl``): what users run. Its commands run from ``/``,
 so this repository's ``statusproof/`` folder cannot shadow the installed package. This
@@ -31,19 +35,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_check import machine, process_cpu
 
-#: (label, arguments after the Python executable, target in CPU seconds)
+#: (label, arguments after the Python executable, target in CPU seconds); arguments that
+#: start with SCRIPT run the console script instead
+SCRIPT = "<statusproof>"
 COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
     ("python -c pass", ("-c", "pass"), None),
     ('python -c "import networkx, z3"', ("-c", "import networkx, z3"), None),
     ('python -c "import networkx"', ("-c", "import networkx"), None),
     ('python -c "import z3"', ("-c", "import z3"), None),
-    ("statusproof --help", ("-m", "statusproof", "--help"), 0.1),
-    ("statusproof check --help", ("-m", "statusproof", "check", "--help"), None),
-    ("statusproof check", ("-m", "statusproof", "check"), 0.25),
-    ("statusproof check --no-formal", ("-m", "statusproof", "check", "--no-formal"), None),
-    ("statusproof check --format json", ("-m", "statusproof", "check", "--format", "json"),
-     None),
+    ("statusproof --help", (SCRIPT, "--help"), 0.1),
+    ("statusproof check --help", (SCRIPT, "check", "--help"), None),
+    ("statusproof check", (SCRIPT, "check"), 0.25),
+    ("python -m statusproof check", ("-m", "statusproof", "check"), None),
+    ("statusproof check --no-formal", (SCRIPT, "check", "--no-formal"), None),
+    ("statusproof check --format json", (SCRIPT, "check", "--format", "json"), None),
 )
+
+
+def command_line(python: str, arguments: tuple[str, ...]) -> list[str]:
+    """``python ARGUMENTS``, or the console script beside ``python`` for SCRIPT ones."""
+    if arguments[:1] != (SCRIPT,):
+        return [python, *arguments]
+    script = Path(python).parent / "statusproof"
+    if script.is_file():
+        return [str(script), *arguments[1:]]
+    return [python, "-m", "statusproof", *arguments[1:]]
 
 
 def cpu_of(command: list[str], cwd: str | None = None) -> float:
@@ -55,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="runs of each command")
     parser.add_argument("--baseline", metavar="PYTHON",
-                        help="also measure PYTHON -m statusproof check and --help: another "
-                             "installation, e.g. an earlier version, in the same run")
+                        help="also measure statusproof check and --help of PYTHON's "
+                             "installation (e.g. an earlier version) in the same run")
     parser.add_argument("--python", metavar="PYTHON", default=sys.executable,
                         help="the interpreter of the installation to measure (default: this "
                              "one)")
@@ -67,11 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         for label, arguments in (("baseline: statusproof --help", ("--help",)),
                                  ("baseline: statusproof check", ("check",))):
-            listed.append((label, ("-m", "statusproof", *arguments), None))
+            listed.append((label, (SCRIPT, *arguments), None))
             cwd.append("/")  # not this repository, whose statusproof/ would shadow it
-    commands = [[python, *arguments] for _, arguments, _ in listed]
+    commands = [command_line(python, arguments) for _, arguments, _ in listed]
     if args.baseline:
-        commands[-2][0] = commands[-1][0] = args.baseline
+        commands[-2:] = [command_line(args.baseline, arguments) for _, arguments, _ in
+                         listed[-2:]]
     for command, folder in zip(commands, cwd, strict=True):  # warm the bytecode cache
         cpu_of(command, folder)
     times: list[list[float]] = [[] for _ in listed]
@@ -79,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         for index, (command, folder) in enumerate(zip(commands, cwd, strict=True)):
             times[index].append(cpu_of(command, folder))
     print(f"machine: {machine()}")
-    print(f"python: {python}")
+    shown = " ".join(commands[listed.index(COMMANDS[6])][:-1])
+    print(f"python: {python}; statusproof: {shown}")
     print(f"CPU seconds of the whole process, best / median of {args.repeat}:")
     floor = min(times[0])
     libraries = min(times[[label for label, _, _ in listed].index('python -c "import z3"')])
