@@ -36,12 +36,13 @@ from .cases import DEFAULT_LIMIT, Streamed, Suite, TestCase, check_limit, stream
 from .fsm import Explicit, Minimal, Word
 from .h_method import Trie, h_method, words_upto
 from .random_walks import random_words
+from .spyh import Convergence, spyh_method
 from .tour import postman
 
 __all__ = ["METHODS", "Extension", "complete_suite", "complete_words", "estimate",
            "lower_bound", "traversal_length"]
 
-METHODS = ("w", "wp", "h")
+METHODS = ("w", "wp", "h", "spyh")
 
 
 @dataclass(frozen=True)
@@ -144,18 +145,50 @@ def _words_of(explicit: Explicit, method: str, extra_states: int, limit: int
                 estimate(explicit, method, extra_states), limit,
                 "lower --extra-states, use --method h, or choose a smaller table")
     minimal = explicit.minimise()
-    if method != "h":
+    if method in ("w", "wp"):
         return _streamed_words(explicit, minimal, method, extra_states), minimal
-    trie = Trie(minimal)
-    roots = [trie.root(minimal.classes[state]) for _, state in explicit.starts]
-    h_method(trie, minimal, roots, _cover(explicit, minimal), explicit.alphabet_size,
-             extra_states)
+    trie, roots, _ = _tree(explicit, minimal, method, extra_states)
 
     def make() -> Iterator[tuple[int, Word]]:
         for number, root in enumerate(roots):
             for word in trie.words(root):
                 yield number, word
     return make, minimal
+
+
+def _tree(explicit: Explicit, minimal: Minimal, method: str, extra_states: int
+          ) -> tuple[Trie, list[int], list[int]]:
+    """The H or SPYH test tree, its roots (one per start) and, for SPYH, the certificate."""
+    cover = _cover(explicit, minimal)
+    if method == "spyh":
+        graph = Convergence(minimal)
+        roots = [graph.root(minimal.classes[state]) for _, state in explicit.starts]
+        proof = spyh_method(graph, minimal, roots, cover, explicit.alphabet_size,
+                            extra_states)
+        return graph, roots, proof
+    trie = Trie(minimal)
+    roots = [trie.root(minimal.classes[state]) for _, state in explicit.starts]
+    h_method(trie, minimal, roots, cover, explicit.alphabet_size, extra_states)
+    return trie, roots, []
+
+
+def spyh_certificate(explicit: Explicit, extra_states: int
+                     ) -> tuple[list[tuple[int, Word]], list[tuple[int, Word]]]:
+    """The SPYH suite's words and its certificate: the words proved to converge with the
+    access word of their state, in the order of the proof (for the checks in the tests)."""
+    minimal = explicit.minimise()
+    trie, roots, proof = _tree(explicit, minimal, "spyh", extra_states)
+    where: dict[int, tuple[int, Word]] = {}
+    for number, root in enumerate(roots):
+        stack: list[tuple[int, Word]] = [(root, ())]
+        while stack:
+            node, word = stack.pop()
+            where[node] = (number, word)
+            stack.extend((child, (*word, symbol))
+                         for symbol, child in trie.children[node].items())
+    words = [(number, word) for number, root in enumerate(roots)
+             for word in trie.words(root)]
+    return words, [where[node] for node in proof]
 
 
 def complete_words(explicit: Explicit, method: str = "h", extra_states: int = 1,
@@ -204,7 +237,7 @@ def complete_suite(explicit: Explicit, table: str, method: str = "h", extra_stat
         walks = random_words(minimal, extension.walks, extension.length, extension.seed)
     machine = explicit.machine
     starts = [start for start, _ in explicit.starts]
-    title = {"w": "W", "wp": "Wp", "h": "H"}[method]
+    title = {"w": "W", "wp": "Wp", "h": "H", "spyh": "SPYH"}[method]
 
     def tests() -> Iterator[TestCase]:
         yield from stream_cases(machine, starts, make(), f"complete-{method}", size)
