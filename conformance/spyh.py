@@ -248,19 +248,18 @@ def spyh_method(graph: Convergence, minimal: Minimal, roots: list[int],
                ) -> None:
         """Separate class ``c`` (reached by ``origin``'s word from its class) and ``ref``
         from the references and ``chain``; then the same for every input below both."""
+        is_ref = graph.find(ref) in {graph.find(x) for x in ref_class.values()}
+        if depth > 0:  # the words below first: they often separate c already
+            below_chain = [*chain, c] + ([] if is_ref else [ref])
+            start, word = origin
+            for symbol in range(alphabet):
+                below = graph.put(graph.find(start), (*word, symbol))
+                ref_below = graph.put(graph.find(ref), (symbol,))
+                verify(below, ref_below, depth - 1, below_chain, (start, (*word, symbol)))
         own = [graph.find(x) for x in ref_class.values()] + chain
         distinguish(c, own)
-        is_ref = graph.find(ref) in {graph.find(x) for x in ref_class.values()}
         if not is_ref:
             distinguish(ref, own)
-        if depth == 0:
-            return
-        chain = [*chain, c] + ([] if is_ref else [ref])
-        start, word = origin
-        for symbol in range(alphabet):
-            below = graph.put(graph.find(start), (*word, symbol))
-            ref_below = graph.put(graph.find(ref), (symbol,))
-            verify(below, ref_below, depth - 1, chain, (start, (*word, symbol)))
 
     for group in _by_status(references, statuses):
         for i, p in enumerate(group):
