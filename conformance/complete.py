@@ -15,12 +15,15 @@ With V a state cover (shortest access words), I the alphabet, W the characterisa
 - W:  V.(empty + I).I^{<=m}.W
 - Wp: V.I^{<=m}.W  plus  V.I.I^{<=m} followed by the identifier of the state reached
 - H:  V.I^{<=m+1} plus separating words where needed (:mod:`.h_method`)
+- SPYH: H's separations, with tests shared between words proved to converge (:mod:`.spyh`;
+  the default)
 
 Words that are prefixes of other words are dropped (the longer test checks the same answers).
 W and Wp are streamed: their words come in order from a merge of sorted generators, so a suite
-of millions of steps runs and exports in bounded memory (:class:`~.cases.Streamed`); H keeps a
-prefix tree of its words (small: its size is the suite's). The size is estimated first, and a
-suite over the step limit stops with :class:`~statusproof.conformance.cases.SuiteTooLarge`.
+of millions of steps runs and exports in bounded memory (:class:`~.cases.Streamed`); H and
+SPYH keep a prefix tree of their words (small: its size is the suite's). The size is estimated
+first, and a suite over the step limit stops with
+:class:`~statusproof.conformance.cases.SuiteTooLarge`.
 
 The *random extension* (:mod:`.random_walks`) appends seeded random walks for faults beyond the
 bound (a counter); :func:`lower_bound` gives the length no complete suite can go under.

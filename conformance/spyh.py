@@ -26,7 +26,7 @@ import functools
 from collections.abc import Sequence
 
 from .fsm import Minimal, Word
-from .h_method import Trie, words_upto
+from .h_method import Trie
 
 __all__ = ["Convergence", "spyh_method"]
 
@@ -286,14 +286,6 @@ def spyh_method(graph: Convergence, minimal: Minimal, roots: list[int],
         graph.put(source, (a,))
         confirm(_member_below(graph, source, a), (source, (a,)))
     return certificate
-    for _, s, a in order:
-        source = graph.find(ref_class[s])
-        target = graph.find(ref_class[minimal.delta(s, a)])
-        if graph.next(source, a) == target:
-            continue
-        graph.put(source, (a,))
-        confirm(_member_below(graph, source, a), (source, (a,)))
-    return certificate
 
 
 def _member_below(graph: Convergence, source: int, symbol: int) -> int:
@@ -309,7 +301,3 @@ def _by_status(states: list[int], statuses: list[str]) -> list[list[int]]:
         groups.setdefault(statuses[s], []).append(s)
     return list(groups.values())
 
-
-def traversal_words(alphabet: int, upto: int) -> list[Word]:
-    """Every word of length 0..upto (re-exported for the checks)."""
-    return words_upto(alphabet, upto)
