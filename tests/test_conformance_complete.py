@@ -124,6 +124,9 @@ def test_suite_sizes_on_the_bundled_model(rescue_explicit: Explicit) -> None:
     assert figures[("h", 1)] <= figures[("wp", 1)] <= figures[("w", 1)]
     assert figures[("h", 0)] <= figures[("wp", 0)] <= figures[("w", 0)]
     assert figures[("h", 1)] == 38854
+    spyh = [complete_words(rescue_explicit, "spyh", m) for m in (0, 1)]
+    assert [len(words) for words in spyh] == [1774, 33454]
+    assert [sum(len(w) + 1 for _, w in words) for words in spyh] == [14981, 299524]
 
 
 def test_the_h_suites_meet_the_h_conditions_exactly(rescue_explicit: Explicit) -> None:
