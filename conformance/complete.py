@@ -1,4 +1,4 @@
-"""m-complete suites: the W, Wp and H methods over the minimal machine, streamed, with a seeded
+"""m-complete suites: the W, Wp, H and SPYH methods over the minimal machine, with a seeded
 random extension and a lower bound.
 
 A suite is *m-complete* when every implementation that passes it is equivalent to the model,
