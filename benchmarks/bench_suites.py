@@ -5,15 +5,15 @@ on the same machine and in the same run:
 
 1. the floors: CPU time of ``python -c pass`` and of ``statusproof --help`` (every figure
    below that runs statusproof as a process includes that start-up);
-2. the sizes of statusproof's H, Wp and W suites (m = 0 and 1; tests and length, steps plus
-   resets) and of the default complete suite (H, m = 1, long waits, seeded random walks), the
-   lower bound, and AALpy's W and Wp suites on the same minimal machine (AALpy installed by
-   this script into its own virtual environment, benchmarks/.venv-aalpy; AALpy is not a
-   dependency of statusproof), with the ratios; once with the long waits in the alphabet and
-   once without;
+2. the sizes of statusproof's SPYH, H, Wp and W suites (m = 0 and 1; tests and length, steps
+   plus resets) and of the default complete suite (SPYH, m = 1, long waits, seeded random
+   walks), the lower bound, and AALpy's W and Wp suites on the same minimal machine (AALpy
+   installed by this script into its own virtual environment, benchmarks/.venv-aalpy; AALpy
+   is not a dependency of statusproof), with the ratios; once with the long waits in the
+   alphabet and once without;
 3. the peak memory of exporting the W suite with m = 1 (streamed);
 4. how often the random walks alone catch the counter fault (history lost from the third
-   reboot), over ``--seeds`` seeds;
+   reboot), over ``--seeds`` seeds, with the default number of walks and with 500;
 5. the runner's rate in-process and through ``exec:`` (CPU time of statusproof and of the
    implementation, and wall time), and a one-test failure through ``exec:`` as a whole
    process.
@@ -48,7 +48,7 @@ from statusproof.conformance.complete import (  # noqa: E402
     traversal_length,
 )
 from statusproof.conformance.fsm import Explicit, explore  # noqa: E402
-from statusproof.conformance.generate import Options, generate  # noqa: E402
+from statusproof.conformance.generate import DEFAULT_WALKS, Options, generate  # noqa: E402
 from statusproof.conformance.machine import Machine  # noqa: E402
 from statusproof.conformance.random_walks import random_words  # noqa: E402
 from statusproof.conformance.runner import run_case, run_suite  # noqa: E402
@@ -113,14 +113,14 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
           f"states, {minimal.size} minimal, {explicit.alphabet_size} inputs, "
           f"{len(explicit.starts)} starts")
     ours: dict[str, int] = {}
-    for method in ("h", "wp", "w"):
+    for method in ("spyh", "h", "wp", "w"):
         for m in (0, 1):
             began = own_cpu()
             words = complete_words(explicit, method, m, limit=10**8)
             length = sum(len(w) + 1 for _, w in words)
             ours[f"{method}{m}"] = length
-            title = {"h": "H", "wp": "Wp", "w": "W"}[method]
-            print(f"  statusproof {title:<2} m={m}  {len(words):>8,} tests "
+            title = {"spyh": "SPYH", "h": "H", "wp": "Wp", "w": "W"}[method]
+            print(f"  statusproof {title:<4} m={m}  {len(words):>8,} tests "
                   f"{length:>11,} length  ({own_cpu() - began:.1f}s CPU)")
     traversal = traversal_length(explicit, 1)
     print(f"  of H m=1: V.I^<=2 alone (no separating word) {traversal:,}, separating words "
@@ -128,7 +128,7 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
     suite = generate(model, ["complete"], Options(long_waits=long_waits),
                      explicit=explicit)[0]
     ours["default"] = suite.length
-    print(f"  statusproof default complete suite (H m=1 + {suite.fact('random walks')} random "
+    print(f"  statusproof default complete suite (SPYH m=1 + {suite.fact('random walks')} random "
           f"walks): {suite.size:,} tests, {suite.length:,} length")
     bound = lower_bound(explicit)
     print(f"  lower bound (every input in every minimal state, a shortest tour): {bound:,}; "
@@ -149,7 +149,8 @@ def sizes(long_waits: int, use_aalpy: bool) -> None:
     wp = found["wp"]
     assert isinstance(wp, dict)
     ours["traversal"] = traversal
-    for name, key in (("default complete", "default"), ("H m=1", "h1"), ("Wp m=1", "wp1"),
+    for name, key in (("default complete", "default"), ("SPYH m=1", "spyh1"), ("H m=1", "h1"),
+                      ("Wp m=1", "wp1"),
                       ("V.I^<=2 alone", "traversal")):
         print(f"    statusproof {name} / AALpy Wp: {ours[key] / wp['symbols']:.3f} of its "
               f"symbols, {ours[key] / wp['sendable symbols']:.3f} of the sendable ones")
@@ -236,7 +237,8 @@ def main() -> int:
         sizes(long_waits, not args.no_aalpy)
     if not args.no_w:
         w_memory()
-    counter_kills(args.seeds, 500, 30)
+    for walks in (DEFAULT_WALKS, 500):
+        counter_kills(args.seeds, walks, 30)
     rates(args.budget)
     print("\nmachine:\n" + machine_info())
     return 0

@@ -10,8 +10,9 @@ nothing here prints or exits (that is the CLI's job). One concept per module:
 - :mod:`.cases` — test cases and suites, streamed or not;
 - :mod:`.tour` — status coverage and the optimal (Chinese-postman) transition tour;
 - :mod:`.pairs` — transition-pair (1-switch) coverage;
-- :mod:`.complete` — m-complete suites (W, Wp streamed; H) and their lower bound;
+- :mod:`.complete` — m-complete suites (W, Wp streamed; H, SPYH) and their lower bound;
 - :mod:`.h_method` — the H method's test tree;
+- :mod:`.spyh` — the SPYH method's test tree, shared through proved convergence;
 - :mod:`.random_walks` — the seeded random extension of the complete suites;
 - :mod:`.refusals` — refusal and timing boundary tests;
 - :mod:`.generate` — the ``--coverage`` names and one entry point;

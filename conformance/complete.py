@@ -1,4 +1,4 @@
-"""m-complete suites: the W, Wp and H methods over the minimal machine, streamed, with a seeded
+"""m-complete suites: the W, Wp, H and SPYH methods over the minimal machine, with a seeded
 random extension and a lower bound.
 
 A suite is *m-complete* when every implementation that passes it is equivalent to the model,
@@ -15,12 +15,15 @@ With V a state cover (shortest access words), I the alphabet, W the characterisa
 - W:  V.(empty + I).I^{<=m}.W
 - Wp: V.I^{<=m}.W  plus  V.I.I^{<=m} followed by the identifier of the state reached
 - H:  V.I^{<=m+1} plus separating words where needed (:mod:`.h_method`)
+- SPYH: H's separations, with tests shared between words proved to converge (:mod:`.spyh`;
+  the default)
 
 Words that are prefixes of other words are dropped (the longer test checks the same answers).
 W and Wp are streamed: their words come in order from a merge of sorted generators, so a suite
-of millions of steps runs and exports in bounded memory (:class:`~.cases.Streamed`); H keeps a
-prefix tree of its words (small: its size is the suite's). The size is estimated first, and a
-suite over the step limit stops with :class:`~statusproof.conformance.cases.SuiteTooLarge`.
+of millions of steps runs and exports in bounded memory (:class:`~.cases.Streamed`); H and
+SPYH keep a prefix tree of their words (small: its size is the suite's). The size is estimated
+first, and a suite over the step limit stops with
+:class:`~statusproof.conformance.cases.SuiteTooLarge`.
 
 The *random extension* (:mod:`.random_walks`) appends seeded random walks for faults beyond the
 bound (a counter); :func:`lower_bound` gives the length no complete suite can go under.
@@ -37,12 +40,13 @@ from .cases import DEFAULT_LIMIT, Streamed, Suite, TestCase, check_limit, stream
 from .fsm import Explicit, Minimal, Word
 from .h_method import Trie, h_method, words_upto
 from .random_walks import random_words
+from .spyh import Convergence, spyh_method
 from .tour import postman
 
 __all__ = ["METHODS", "Extension", "complete_suite", "complete_words", "estimate",
            "lower_bound", "traversal_length"]
 
-METHODS = ("w", "wp", "h")
+METHODS = ("w", "wp", "h", "spyh")
 
 
 @record
@@ -145,18 +149,50 @@ def _words_of(explicit: Explicit, method: str, extra_states: int, limit: int
                 estimate(explicit, method, extra_states), limit,
                 "lower --extra-states, use --method h, or choose a smaller table")
     minimal = explicit.minimise()
-    if method != "h":
+    if method in ("w", "wp"):
         return _streamed_words(explicit, minimal, method, extra_states), minimal
-    trie = Trie(minimal)
-    roots = [trie.root(minimal.classes[state]) for _, state in explicit.starts]
-    h_method(trie, minimal, roots, _cover(explicit, minimal), explicit.alphabet_size,
-             extra_states)
+    trie, roots, _ = _tree(explicit, minimal, method, extra_states)
 
     def make() -> Iterator[tuple[int, Word]]:
         for number, root in enumerate(roots):
             for word in trie.words(root):
                 yield number, word
     return make, minimal
+
+
+def _tree(explicit: Explicit, minimal: Minimal, method: str, extra_states: int
+          ) -> tuple[Trie, list[int], list[int]]:
+    """The H or SPYH test tree, its roots (one per start) and, for SPYH, the certificate."""
+    cover = _cover(explicit, minimal)
+    if method == "spyh":
+        graph = Convergence(minimal)
+        roots = [graph.root(minimal.classes[state]) for _, state in explicit.starts]
+        proof = spyh_method(graph, minimal, roots, cover, explicit.alphabet_size,
+                            extra_states)
+        return graph, roots, proof
+    trie = Trie(minimal)
+    roots = [trie.root(minimal.classes[state]) for _, state in explicit.starts]
+    h_method(trie, minimal, roots, cover, explicit.alphabet_size, extra_states)
+    return trie, roots, []
+
+
+def spyh_certificate(explicit: Explicit, extra_states: int
+                     ) -> tuple[list[tuple[int, Word]], list[tuple[int, Word]]]:
+    """The SPYH suite's words and its certificate: the words proved to converge with the
+    access word of their state, in the order of the proof (for the checks in the tests)."""
+    minimal = explicit.minimise()
+    trie, roots, proof = _tree(explicit, minimal, "spyh", extra_states)
+    where: dict[int, tuple[int, Word]] = {}
+    for number, root in enumerate(roots):
+        stack: list[tuple[int, Word]] = [(root, ())]
+        while stack:
+            node, word = stack.pop()
+            where[node] = (number, word)
+            stack.extend((child, (*word, symbol))
+                         for symbol, child in trie.children[node].items())
+    words = [(number, word) for number, root in enumerate(roots)
+             for word in trie.words(root)]
+    return words, [where[node] for node in proof]
 
 
 def complete_words(explicit: Explicit, method: str = "h", extra_states: int = 1,
@@ -205,7 +241,7 @@ def complete_suite(explicit: Explicit, table: str, method: str = "h", extra_stat
         walks = random_words(minimal, extension.walks, extension.length, extension.seed)
     machine = explicit.machine
     starts = [start for start, _ in explicit.starts]
-    title = {"w": "W", "wp": "Wp", "h": "H"}[method]
+    title = {"w": "W", "wp": "Wp", "h": "H", "spyh": "SPYH"}[method]
 
     def tests() -> Iterator[TestCase]:
         yield from stream_cases(machine, starts, make(), f"complete-{method}", size)

@@ -24,7 +24,7 @@ from .tour import status_tour, transition_tour
 __all__ = ["COVERAGES", "DEFAULT_WALKS", "Options", "generate", "parse_coverage"]
 
 #: Random walks in the complete suite by default (see :mod:`.random_walks`).
-DEFAULT_WALKS = 500
+DEFAULT_WALKS = 450
 _EXTENSION = Extension(DEFAULT_WALKS)
 
 #: The suites, in the order ``all`` generates them.
@@ -36,7 +36,7 @@ class Options:
     """How the suites are built: the m-complete method, m, the step limit, the long waits
     in the alphabet and the complete suite's random extension."""
 
-    method: str = "h"
+    method: str = "spyh"
     extra_states: int = 1
     limit: int = DEFAULT_LIMIT
     long_waits: int = 1

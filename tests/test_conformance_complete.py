@@ -25,7 +25,12 @@ from hypothesis import strategies as st
 
 from statusproof.conformance.adapters import open_adapter
 from statusproof.conformance.cases import Suite, SuiteTooLarge
-from statusproof.conformance.complete import complete_suite, complete_words, estimate
+from statusproof.conformance.complete import (
+    complete_suite,
+    complete_words,
+    estimate,
+    spyh_certificate,
+)
 from statusproof.conformance.fsm import Explicit, Minimal, explore
 from statusproof.conformance.generate import COVERAGES, Options, generate
 from statusproof.conformance.h_method import words_upto
@@ -53,8 +58,8 @@ def rescue_explicit() -> Explicit:
 def rescue_suites(rescue_explicit: Explicit) -> list[tuple[str, Suite]]:
     model = rescue_explicit.machine.model
     suites = generate(model, COVERAGES, explicit=rescue_explicit)
-    named = [(s.name if s.name != "complete" else "complete-h-m1", s) for s in suites]
-    # the default complete suite: H, m = 1, long waits, 500 seeded random walks
+    named = [(s.name if s.name != "complete" else "complete-spyh-m1", s) for s in suites]
+    # the default complete suite: SPYH, m = 1, long waits, 450 seeded random walks
     named.append(("complete-h-m0", complete_suite(rescue_explicit, "t", "h", 0)))
     named.append(("complete-wp-m1", complete_suite(rescue_explicit, "t", "wp", 1)))
     return named
@@ -93,10 +98,10 @@ def test_kill_rate_per_suite(rescue_suites: list[tuple[str, Suite]], golden: Gol
     print(report)
     golden("conformance/kill-rates.txt", report)
     for mutant in REQUIRED:
-        for name in ("complete-h-m1", "complete-wp-m1"):
+        for name in ("complete-spyh-m1", "complete-wp-m1"):
             assert matrix[(mutant, name)], f"{mutant} escaped {name}"
     for mutant in EXTRA:  # the default complete suite catches every fault of the set
-        assert matrix[(mutant, "complete-h-m1")], f"{mutant} escaped the default suite"
+        assert matrix[(mutant, "complete-spyh-m1")], f"{mutant} escaped the default suite"
     for mutant in EQUIVALENT:  # and no suite fails an equivalent variant
         assert not any(matrix[(mutant, name)] for name in names), mutant
 
@@ -119,6 +124,9 @@ def test_suite_sizes_on_the_bundled_model(rescue_explicit: Explicit) -> None:
     assert figures[("h", 1)] <= figures[("wp", 1)] <= figures[("w", 1)]
     assert figures[("h", 0)] <= figures[("wp", 0)] <= figures[("w", 0)]
     assert figures[("h", 1)] == 38854
+    spyh = [complete_words(rescue_explicit, "spyh", m) for m in (0, 1)]
+    assert [len(words) for words in spyh] == [1774, 33454]
+    assert [sum(len(w) + 1 for _, w in words) for words in spyh] == [14981, 299524]
 
 
 def test_the_h_suites_meet_the_h_conditions_exactly(rescue_explicit: Explicit) -> None:
@@ -234,7 +242,7 @@ def faulty_machines(draw: st.DrawFn, extra: int) -> FaultyMachine:
     return FaultyMachine(delta, status, starts)
 
 
-@pytest.mark.parametrize("method", ["w", "wp", "h"])
+@pytest.mark.parametrize("method", ["w", "wp", "h", "spyh"])
 @pytest.mark.parametrize("extra", [0, 1])
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
@@ -296,7 +304,7 @@ def test_a_fault_behind_an_extra_state_escapes_m0_but_not_m1() -> None:
         if found:
             break
     assert found is not None, "every one-extra-state fault was caught by the m=0 suite"
-    for method in ("h", "wp", "w"):
+    for method in ("h", "wp", "w", "spyh"):
         assert any(found.answers(st_, w) != spec_answers(minimal, explicit, st_, w)
                    for st_, w in _words(method, 1)), f"{method}, m=1 missed the fault"
 
@@ -501,20 +509,194 @@ def escaped(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
 
 def test_every_one_extra_state_mutant_of_a_small_table_fails_the_m1_suites() -> None:
     """Brute force on the helpdesk table (14 states, 11 inputs): all 26,334 implementations
-    of the class above (3,124 of them equivalent to the model). The H suite with m = 0 lets
-    18,949 faulty ones through; the m = 1 suites, none."""
+    of the class above (3,124 of them equivalent to the model). The H and SPYH suites with
+    m = 0 let 18,949 and 19,035 faulty ones through; the m = 1 suites, none."""
     explicit = helpdesk()
     mutants = one_extra_state_mutants(explicit)
     assert len(mutants[0]) == 26_334
     assert escaped(explicit, _words("h", 0), mutants) == 18_949
-    for method in ("h", "wp"):
+    assert escaped(explicit, _words("spyh", 0), mutants) == 19_035
+    for method in ("h", "wp", "spyh"):
         assert escaped(explicit, _words(method, 1), mutants) == 0, method
 
 
-def test_sampled_one_extra_state_mutants_of_the_bundled_model_fail_the_h_suite(
+def test_sampled_one_extra_state_mutants_of_the_bundled_model_fail_the_m1_suites(
         rescue_explicit: Explicit) -> None:
     """The same on the bundled model (82 states, 22 inputs: 3.3 million implementations),
     on 4,000 drawn with a fixed seed."""
     mutants = one_extra_state_mutants(rescue_explicit, sample=4_000)
-    words = complete_words(rescue_explicit, "h", 1)
-    assert escaped(rescue_explicit, words, mutants) == 0
+    for method in ("h", "spyh"):
+        words = complete_words(rescue_explicit, method, 1)
+        assert escaped(rescue_explicit, words, mutants) == 0, method
+
+
+# -- an exact check of the SPYH conditions --------------------------------------------------------
+def spyh_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
+                            proof: list[tuple[int, tuple[int, ...]]], extra: int) -> list[str]:
+    """What the suite lacks of the SPYH conditions, replayed along ``proof`` (the words
+    claimed to converge with the access word of their state, in order) with no search
+    budget, on a union-find of the suite's own prefix tree (written apart from the builder):
+
+    - the access words of different states are separated;
+    - for each word of the proof, in order: its parent is already in the class of its state's
+      access word (a start has no parent); below its class and below the class of its state's
+      access word, every word of I^{<=m} is in the graph, and every class on those two trees
+      is separated from every access word and every class above it in either tree that is of
+      another state; then its class is merged with the access word's (with the successors);
+    - at the end, every transition of the minimal model leads from the class of each state's
+      access word to the class of its target's, and every start is in its state's class.
+
+    Separated: the graph (the tree with the classes merged so far) holds a word below both on
+    which their states answer differently."""
+    minimal = explicit.minimise()
+    statuses = minimal.statuses
+    children: list[dict[int, int]] = []
+    state: list[int] = []
+    roots = []
+    for _, q in explicit.starts:
+        roots.append(len(state))
+        children.append({})
+        state.append(minimal.classes[q])
+    for start, word in words:
+        node = roots[start]
+        for symbol in word:
+            child = children[node].get(symbol)
+            if child is None:
+                child = len(state)
+                children.append({})
+                state.append(minimal.delta(state[node], symbol))
+                children[node][symbol] = child
+            node = child
+    parent = list(range(len(state)))
+    succ = [dict(c) for c in children]
+
+    def find(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    def merge(a: int, b: int) -> None:
+        pending = [(a, b)]
+        while pending:
+            x, y = (find(c) for c in pending.pop())
+            if x == y:
+                continue
+            assert state[x] == state[y]
+            parent[x] = y
+            for symbol, c in succ[x].items():
+                if symbol in succ[y]:
+                    pending.append((c, succ[y][symbol]))
+                else:
+                    succ[y][symbol] = c
+
+    def nxt(c: int, symbol: int) -> int | None:
+        found = succ[find(c)].get(symbol)
+        return None if found is None else find(found)
+
+    def separated(a: int, b: int) -> bool:
+        seen = {(find(a), find(b))}
+        stack = list(seen)
+        while stack:
+            x, y = stack.pop()
+            if statuses[state[x]] != statuses[state[y]]:
+                return True
+            for symbol, c in succ[x].items():
+                d = succ[y].get(symbol)
+                if d is not None and state[find(c)] != state[find(d)] and \
+                        (find(c), find(d)) not in seen:
+                    seen.add((find(c), find(d)))
+                    stack.append((find(c), find(d)))
+        return False
+
+    def find_node(start: int, word: tuple[int, ...]) -> int | None:
+        node: int | None = roots[start]
+        for symbol in word:
+            node = children[node].get(symbol) if node is not None else None
+        return node
+
+    failures: list[str] = []
+    reference: dict[int, int] = {}
+    for start, word in cover_words(explicit):
+        node = find_node(start, word)
+        if node is None:
+            failures.append(f"missing access word: {(start, word)}")
+        elif state[node] not in reference:
+            reference[state[node]] = node
+    refs = list(reference.values())
+    for i, u in enumerate(refs):
+        for v in refs[i + 1:]:
+            if not separated(u, v):
+                failures.append(f"access words not separated: states {state[u]}, {state[v]}")
+
+    def check(c: int, r: int, depth: int, chain: list[int], where: str) -> None:
+        c, r = find(c), find(r)
+        own = [find(x) for x in refs] + [find(x) for x in chain]
+        ref_classes = {find(x) for x in refs}
+        for node in (c,) if r in ref_classes else (c, r):
+            for other in own:
+                if state[other] != state[node] and not separated(node, other):
+                    failures.append(f"not separated: {where} and a class of state "
+                                    f"{state[other]}")
+        if depth == 0:
+            return
+        chain = [*chain, c] + ([] if r in ref_classes else [r])
+        for symbol in range(explicit.alphabet_size):
+            below, ref_below = nxt(c, symbol), nxt(r, symbol)
+            if below is None or ref_below is None:
+                failures.append(f"missing: {where} then {symbol}")
+                continue
+            check(below, ref_below, depth - 1, chain, f"{where} then {symbol}")
+
+    for start, word in proof:
+        node = find_node(start, word)
+        if node is None:
+            failures.append(f"proof names a word not in the suite: {(start, word)}")
+            continue
+        if word:
+            above = find_node(start, word[:-1])
+            assert above is not None
+            if find(above) != find(reference[state[above]]):
+                failures.append(f"not yet confirmed: the parent of {(start, word)}")
+                continue
+        check(node, reference[state[node]], extra, [], str((start, word)))
+        merge(node, reference[state[node]])
+    for s, node in reference.items():
+        for symbol in range(explicit.alphabet_size):
+            if nxt(node, symbol) != find(reference[minimal.delta(s, symbol)]):
+                failures.append(f"transition not confirmed: state {s}, input {symbol}")
+    for number, root in enumerate(roots):
+        if find(root) != find(reference[state[root]]):
+            failures.append(f"start {number} not confirmed")
+    return failures
+
+
+def test_the_spyh_suites_meet_the_spyh_conditions_exactly(rescue_explicit: Explicit) -> None:
+    for explicit in (helpdesk(), rescue_explicit):
+        for extra in (0, 1):
+            words, proof = spyh_certificate(explicit, extra)
+            assert sorted(words) == sorted(complete_words(explicit, "spyh", extra))
+            assert spyh_condition_failures(explicit, words, proof, extra) == []
+
+
+def test_the_spyh_condition_checker_finds_what_is_missing() -> None:
+    explicit = helpdesk()
+    words, proof = spyh_certificate(explicit, 1)
+    # a test left out: something it held is missing, or no longer separates
+    assert spyh_condition_failures(explicit, words[:-1], proof, 1)
+    # the proof backwards: the words below a class are there only once it is merged
+    failures = spyh_condition_failures(explicit, words, proof[::-1], 1)
+    assert any(f.startswith("missing: ") for f in failures)
+    assert any(f.startswith("not separated: ") for f in failures)
+    # a convergence claimed below a word not yet proved to converge
+    cover = cover_words(explicit)
+    start, word = next((s, w[:3]) for s, w in words if len(w) >= 3 and (s, w[:2]) not in cover)
+    assert f"not yet confirmed: the parent of {(start, word)}" in \
+        spyh_condition_failures(explicit, words, [(start, word), *proof], 1)
+    # a proof cut short: transitions left unconfirmed
+    failures = spyh_condition_failures(explicit, words, proof[:-1], 1)
+    assert any(f.startswith("transition not confirmed: ") for f in failures)
+    # every test cut back to its first five inputs: separations go
+    cut = sorted({(s, w[:5]) for s, w in words})
+    assert any(f.startswith(("not separated", "missing"))
+               for f in spyh_condition_failures(explicit, cut, proof, 1))

@@ -2,7 +2,8 @@
 
 examples/rescue_reference.py (hand-written from the bundled table) runs every suite in-process
 (python adapter) and as a real process speaking JSON lines (exec adapter): the tours, pairs,
-refusals and boundaries, and the m-complete suites by H and Wp with m = 1 and W with m = 0;
+refusals and boundaries, and the m-complete suites by SPYH (the default) and Wp with m = 1 and
+W with m = 0;
 W with m = 1 (3 million steps, over the default step limit) runs in-process only. A second
 domain, the helpdesk fixture table, has its own hand-written implementation
 (tests/mutants/helpdesk.py), which passes too, while a faulty variant of it is caught.
@@ -56,7 +57,7 @@ def test_the_rescue_reference_passes_every_suite(rescue: tuple[Explicit, list[Su
                for s in result.suites}
     assert result.passed, summary
     assert result.problems == ()
-    assert {method for name, method in summary if name == "complete"} == {"H", "Wp", "W"}
+    assert {method for name, method in summary if name == "complete"} == {"SPYH", "Wp", "W"}
 
 
 @pytest.mark.slow
@@ -81,7 +82,7 @@ def test_the_helpdesk_implementation_is_judged_by_its_own_table(factory: str,
     if not passes:
         caught = {s.suite.name + str(s.suite.fact("method") or "") for s in result.suites
                   if s.failures}
-        assert {"completeH", "completeWp", "completeW"} <= caught
+        assert {"completeSPYH", "completeWp", "completeW"} <= caught
         assert result.shrunk is not None
         # paused while waiting on the customer, it forgets where it was: it cannot go back
         assert [str(i) for i in result.shrunk.result.case.inputs] == [

@@ -28,8 +28,8 @@ def add_suite_arguments(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument("--coverage", default=default, metavar="SUITES",
                         help="comma-separated suites: " + ", ".join(COVERAGES)
                              + f", or all (default: {default})")
-    parser.add_argument("--method", choices=METHODS, default="h",
-                        help="how the complete suite is built (default: h)")
+    parser.add_argument("--method", choices=METHODS, default="spyh",
+                        help="how the complete suite is built (default: spyh)")
     parser.add_argument("--extra-states", type=int, default=1, metavar="M",
                         help="the complete suite catches every wrong implementation with at "
                              "most M states more than the model (default: 1)")
