@@ -352,15 +352,10 @@ def cover_words(explicit: Explicit) -> list[tuple[int, tuple[int, ...]]]:
     return cover
 
 
-def h_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
-                         extra: int) -> list[str]:
-    """What the suite lacks of the H method's sufficient conditions (Dorofeeva, El-Fakih and
-    Yevtushenko), searched exhaustively: every word of V.I^{<=m+1} a prefix of a test; any two
-    words of V reaching different states separated; every word of V.I^{1..m+1} separated from
-    every word of V and every shorter word of its own extension that reaches another state.
-    Two words are separated when the suite applies a common word after both on which their
-    states answer differently."""
-    minimal = explicit.minimise()
+def suite_tree(explicit: Explicit, minimal: Minimal, words: list[tuple[int, tuple[int, ...]]]
+               ) -> tuple[list[dict[int, int]], list[int], list[int]]:
+    """The prefix tree of the suite's words: each node's children by input, each node's state
+    of the minimal model, and the root of each start."""
     children: list[dict[int, int]] = []
     state: list[int] = []
     roots = []
@@ -378,6 +373,19 @@ def h_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, .
                 state.append(minimal.delta(state[node], symbol))
                 children[node][symbol] = child
             node = child
+    return children, state, roots
+
+
+def h_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
+                         extra: int) -> list[str]:
+    """What the suite lacks of the H method's sufficient conditions (Dorofeeva, El-Fakih and
+    Yevtushenko), searched exhaustively: every word of V.I^{<=m+1} a prefix of a test; any two
+    words of V reaching different states separated; every word of V.I^{1..m+1} separated from
+    every word of V and every shorter word of its own extension that reaches another state.
+    Two words are separated when the suite applies a common word after both on which their
+    states answer differently."""
+    minimal = explicit.minimise()
+    children, state, roots = suite_tree(explicit, minimal, words)
     statuses = minimal.statuses
     memo: dict[tuple[int, int], bool] = {}
 
@@ -550,23 +558,7 @@ def spyh_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int
     which their states answer differently."""
     minimal = explicit.minimise()
     statuses = minimal.statuses
-    children: list[dict[int, int]] = []
-    state: list[int] = []
-    roots = []
-    for _, q in explicit.starts:
-        roots.append(len(state))
-        children.append({})
-        state.append(minimal.classes[q])
-    for start, word in words:
-        node = roots[start]
-        for symbol in word:
-            child = children[node].get(symbol)
-            if child is None:
-                child = len(state)
-                children.append({})
-                state.append(minimal.delta(state[node], symbol))
-                children[node][symbol] = child
-            node = child
+    children, state, roots = suite_tree(explicit, minimal, words)
     parent = list(range(len(state)))
     succ = [dict(c) for c in children]
 
