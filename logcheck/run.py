@@ -158,14 +158,18 @@ def choose_path(options: RunOptions) -> str:
     return "fast" if events and not options.settings.strict else "exact"
 
 
-def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
+def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOptions
+          ) -> LogResult:
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from .partition import ModelSpec, check_partitioned
+    from .fastparts import check_in_parts
+    from .fastpool import Sharing
+    from .partition import ModelSpec, share_model
 
     spec = options.spec or ModelSpec()
+    share_model(spec, model, names)  # this process checks partitions too
     os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core per worker process
     progress = options.progress
 
@@ -176,13 +180,14 @@ def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
             progress(rows)
         return done
 
-    with ProcessPoolExecutor(options.jobs,
+    # this process works as one of the ``jobs`` (fastpool), beside jobs - 1 spawned ones
+    with ProcessPoolExecutor(options.jobs - 1,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        return check_partitioned(model, spec, files, options.fmt, options.fields,
-                                 options.settings, options.timers, options.max_line_bytes,
-                                 options.block_size, options.jobs,
-                                 options.partitions or options.jobs, pool.submit,
-                                 wait, local=True)
+        return check_in_parts(model, spec, files, options.fmt, options.fields,
+                              options.settings, options.timers, options.max_line_bytes,
+                              options.block_size, options.jobs,
+                              options.partitions or 4 * options.jobs,
+                              Sharing(pool.submit, options.jobs - 1), wait)
 
 
 def check_files(model: Model, names: NameMap, files: Sequence[str],
@@ -204,7 +209,7 @@ def check_files(model: Model, names: NameMap, files: Sequence[str],
 
         result = check_with_dask(model, files, options)
     elif options.jobs > 1 and path == "fast":
-        result = _jobs(model, files, options)
+        result = _jobs(model, names, files, options)
     elif path == "fast":
         result = _fast(model, names, files, options)
     else:
