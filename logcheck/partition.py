@@ -77,7 +77,7 @@ def share_model(spec: ModelSpec, model: Model, names: NameMap) -> None:
     partitions too): not loaded again."""
     _LOADED.setdefault(spec, (model, names))
 
-BATCH_ROWS = 24576
+BATCH_ROWS = 16384
 
 
 @dataclass

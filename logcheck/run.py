@@ -186,8 +186,18 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
         return check_in_parts(model, spec, files, options.fmt, options.fields,
                               options.settings, options.timers, options.max_line_bytes,
                               options.block_size, options.jobs,
-                              options.partitions or 4 * options.jobs,
+                              options.partitions or _parts(files, options),
                               Sharing(pool.submit, options.jobs - 1), wait)
+
+
+def _parts(files: Sequence[str], options: RunOptions) -> int:
+    """How many parts ``--jobs`` cuts the input into: 8 per process (small parts even out
+    the processes' shares), but parts of text of at least 8 MiB (a part has a fixed cost)."""
+    most, least = 8 * options.jobs, 2 * options.jobs
+    if options.fmt == "parquet":
+        return most
+    size = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
+    return max(least, min(most, size >> 23))
 
 
 def check_files(model: Model, names: NameMap, files: Sequence[str],
