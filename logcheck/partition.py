@@ -1,14 +1,18 @@
 """Checking in parallel: parts of the input read apart, sessions split into partitions.
 
-This module owns the split of a check over processes (``--jobs N``) or a Dask cluster
-(:mod:`.daskengine`); both run the same two kinds of task:
+This module owns the parts of an input (:func:`plan_parts`: byte ranges that start and end at
+line breaks, or some row groups of a Parquet file), what reading a part gives
+(:class:`PartOut`, its pieces as Arrow IPC streams: :data:`Piece`, :func:`streams`), the
+numbering of lines, places and clocks across parts (:func:`offsets`), the broken CSV quotes
+that cross parts (:func:`spans`), and the split by a hash of the session id that
+``--engine dask`` runs (:mod:`.daskengine`; ``--jobs`` checks each part's own sessions where
+it was read instead: :mod:`.fastparts`). The hash split is two kinds of task:
 
-1. **read** (:func:`read_part_task`): one part of one file (a byte range that starts and ends
-   at line breaks, or some row groups of a Parquet file) is read with the fast readers, and its
-   records are split by a hash of the session id into ``partitions`` pieces, each row with its
-   place in the part and the part's own clock (the latest time read before it in the part).
-   What the part cannot know (its first line number, its first record's place in the whole
-   input, the clock before it) is fixed afterwards from the other parts' counts.
+1. **read** (:func:`read_part_task`): one part of one file is read with the fast readers, and
+   its records are split by a hash of the session id into ``partitions`` pieces, each row with
+   its place in the part and the part's own clock (the latest time read before it in the
+   part). What the part cannot know (its first line number, its first record's place in the
+   whole input, the clock before it) is fixed afterwards from the other parts' counts.
 2. **check** (:func:`check_partition_task`): one partition, its pieces in input order, is
    checked by the fast path (:mod:`.fastpath`) with each row's place and clock in the whole
    input, so its verdicts are those of one check of everything.
@@ -83,8 +87,8 @@ BATCH_ROWS = 16384
 @dataclass
 class PartOut:
     """What reading one part gave: its counts, its malformed lines (numbered within the
-    part), what a CSV part leaves open, and its pieces (a file path or the bytes of an Arrow
-    IPC streams per partition: :data:`Piece`; None for an empty one)."""
+    part), what a CSV part leaves open, and its pieces (one per partition: :data:`Piece`;
+    None for an empty one)."""
 
     rows: int = 0
     lines: int = 0

@@ -4,7 +4,7 @@ This module owns :class:`RunOptions` (everything a check of files needs besides 
 and :func:`check_files`, the one entry point the CLI calls: it expands folders into their
 record files, and checks them with the exact streaming checker (:mod:`.checker`), the fast
 path (:mod:`.fastpath`, when its libraries are installed), ``jobs`` processes
-(:mod:`.partition`) or a Dask cluster (:mod:`.daskengine`). Every way gives the same result.
+(:mod:`.fastparts`) or a Dask cluster (:mod:`.daskengine`). Every way gives the same result.
 """
 
 from __future__ import annotations
