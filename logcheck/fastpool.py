@@ -40,14 +40,20 @@ class Sharing:
         lock = threading.Lock()
         given: list[Future[Any]] = []
 
-        def give(_: Future[Any] | None = None) -> None:
-            # called here first, then from the pool's thread when a worker's task is done
+        def give(done: Future[Any] | None = None) -> None:
+            # called here first, then from the pool's thread when a worker's task is done;
+            # after a failed task the pool is given no more (this process runs the rest)
             with lock:
-                if not pending or (_ is not None and _.exception() is not None):
+                if not pending or (done is not None and (done.cancelled()
+                                                         or done.exception() is not None)):
                     return
                 at = pending.popleft()
                 function, arguments = calls[at]
-                future = self.submit(function, *arguments)
+                try:
+                    future = self.submit(function, *arguments)
+                except Exception:  # a broken pool: this process runs the rest
+                    pending.appendleft(at)
+                    return
                 futures[at] = future
                 given.append(future)
             future.add_done_callback(give)

@@ -198,6 +198,18 @@ def test_sharing_runs_tasks_in_the_pool_and_here() -> None:
     assert done[0][1].startswith("pool") and not done[-1][1].startswith("pool")
 
 
+def test_sharing_runs_everything_here_when_the_pool_refuses() -> None:
+    from concurrent.futures import Future
+
+    from statusproof.logcheck.fastpool import Sharing
+
+    def broken(*_: object) -> Future[int]:
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    futures = Sharing(broken, 2).run([(pow, (2, n)) for n in range(5)])
+    assert [f.result() for f in futures] == [1, 2, 4, 8, 16]
+
+
 def test_spanning_hashes_are_those_of_ids_in_several_parts() -> None:
     import numpy as np
 
