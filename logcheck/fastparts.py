@@ -81,6 +81,9 @@ def spanning_hashes(outs: Sequence[PartOut]) -> Any:
     return _distinct(ranked[1:][ranked[1:] == ranked[:-1]])
 
 
+#: The low bits of a hash that index the table of spanning sessions (a MiB of flags).
+_LOW = (1 << 20) - 1
+
 #: The columns a part's piece may leave out when a batch has no value in them.
 _OPTIONAL = ("cause", "group")
 
@@ -157,12 +160,19 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
     sink: io.BufferedWriter | None = None
     sizes: list[int] = []
     newest = pl.CompatLevel.newest()
+    table = np.zeros(int(_LOW) + 1, dtype=np.bool_)
+    table[(spanning & _LOW).astype(np.intp)] = True
     with contextlib.ExitStack() as opened:
         for frame in _frames(piece, lines, places, clock, file):
             if len(spanning):
                 hashed = frame["session"].hash().to_numpy()
-                at = np.minimum(np.searchsorted(spanning, hashed), len(spanning) - 1)
-                away = spanning[at] == hashed
+                # a table of the hashes' low bits first (most batches hold no spanning
+                # session), then a binary search for the rows it lets through
+                maybe = np.flatnonzero(table[(hashed & _LOW).astype(np.intp)])
+                found = np.minimum(np.searchsorted(spanning, hashed[maybe]),
+                                   len(spanning) - 1)
+                away = np.zeros(len(hashed), dtype=np.bool_)
+                away[maybe[spanning[found] == hashed[maybe]]] = True
                 if away.any():
                     if sink is None:
                         sink = opened.enter_context(open(target, "wb"))
