@@ -188,6 +188,8 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
                 waiting, count = [], 0
     if waiting:
         checker.feed(pl.concat(waiting))
+    if isinstance(piece[0], str):  # read once: removed now, not all at the end
+        os.unlink(piece[0])
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
     return result, (target, tuple(sizes)) if sink is not None else None
