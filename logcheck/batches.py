@@ -117,7 +117,7 @@ def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_lin
     keeps pyarrow (some 50 MiB) out of memory; by pyarrow otherwise, from the first rows
     polars cannot read (a broken string, a type it reads another way), so that every row is
     read, and reported, as the exact reader does."""
-    rows = max(1, block_size // 64)
+    rows = max(1, block_size // 32)
     done = 0
     if part.row_groups is None:
         for frame, first in _polars_parquet(part, fields, rows, state):
@@ -159,7 +159,7 @@ def _polars_parquet(part: Part, fields: Fields, rows: int, state: PartState
         return
     # a slice of a few row groups' worth at a time (each slice decodes the row groups it
     # touches), cut into batches: memory stays bounded by the slice, not the file
-    step = rows * 4
+    step = rows * 2
     for start in range(0, total, step):
         try:
             chunk = scan.slice(start, step).collect()

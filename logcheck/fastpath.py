@@ -340,7 +340,7 @@ class FastChecker:
         self._count(p_state[count_now], state[count_now], computed["seq"][count_now])
         if closing.any():
             at = closing & (idx == last_of_run)
-            ended = _rows(frame.select(list(_CLOSED)), order[at])
+            ended = _rows(frame[list(_CLOSED)], order[at])
             self.result.sessions += ended.height
             self.result.note_sessions(ended["session"])
             self.result.conforming += ended.height
@@ -358,7 +358,7 @@ class FastChecker:
         values = {name: array[keep] for name, array in computed.items()}
         values["counted"] = (counted | count_now)[keep]
         values["tail"] = (idx >= k)[keep]
-        base = _rows(frame.select([c for c in frame.columns if c not in _CARRY]), order[keep])
+        base = _rows(frame[[c for c in frame.columns if c not in _CARRY]], order[keep])
         self.carry = pl.concat([base, pl.DataFrame(values, schema=_CARRY)], how="horizontal")
 
     def _count(self, p_state: Any, state: Any, seq: Any) -> None:

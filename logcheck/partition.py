@@ -1,14 +1,18 @@
 """Checking in parallel: parts of the input read apart, sessions split into partitions.
 
-This module owns the split of a check over processes (``--jobs N``) or a Dask cluster
-(:mod:`.daskengine`); both run the same two kinds of task:
+This module owns the parts of an input (:func:`plan_parts`: byte ranges that start and end at
+line breaks, or some row groups of a Parquet file), what reading a part gives
+(:class:`PartOut`, its pieces as Arrow IPC streams: :data:`Piece`, :func:`streams`), the
+numbering of lines, places and clocks across parts (:func:`offsets`), the broken CSV quotes
+that cross parts (:func:`spans`), and the split by a hash of the session id that
+``--engine dask`` runs (:mod:`.daskengine`; ``--jobs`` checks each part's own sessions where
+it was read instead: :mod:`.fastparts`). The hash split is two kinds of task:
 
-1. **read** (:func:`read_part_task`): one part of one file (a byte range that starts and ends
-   at line breaks, or some row groups of a Parquet file) is read with the fast readers, and its
-   records are split by a hash of the session id into ``partitions`` pieces, each row with its
-   place in the part and the part's own clock (the latest time read before it in the part).
-   What the part cannot know (its first line number, its first record's place in the whole
-   input, the clock before it) is fixed afterwards from the other parts' counts.
+1. **read** (:func:`read_part_task`): one part of one file is read with the fast readers, and
+   its records are split by a hash of the session id into ``partitions`` pieces, each row with
+   its place in the part and the part's own clock (the latest time read before it in the
+   part). What the part cannot know (its first line number, its first record's place in the
+   whole input, the clock before it) is fixed afterwards from the other parts' counts.
 2. **check** (:func:`check_partition_task`): one partition, its pieces in input order, is
    checked by the fast path (:mod:`.fastpath`) with each row's place and clock in the whole
    input, so its verdicts are those of one check of everything.
@@ -21,10 +25,11 @@ to the report of one process.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +45,9 @@ from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
 
-__all__ = ["ModelSpec", "PartOut", "plan_parts", "read_part_task", "check_partition_task",
-           "check_partitioned"]
+__all__ = ["ModelSpec", "PartOut", "Piece", "share_model", "plan_parts", "read_part_task",
+           "check_partition_task", "check_partitioned", "offsets", "spans", "streams",
+           "piece_frames"]
 
 
 @record
@@ -66,14 +72,24 @@ class ModelSpec:
 
 
 _LOADED: dict[ModelSpec, tuple[Model, NameMap]] = {}
-_BATCH_ROWS = 16384
+#: A partition's piece of a part: a file's path (or the bytes) of Arrow IPC streams, one
+#: after the other, and the size of each.
+Piece = tuple[str | bytes, tuple[int, ...]]
+
+
+def share_model(spec: ModelSpec, model: Model, names: NameMap) -> None:
+    """The model and map this process loaded for ``spec`` (the coordinator's, when it checks
+    partitions too): not loaded again."""
+    _LOADED.setdefault(spec, (model, names))
+
+BATCH_ROWS = 16384
 
 
 @dataclass
 class PartOut:
     """What reading one part gave: its counts, its malformed lines (numbered within the
-    part), what a CSV part leaves open, and its pieces (a file path or the bytes of an Arrow
-    IPC stream per partition; None for an empty one)."""
+    part), what a CSV part leaves open, and its pieces (one per partition: :data:`Piece`;
+    None for an empty one)."""
 
     rows: int = 0
     lines: int = 0
@@ -81,7 +97,9 @@ class PartOut:
     problems: list[InputProblem] = field(default_factory=list)
     open: list[tuple[int, str, int]] = field(default_factory=list)
     first_close: int | None = None
-    pieces: list[str | bytes | None] = field(default_factory=list)
+    pieces: list[Piece | None] = field(default_factory=list)
+    #: the hashes of the part's session ids, each once, sorted (:mod:`.fastparts`)
+    hashes: Any = None
 
 
 def _cuts(path: Path, start: int, count: int) -> list[int]:
@@ -169,51 +187,89 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
 def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
                    block_size: int, partitions: int, folder: str | None) -> PartOut:
     """Task 1: read a part and split its rows by session (see the module docstring)."""
+    import numpy as np
     import polars as pl
-    import pyarrow as pa
 
     from .batches import PartState
+    from .fastpath import with_clock
     from .fastread import read_part
 
     out = PartOut()
     state = PartState()
     sinks: list[Any] = [None] * partitions
-    targets: list[Any] = [None] * partitions
+    sizes: list[list[int]] = [[] for _ in range(partitions)]
     clock = -1e300
-    for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes, block_size,
-                           state):
-        times = batch["time"]
-        frame = batch.with_columns(
-            gidx=pl.int_range(out.rows, out.rows + batch.height, dtype=pl.Int64),
-            horizon=times.cum_max().shift(1, fill_value=clock).clip(lower_bound=clock),
-            partition=(pl.col("session").hash() % partitions).cast(pl.Int64))
-        clock = max(clock, float(times.max()))  # type: ignore[arg-type]
-        out.rows += batch.height
-        for (number,), piece in frame.partition_by("partition", as_dict=True).items():
-            table = piece.drop("partition").to_arrow()
-            if sinks[number] is None:
-                if folder is None:
-                    targets[number] = io.BytesIO()
-                else:
-                    targets[number] = os.path.join(folder, f"part{index}-{number}.arrow")
-                sinks[number] = pa.ipc.new_stream(targets[number], table.schema)
-            sinks[number].write_table(table)
-    for sink in sinks:
-        if sink is not None:
-            sink.close()
-    out.pieces = [t.getvalue() if isinstance(t, io.BytesIO) else t for t in targets]
+    # each batch's piece leaves as an Arrow IPC stream of polars' own layout (string views:
+    # no conversion of the texts either way, and no pyarrow), without the file column (the
+    # part's file, put back by the check); a piece is the streams, one after the other
+    newest = pl.CompatLevel.newest()
+    with contextlib.ExitStack() as opened:
+        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
+                               block_size, state):
+            frame, clock = with_clock(batch.drop("file"), out.rows, clock)
+            out.rows += batch.height
+            number_of = frame["session"].hash().to_numpy() % np.uint64(partitions)
+            for number in np.unique(number_of).tolist():
+                piece = (frame if partitions == 1 else
+                         frame.filter(pl.Series(number_of == number)))
+                sink = sinks[number]
+                if sink is None:
+                    sink = sinks[number] = (
+                        io.BytesIO() if folder is None else opened.enter_context(
+                            open(os.path.join(folder, f"part{index}-{number}.arrow"), "wb")))
+                before = sink.tell()
+                piece.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
+                sizes[number].append(sink.tell() - before)
+    out.pieces = [None if sink is None else
+                  (sink.getvalue() if isinstance(sink, io.BytesIO) else sink.name,
+                   tuple(sizes[number]))
+                  for number, sink in enumerate(sinks)]
     out.latest = clock
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
     return out
 
 
-def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
-                         files: Sequence[str], pieces: Sequence[tuple[str | bytes, int, int,
-                                                                      float]]) -> LogResult:
-    """Task 2: check one partition; ``pieces``: (piece, line offset, place offset, clock
-    before the part), in input order."""
+def streams(piece: Piece) -> Iterator[Any]:
+    """The frames of a piece, one stream at a time (read, not mapped: the pages of a mapped
+    piece count in the worker's resident set)."""
     import polars as pl
-    import pyarrow as pa
+
+    data, sizes = piece
+    if isinstance(data, bytes):
+        at = 0
+        for size in sizes:
+            yield pl.read_ipc_stream(io.BytesIO(data[at:at + size]))
+            at += size
+        return
+    with open(data, "rb") as handle:
+        for size in sizes:
+            yield pl.read_ipc_stream(io.BytesIO(handle.read(size)))
+
+
+def piece_frames(piece: Piece, lines: int, places: int, clock: float, file: int
+                 ) -> Iterator[Any]:
+    """The frames of a piece with the lines, places and clocks of the whole input (``lines``,
+    ``places``: the part's first line and place, less one; ``clock``: the input's clock
+    before the part; ``file``: the part's file)."""
+    import polars as pl
+
+    from .batches import SCHEMA
+
+    columns = [*SCHEMA, "gidx", "horizon"]
+    for frame in streams(piece):
+        yield frame.with_columns(
+            file=pl.lit(file, dtype=pl.Int32), line=pl.col("line") + lines,
+            gidx=pl.col("gidx") + places,
+            horizon=pl.max_horizontal(pl.col("horizon"), pl.lit(clock))).select(columns)
+
+
+def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
+                         files: Sequence[str], pieces: Sequence[tuple[Piece, int, int,
+                                                                      float, int]]
+                         ) -> LogResult:
+    """Task 2: check one partition; ``pieces``: (piece, line offset, place offset, clock
+    before the part, file index), in input order."""
+    import polars as pl
 
     from .fastpath import FastChecker
 
@@ -221,20 +277,13 @@ def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: Timer
     checker = FastChecker(model, names, settings, files, timers)
     waiting: list[pl.DataFrame] = []
     count = 0
-    for piece, lines, places, clock in pieces:
-        # read, not mapped: the pages of a mapped piece count in the worker's resident set
-        source = pa.BufferReader(piece) if isinstance(piece, bytes) else pa.OSFile(piece)
-        with pa.ipc.open_stream(source) as reader:
-            for batch in reader:
-                frame = pl.from_arrow(batch)
-                assert isinstance(frame, pl.DataFrame)
-                waiting.append(frame.with_columns(
-                    line=pl.col("line") + lines, gidx=pl.col("gidx") + places,
-                    horizon=pl.max_horizontal(pl.col("horizon"), pl.lit(clock))))
-                count += frame.height
-                if count >= _BATCH_ROWS:  # the bulk check works best on large batches
-                    checker.feed(pl.concat(waiting))
-                    waiting, count = [], 0
+    for piece, lines, places, clock, file in pieces:
+        for frame in piece_frames(piece, lines, places, clock, file):
+            waiting.append(frame)
+            count += frame.height
+            if count >= BATCH_ROWS:  # the bulk check works best on large batches
+                checker.feed(pl.concat(waiting))
+                waiting, count = [], 0
     if waiting:
         checker.feed(pl.concat(waiting))
     result = checker.finish()
@@ -245,10 +294,10 @@ def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: Timer
 def part_meta(out: PartOut) -> PartOut:
     """The counts of a part without its pieces (which piece is empty: None)."""
     return PartOut(out.rows, out.lines, out.latest, out.problems, out.open, out.first_close,
-                   [None if piece is None else b"" for piece in out.pieces])
+                   [None if piece is None else (b"", ()) for piece in out.pieces])
 
 
-def pick_piece(out: PartOut, number: int) -> str | bytes | None:
+def pick_piece(out: PartOut, number: int) -> Piece | None:
     """One partition's piece of a part (run where the part is, on a cluster)."""
     return out.pieces[number]
 
@@ -259,41 +308,37 @@ Submit = Callable[..., Any]
 def check_partitioned(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str,
                       fields: Fields, settings: CheckSettings, timers: TimerSettings,
                       max_line_bytes: int, block_size: int, workers: int, partitions: int,
-                      submit: Submit, wait: Callable[[Any], Any], local: bool) -> LogResult:
-    """The whole check through ``submit`` (a pool's or a Dask client's) and ``wait``."""
-    parts = plan_parts(files, fmt, max(1, -(-2 * workers // max(len(files), 1))),
+                      submit: Submit, wait: Callable[[Any], Any], local: bool,
+                      sharing: Any = None) -> LogResult:
+    """The whole check through ``submit`` (a pool's or a Dask client's) and ``wait``; with
+    ``sharing`` (a :class:`~.fastpool.Sharing`, local only), this process takes its share of
+    the tasks (``workers`` then counts it)."""
+    per_worker = 4 if sharing is not None else 2  # smaller parts even out the shares
+
+    def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
+        if sharing is not None:
+            return list(sharing.run(calls))
+        return [submit(function, *arguments) for function, arguments in calls]
+
+    parts = plan_parts(files, fmt, max(1, -(-per_worker * workers // max(len(files), 1))),
                        min(block_size, 1 << 20))
     with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
-        jobs = [submit(read_part_task, index, part, fmt, fields, max_line_bytes, block_size,
-                       partitions, folder if local else None)
-                for index, part in enumerate(parts)]
+        jobs = run([(read_part_task, (index, part, fmt, fields, max_line_bytes, block_size,
+                                      partitions, folder if local else None))
+                    for index, part in enumerate(parts)])
         outs: list[PartOut] = [wait(job) if local else wait(submit(part_meta, job))
                                for job in jobs]
-        problems: list[InputProblem] = []
-        line_offset, place_offset, clock_before = [], [], []
-        places, clock = 0, -1e300
-        previous_file = -1
-        lines = 0
-        for part, out in zip(parts, outs, strict=True):
-            if part.file != previous_file:
-                lines, previous_file = 0, part.file
-            line_offset.append(lines)
-            place_offset.append(places)
-            clock_before.append(clock)
-            problems.extend(InputProblem(p.path, p.line + lines if p.line else 0, p.message)
-                            for p in out.problems)
-            lines += out.lines
-            places += out.rows
-            clock = max(clock, out.latest)
-        problems.extend(_spans(parts, outs, line_offset, fields, settings))
-        checks = []
+        problems, line_offset, place_offset, clock_before = offsets(parts, outs)
+        problems.extend(spans(parts, outs, line_offset, fields, settings))
+        calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         for number in range(partitions):
             pieces = [(out.pieces[number] if local else submit(pick_piece, jobs[i], number),
-                       line_offset[i], place_offset[i], clock_before[i])
+                       line_offset[i], place_offset[i], clock_before[i], parts[i].file)
                       for i, out in enumerate(outs) if out.pieces and
                       out.pieces[number] is not None]
-            checks.append(submit(check_partition_task, spec, settings, timers, list(files),
-                                 pieces))
+            calls.append((check_partition_task, (spec, settings, timers, list(files),
+                                                 pieces)))
+        checks = run(calls)
         results = [wait(job) for job in checks]
     for result in results:
         result.model = model
@@ -301,7 +346,31 @@ def check_partitioned(model: Model, spec: ModelSpec, files: Sequence[str], fmt: 
     return merge_results([head, *results], files)
 
 
-def _spans(parts: Sequence[Any], outs: Sequence[PartOut], line_offset: Sequence[int],
+def offsets(parts: Sequence[Any], outs: Sequence[PartOut]
+            ) -> tuple[list[InputProblem], list[int], list[int], list[float]]:
+    """The parts' malformed lines numbered in their files, and for each part its first line
+    number (less one) in its file, its first record's place in the input, and the input's
+    clock before it."""
+    problems: list[InputProblem] = []
+    line_offset, place_offset, clock_before = [], [], []
+    places, clock = 0, -1e300
+    previous_file = -1
+    lines = 0
+    for part, out in zip(parts, outs, strict=True):
+        if part.file != previous_file:
+            lines, previous_file = 0, part.file
+        line_offset.append(lines)
+        place_offset.append(places)
+        clock_before.append(clock)
+        problems.extend(InputProblem(p.path, p.line + lines if p.line else 0, p.message)
+                        for p in out.problems)
+        lines += out.lines
+        places += out.rows
+        clock = max(clock, out.latest)
+    return problems, line_offset, place_offset, clock_before
+
+
+def spans(parts: Sequence[Any], outs: Sequence[PartOut], line_offset: Sequence[int],
            fields: Fields, settings: CheckSettings) -> list[InputProblem]:
     """Broken CSV quotes open at the end of a part: where they close, in the parts after."""
     from .csvrecords import CsvLines

@@ -4,7 +4,7 @@ This module owns :class:`RunOptions` (everything a check of files needs besides 
 and :func:`check_files`, the one entry point the CLI calls: it expands folders into their
 record files, and checks them with the exact streaming checker (:mod:`.checker`), the fast
 path (:mod:`.fastpath`, when its libraries are installed), ``jobs`` processes
-(:mod:`.partition`) or a Dask cluster (:mod:`.daskengine`). Every way gives the same result.
+(:mod:`.fastparts`) or a Dask cluster (:mod:`.daskengine`). Every way gives the same result.
 """
 
 from __future__ import annotations
@@ -158,14 +158,18 @@ def choose_path(options: RunOptions) -> str:
     return "fast" if events and not options.settings.strict else "exact"
 
 
-def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
+def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOptions
+          ) -> LogResult:
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from .partition import ModelSpec, check_partitioned
+    from .fastparts import check_in_parts
+    from .fastpool import Sharing
+    from .partition import ModelSpec, share_model
 
     spec = options.spec or ModelSpec()
+    share_model(spec, model, names)  # this process checks partitions too
     os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core per worker process
     progress = options.progress
 
@@ -176,13 +180,24 @@ def _jobs(model: Model, files: Sequence[str], options: RunOptions) -> LogResult:
             progress(rows)
         return done
 
-    with ProcessPoolExecutor(options.jobs,
+    # this process works as one of the ``jobs`` (fastpool), beside jobs - 1 spawned ones
+    with ProcessPoolExecutor(options.jobs - 1,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        return check_partitioned(model, spec, files, options.fmt, options.fields,
-                                 options.settings, options.timers, options.max_line_bytes,
-                                 options.block_size, options.jobs,
-                                 options.partitions or options.jobs, pool.submit,
-                                 wait, local=True)
+        return check_in_parts(model, spec, files, options.fmt, options.fields,
+                              options.settings, options.timers, options.max_line_bytes,
+                              options.block_size, options.jobs,
+                              options.partitions or _parts(files, options),
+                              Sharing(pool.submit, options.jobs - 1), wait)
+
+
+def _parts(files: Sequence[str], options: RunOptions) -> int:
+    """How many parts ``--jobs`` cuts the input into: 8 per process (small parts even out
+    the processes' shares), but parts of text of at least 8 MiB (a part has a fixed cost)."""
+    most, least = 8 * options.jobs, 2 * options.jobs
+    if options.fmt == "parquet":
+        return most
+    size = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
+    return max(least, min(most, size >> 23))
 
 
 def check_files(model: Model, names: NameMap, files: Sequence[str],
@@ -204,7 +219,7 @@ def check_files(model: Model, names: NameMap, files: Sequence[str],
 
         result = check_with_dask(model, files, options)
     elif options.jobs > 1 and path == "fast":
-        result = _jobs(model, files, options)
+        result = _jobs(model, names, files, options)
     elif path == "fast":
         result = _fast(model, names, files, options)
     else:

@@ -17,6 +17,7 @@ from statusproof.logcheck import run as run_module
 from statusproof.logcheck.namemap import NameMap, default_map
 from statusproof.logcheck.records import default_fields
 from statusproof.logcheck.report import report_json
+from statusproof.logcheck.result import CheckSettings
 from statusproof.logcheck.run import RunOptions, check_files
 from statusproof.logcheck.synth import SynthSettings, generate
 from statusproof.model import load_model
@@ -127,6 +128,98 @@ def test_jobs_report_equals_one_process(tmp_path: Path, rescue: Model, fmt: str)
     for jobs, partitions in ((2, 2), (3, 5)):
         assert _report(rescue, names, [path], fmt, jobs=jobs, partitions=partitions,
                        block_size=3000) == one
+
+
+@pytest.mark.slow
+def test_jobs_sessions_spanning_parts_and_ids_used_again(tmp_path: Path, rescue: Model) -> None:
+    """--jobs checks each part's own sessions where the part was read: sessions open across
+    part ends, ids ended in one part and used again in a later one (within and beyond the
+    memory of ended sessions), across two files, every report the one of a single process."""
+    names = default_map(rescue)
+    rows = ["session,time,status"]
+    for n in range(600):
+        minute, second = divmod(n, 60)
+        stamp = f"2024-05-01T1{minute // 60}:{minute % 60:02d}:{second:02d}Z"
+        rows.append(f"s{n},{stamp},Connecting")
+        if n >= 4:  # open across the rows between
+            rows.append(f"s{n - 4},{stamp},Removed from TC queue")
+        if n % 37 == 0:
+            rows.append(f"s{n // 2},{stamp},Connecting")  # an id ended before, used again
+    rows.insert(700, "broken line")
+    first = tmp_path / "a.csv"
+    first.write_text("\n".join(rows) + "\n")
+    second = tmp_path / "b.csv"
+    second.write_text("session,time,status\ns1,2024-05-02T12:00:00Z,Connecting\n"
+                      "s599,2024-05-01T10:59:59Z,Active\n")
+    options = CheckSettings(closed_memory=120.0)
+    one = _report(rescue, names, [first, second], "csv", path="exact", settings=options)
+    kinds = {v["kind"] for v in json.loads(one)["violations"]}
+    assert {"after-end"} <= kinds, kinds
+    for jobs, parts in ((2, 6), (3, 9)):
+        assert _report(rescue, names, [first, second], "csv", jobs=jobs, partitions=parts,
+                       block_size=1500, settings=options) == one
+
+
+@pytest.mark.slow
+def test_jobs_on_parquet_row_groups(tmp_path: Path, rescue: Model) -> None:
+    names = default_map(rescue)
+    csv = _write(tmp_path, rescue, names, "csv", SynthSettings(300, faults=90, seed=11))
+    parquet = tmp_path / "records.parquet"
+    pl.read_csv(csv, infer_schema=False).write_parquet(parquet, row_group_size=300)
+    one = _report(rescue, names, [parquet], "parquet", path="exact")
+    assert _report(rescue, names, [parquet], "parquet", jobs=2, partitions=5) == one
+
+
+def test_sharing_runs_tasks_in_the_pool_and_here() -> None:
+    """The coordinator takes tasks from the back while the pool's worker takes them from
+    the front, one at a time; results in the order of the calls; a task's error is its
+    future's."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from statusproof.logcheck.fastpool import Sharing
+
+    def task(number: int) -> tuple[int, str]:
+        time.sleep(0.01)
+        if number == 7:
+            raise ValueError("seven")
+        return number, threading.current_thread().name
+
+    with ThreadPoolExecutor(1, thread_name_prefix="pool") as pool:
+        futures = Sharing(pool.submit, 1).run([(task, (n,)) for n in range(12)])
+    assert all(f.done() for f in futures)
+    with pytest.raises(ValueError, match="seven"):
+        futures[7].result()
+    done = [f.result() for i, f in enumerate(futures) if i != 7]
+    assert [number for number, _ in done] == [n for n in range(12) if n != 7]
+    where = {name.startswith("pool") for _, name in done}
+    assert where == {True, False}  # both the pool and this thread ran some
+    assert done[0][1].startswith("pool") and not done[-1][1].startswith("pool")
+
+
+def test_sharing_runs_everything_here_when_the_pool_refuses() -> None:
+    from concurrent.futures import Future
+
+    from statusproof.logcheck.fastpool import Sharing
+
+    def broken(*_: object) -> Future[int]:
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    futures = Sharing(broken, 2).run([(pow, (2, n)) for n in range(5)])
+    assert [f.result() for f in futures] == [1, 2, 4, 8, 16]
+
+
+def test_spanning_hashes_are_those_of_ids_in_several_parts() -> None:
+    import numpy as np
+
+    from statusproof.logcheck.fastparts import spanning_hashes
+    from statusproof.logcheck.partition import PartOut
+
+    outs = [PartOut(hashes=np.array(h, dtype=np.uint64))
+            for h in ([1, 5, 9], [2, 5, 7], [], [7, 9, 11])]
+    assert spanning_hashes(outs).tolist() == [5, 7, 9]
+    assert spanning_hashes(outs[:1]).tolist() == []
 
 
 @pytest.mark.slow

@@ -140,7 +140,7 @@ def add_parser(sub: Any) -> None:
                        help="--engine dask: the scheduler of an existing cluster (default: a "
                             "local cluster of --jobs workers)")
     scale.add_argument("--partitions", type=int, metavar="N",
-                       help="--jobs/--engine dask: session partitions (default: 4 per worker)")
+                       help="--jobs: parts (8 a process); --engine dask: partitions (4 a worker)")
     parser.set_defaults(run=run)
 
     synth: argparse.ArgumentParser = sub.add_parser(

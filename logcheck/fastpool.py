@@ -1,0 +1,82 @@
+"""Sharing tasks between a pool of worker processes and the process that coordinates them.
+
+This module owns :class:`Sharing`: ``--jobs N`` runs the tasks of :mod:`.partition` on a pool
+of ``N - 1`` spawned processes *and* in the coordinating process itself, which has polars and
+the model loaded already: so no spawned process's start-up (Python, polars, the model: about a
+second of CPU) lies on the way to the first result, and the one spawned for ``--jobs 2``
+starts while the coordinator already reads. The pool is handed the tasks from the front of the
+list, one per worker at a time (a task waiting in a worker's queue could not be taken back),
+each next one when the worker's last one is done; the coordinator takes them from the back,
+until none is left. What the tasks do is :mod:`.partition`'s; the pool is the caller's
+(:mod:`.run`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
+from typing import Any
+
+__all__ = ["Sharing", "Call"]
+
+#: A task: a function and its arguments.
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+class Sharing:
+    """Runs calls on ``workers`` processes of a pool (``submit``: the pool's) and in this
+    process (see the module docstring)."""
+
+    def __init__(self, submit: Callable[..., Future[Any]], workers: int) -> None:
+        self.submit = submit
+        self.workers = workers
+
+    def run(self, calls: Sequence[Call]) -> list[Future[Any]]:
+        """Run every call; their futures, in the order of ``calls``, all done."""
+        futures: list[Future[Any] | None] = [None] * len(calls)
+        pending = deque(range(len(calls)))
+        lock = threading.Lock()
+        given: list[Future[Any]] = []
+
+        def give(done: Future[Any] | None = None) -> None:
+            # called here first, then from the pool's thread when a worker's task is done;
+            # after a failed task the pool is given no more (this process runs the rest)
+            with lock:
+                if not pending or (done is not None and (done.cancelled()
+                                                         or done.exception() is not None)):
+                    return
+                at = pending.popleft()
+                function, arguments = calls[at]
+                try:
+                    future = self.submit(function, *arguments)
+                except Exception:  # a broken pool: this process runs the rest
+                    pending.appendleft(at)
+                    return
+                futures[at] = future
+                given.append(future)
+            future.add_done_callback(give)
+
+        for _ in range(min(self.workers, len(calls))):
+            give()
+        while True:
+            with lock:
+                if not pending:
+                    break
+                at = pending.pop()
+            own: Future[Any] = Future()
+            function, arguments = calls[at]
+            try:
+                own.set_result(function(*arguments))
+            except Exception as e:  # given back through the future, as the pool's are
+                own.set_exception(e)
+            futures[at] = own
+        while True:  # the pool's last tasks (no new one is given once none is pending)
+            with lock:
+                known = list(given)
+            wait(known)
+            with lock:
+                if len(given) == len(known):
+                    break
+        return [f for f in futures if f is not None]  # every call was given or run here
