@@ -20,9 +20,9 @@ from statusproof.model.machine import (
     cause_values,
     initial_states,
     is_final,
+    machine_graph,
     remembered_after,
     successors,
-    unfold,
 )
 from statusproof.model.model import Model, Transition
 from statusproof.model.names import normalise
@@ -75,7 +75,7 @@ class Compiled(GapSearch):
         self._order = {name: index for index, name in enumerate(model.names)}
         self._initial = initial_states(model)
         self._starts: dict[tuple[tuple[str, ...], str | None], Belief | None] = {}
-        graph = unfold(model)
+        graph = machine_graph(model)  # (the light graph: no networkx in the log checker)
         by_status: dict[str, set[State]] = {}
         for state in graph.nodes:
             by_status.setdefault(state.status, set()).add(state)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from statusproof.model.machine import State, unfold
+from statusproof.model.machine import State, machine_graph
 from statusproof.model.model import Transition
 
 from .compiled import INF, Compiled
@@ -58,7 +58,7 @@ class FastTables:
             for s in self.statuses]
         self.has_cause: Bools = np.array([bool(c) for c in self.causes], dtype=np.bool_)
         width = max((len(c) for c in self.causes), default=0) + 1
-        graph = unfold(model)
+        graph = machine_graph(model)  # (the light graph: no networkx in the log checker)
         states: list[State] = sorted(graph.nodes, key=lambda s: (
             self.status_index[s.status], s.remembered or "", s.cause or ""))
         self.states = states
@@ -67,7 +67,7 @@ class FastTables:
         self.state_of: Ints = np.full((n_status, n_status + 1, width), -1, dtype=np.int64)
         for number, state in enumerate(states):
             self.state_of[self._key(state)] = number
-        initial = {s for s, first in graph.nodes(data="initial") if first}
+        initial = set(graph.initial)
         self.initial: Bools = np.array([s in initial for s in states], dtype=np.bool_)
         self.final: Bools = np.array([compiled.is_final(s) for s in states], dtype=np.bool_)
         self.ended: Bools = np.array([compiled.belief([s]).ended for s in states],

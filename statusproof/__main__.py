@@ -1,7 +1,5 @@
 """``python -m statusproof``: the same as the ``statusproof`` command."""
 
-import sys
+from statusproof.cli import entry
 
-from statusproof.cli import main
-
-sys.exit(main())
+entry()

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusproof.checks.properties import SYNTAX
-from statusproof.cli import ALL, COMMANDS, build_parser, command_module
+from statusproof.cli import ALL, COMMANDS, build_parser, command_module, main
 from statusproof.cli.check import SYNTAX as CHECK_SYNTAX
 from statusproof.cli.common import write_json
 
@@ -140,3 +140,37 @@ def test_streamed_json_takes_iterators(items: list[Any]) -> None:
     out = io.StringIO()
     write_json({"head": 1, "findings": iter(items)}, out)
     assert out.getvalue() == json.dumps({"head": 1, "findings": items}, indent=2) + "\n"
+
+
+# -- the process's exit ---------------------------------------------------------------------------
+def test_the_process_exit_keeps_output_codes_and_exit_handlers(tmp_path: Path) -> None:
+    """``entry`` leaves without the interpreter's teardown: what it printed (more than a pipe
+    holds) arrives whole, the exit codes are main's, and an ``atexit`` handler still runs."""
+    table = tmp_path / "ring.txt"
+    names = [f"Stage {i}" for i in range(300)]
+    table.write_text("Status\tDescription\tPrevious status\tNext status\n" + "".join(
+        f"{name}\tStep {i}.\t{names[i - 1]}\t{names[(i + 1) % len(names)]}\n"
+        for i, name in enumerate(names)), encoding="utf-8")
+    expected = io.StringIO()
+    code = main(["check", str(table), "--format", "json", "--severity", "info"], expected,
+                io.StringIO())
+    assert len(expected.getvalue()) > 200_000  # more than a pipe's buffer
+    result = subprocess.run([sys.executable, "-m", "statusproof", "check", str(table),
+                             "--format", "json", "--severity", "info"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == code
+    assert result.stdout == expected.getvalue()
+    missing = subprocess.run([sys.executable, "-m", "statusproof", "check",
+                              str(tmp_path / "none.txt")], capture_output=True, text=True,
+                             check=False)
+    assert missing.returncode == 2 and "none.txt" in missing.stderr
+    marker = tmp_path / "handler-ran"
+    probe = ("import atexit, pathlib, sys\n"
+             f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+             "sys.argv = ['statusproof', '--version']\n"
+             "from statusproof.cli import entry\n"
+             "entry()\n")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=False)
+    assert ran.returncode == 0 and ran.stdout.strip()
+    assert marker.read_text() == "yes"
