@@ -219,12 +219,12 @@ def _methods(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> dict[str
     base: Any = cls
 
     def __repr__(self: Any) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        inner = ", ".join([f"{name}={getattr(self, name)!r}" for name in shown])
         return f"{self.__class__.__qualname__}({inner})"
 
     def __eq__(self: Any, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return bool(compare_key(self) == compare_key(other))
+            return compare_key(self) == compare_key(other)
         return NotImplemented
 
     def __hash__(self: Any) -> int:
@@ -232,22 +232,22 @@ def _methods(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> dict[str
 
     def __lt__(self: Any, other: Any) -> bool:
         if other.__class__ is self.__class__:
-            return bool(compare_key(self) < compare_key(other))
+            return compare_key(self) < compare_key(other)
         return NotImplemented
 
     def __le__(self: Any, other: Any) -> bool:
         if other.__class__ is self.__class__:
-            return bool(compare_key(self) <= compare_key(other))
+            return compare_key(self) <= compare_key(other)
         return NotImplemented
 
     def __gt__(self: Any, other: Any) -> bool:
         if other.__class__ is self.__class__:
-            return bool(compare_key(self) > compare_key(other))
+            return compare_key(self) > compare_key(other)
         return NotImplemented
 
     def __ge__(self: Any, other: Any) -> bool:
         if other.__class__ is self.__class__:
-            return bool(compare_key(self) >= compare_key(other))
+            return compare_key(self) >= compare_key(other)
         return NotImplemented
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
