@@ -39,11 +39,11 @@ from statusproof.model.model import Model
 
 from .fastpool import Call, Sharing
 from .partition import (
-    BATCH_ROWS,
     ModelSpec,
     PartOut,
     Piece,
     check_partition_task,
+    feed_in_batches,
     offsets,
     plan_parts,
     spans,
@@ -155,16 +155,20 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
 
     model, names = spec.load()
     checker = FastChecker(model, names, settings, files, timers)
-    waiting: list[pl.DataFrame] = []
-    count = 0
     sink: io.BufferedWriter | None = None
     sizes: list[int] = []
     newest = pl.CompatLevel.newest()
     table = np.zeros(int(_LOW) + 1, dtype=np.bool_)
     table[(spanning & _LOW).astype(np.intp)] = True
     with contextlib.ExitStack() as opened:
-        for frame in _frames(piece, lines, places, clock, file):
-            if len(spanning):
+
+        def own(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+            """The part's frames without the spanning sessions' rows (written to target)."""
+            nonlocal sink
+            for frame in frames:
+                if not len(spanning):
+                    yield frame
+                    continue
                 hashed = frame["session"].hash().to_numpy()
                 # a table of the hashes' low bits first (most batches hold no spanning
                 # session), then a binary search for the rows it lets through
@@ -181,13 +185,9 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
                         sink, compression="uncompressed", compat_level=newest)
                     sizes.append(sink.tell() - before)
                     frame = frame.filter(pl.Series(~away))
-            waiting.append(frame)
-            count += frame.height
-            if count >= BATCH_ROWS:  # the bulk check works best on large batches
-                checker.feed(pl.concat(waiting))
-                waiting, count = [], 0
-    if waiting:
-        checker.feed(pl.concat(waiting))
+                yield frame
+
+        feed_in_batches(checker, own(_frames(piece, lines, places, clock, file)))
     if isinstance(piece[0], str):  # read once: removed now, not all at the end
         os.unlink(piece[0])
     result = checker.finish()

@@ -29,7 +29,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,29 +263,36 @@ def piece_frames(piece: Piece, lines: int, places: int, clock: float, file: int
             horizon=pl.max_horizontal(pl.col("horizon"), pl.lit(clock))).select(columns)
 
 
+def feed_in_batches(checker: Any, frames: Iterable[Any]) -> None:
+    """Give ``frames`` (polars frames) to ``checker`` (a ``FastChecker``) in batches of at
+    least :data:`BATCH_ROWS` rows: the bulk check works best on large batches."""
+    import polars as pl
+
+    waiting: list[pl.DataFrame] = []
+    count = 0
+    for frame in frames:
+        waiting.append(frame)
+        count += frame.height
+        if count >= BATCH_ROWS:
+            checker.feed(pl.concat(waiting))
+            waiting, count = [], 0
+    if waiting:
+        checker.feed(pl.concat(waiting))
+
+
 def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
                          files: Sequence[str], pieces: Sequence[tuple[Piece, int, int,
                                                                       float, int]]
                          ) -> LogResult:
     """Task 2: check one partition; ``pieces``: (piece, line offset, place offset, clock
     before the part, file index), in input order."""
-    import polars as pl
 
     from .fastpath import FastChecker
 
     model, names = spec.load()
     checker = FastChecker(model, names, settings, files, timers)
-    waiting: list[pl.DataFrame] = []
-    count = 0
-    for piece, lines, places, clock, file in pieces:
-        for frame in piece_frames(piece, lines, places, clock, file):
-            waiting.append(frame)
-            count += frame.height
-            if count >= BATCH_ROWS:  # the bulk check works best on large batches
-                checker.feed(pl.concat(waiting))
-                waiting, count = [], 0
-    if waiting:
-        checker.feed(pl.concat(waiting))
+    feed_in_batches(checker, (frame for piece, lines, places, clock, file in pieces
+                              for frame in piece_frames(piece, lines, places, clock, file)))
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
     return result
