@@ -59,8 +59,7 @@ def check_with_dask(model: Model, files: Sequence[str], options: Any,
         return check_partitioned(model, options.spec or ModelSpec(), files, options.fmt,
                                  options.fields, options.settings, options.timers,
                                  options.max_line_bytes, options.block_size, workers,
-                                 partitions, client.submit, lambda job: job.result(),
-                                 local=False)
+                                 partitions, client.submit, lambda job: job.result())
     finally:
         client.close()
         if cluster is not None:

@@ -25,10 +25,7 @@ to the report of one process.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,8 +182,9 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
 
 
 def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
-                   block_size: int, partitions: int, folder: str | None) -> PartOut:
-    """Task 1: read a part and split its rows by session (see the module docstring)."""
+                   block_size: int, partitions: int) -> PartOut:
+    """Task 1: read a part and split its rows by session (see the module docstring); the
+    pieces stay in the worker's memory until a check task asks for them."""
     import numpy as np
     import polars as pl
 
@@ -196,33 +194,28 @@ def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_byt
 
     out = PartOut()
     state = PartState()
-    sinks: list[Any] = [None] * partitions
+    sinks: list[io.BytesIO | None] = [None] * partitions
     sizes: list[list[int]] = [[] for _ in range(partitions)]
     clock = -1e300
     # each batch's piece leaves as an Arrow IPC stream of polars' own layout (string views:
     # no conversion of the texts either way, and no pyarrow), without the file column (the
     # part's file, put back by the check); a piece is the streams, one after the other
     newest = pl.CompatLevel.newest()
-    with contextlib.ExitStack() as opened:
-        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
-                               block_size, state):
-            frame, clock = with_clock(batch.drop("file"), out.rows, clock)
-            out.rows += batch.height
-            number_of = frame["session"].hash().to_numpy() % np.uint64(partitions)
-            for number in np.unique(number_of).tolist():
-                piece = (frame if partitions == 1 else
-                         frame.filter(pl.Series(number_of == number)))
-                sink = sinks[number]
-                if sink is None:
-                    sink = sinks[number] = (
-                        io.BytesIO() if folder is None else opened.enter_context(
-                            open(os.path.join(folder, f"part{index}-{number}.arrow"), "wb")))
-                before = sink.tell()
-                piece.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
-                sizes[number].append(sink.tell() - before)
-    out.pieces = [None if sink is None else
-                  (sink.getvalue() if isinstance(sink, io.BytesIO) else sink.name,
-                   tuple(sizes[number]))
+    for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
+                           block_size, state):
+        frame, clock = with_clock(batch.drop("file"), out.rows, clock)
+        out.rows += batch.height
+        number_of = frame["session"].hash().to_numpy() % np.uint64(partitions)
+        for number in np.unique(number_of).tolist():
+            piece = (frame if partitions == 1 else
+                     frame.filter(pl.Series(number_of == number)))
+            sink = sinks[number]
+            if sink is None:
+                sink = sinks[number] = io.BytesIO()
+            before = sink.tell()
+            piece.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
+            sizes[number].append(sink.tell() - before)
+    out.pieces = [None if sink is None else (sink.getvalue(), tuple(sizes[number]))
                   for number, sink in enumerate(sinks)]
     out.latest = clock
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
@@ -315,38 +308,24 @@ Submit = Callable[..., Any]
 def check_partitioned(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str,
                       fields: Fields, settings: CheckSettings, timers: TimerSettings,
                       max_line_bytes: int, block_size: int, workers: int, partitions: int,
-                      submit: Submit, wait: Callable[[Any], Any], local: bool,
-                      sharing: Any = None) -> LogResult:
-    """The whole check through ``submit`` (a pool's or a Dask client's) and ``wait``; with
-    ``sharing`` (a :class:`~.fastpool.Sharing`, local only), this process takes its share of
-    the tasks (``workers`` then counts it)."""
-    per_worker = 4 if sharing is not None else 2  # smaller parts even out the shares
-
-    def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
-        if sharing is not None:
-            return list(sharing.run(calls))
-        return [submit(function, *arguments) for function, arguments in calls]
-
-    parts = plan_parts(files, fmt, max(1, -(-per_worker * workers // max(len(files), 1))),
+                      submit: Submit, wait: Callable[[Any], Any]) -> LogResult:
+    """The whole check through ``submit`` (a Dask client's) and ``wait``: the pieces stay on
+    the workers that read them (the coordinator receives the parts' counts, and each check
+    task the pieces of its partition)."""
+    parts = plan_parts(files, fmt, max(1, -(-2 * workers // max(len(files), 1))),
                        min(block_size, 1 << 20))
-    with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
-        jobs = run([(read_part_task, (index, part, fmt, fields, max_line_bytes, block_size,
-                                      partitions, folder if local else None))
-                    for index, part in enumerate(parts)])
-        outs: list[PartOut] = [wait(job) if local else wait(submit(part_meta, job))
-                               for job in jobs]
-        problems, line_offset, place_offset, clock_before = offsets(parts, outs)
-        problems.extend(spans(parts, outs, line_offset, fields, settings))
-        calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
-        for number in range(partitions):
-            pieces = [(out.pieces[number] if local else submit(pick_piece, jobs[i], number),
-                       line_offset[i], place_offset[i], clock_before[i], parts[i].file)
-                      for i, out in enumerate(outs) if out.pieces and
-                      out.pieces[number] is not None]
-            calls.append((check_partition_task, (spec, settings, timers, list(files),
-                                                 pieces)))
-        checks = run(calls)
-        results = [wait(job) for job in checks]
+    jobs = [submit(read_part_task, index, part, fmt, fields, max_line_bytes, block_size,
+                   partitions) for index, part in enumerate(parts)]
+    outs: list[PartOut] = [wait(submit(part_meta, job)) for job in jobs]
+    problems, line_offset, place_offset, clock_before = offsets(parts, outs)
+    problems.extend(spans(parts, outs, line_offset, fields, settings))
+    checks = []
+    for number in range(partitions):
+        pieces = [(submit(pick_piece, jobs[i], number), line_offset[i], place_offset[i],
+                   clock_before[i], parts[i].file)
+                  for i, out in enumerate(outs) if out.pieces and out.pieces[number] is not None]
+        checks.append(submit(check_partition_task, spec, settings, timers, list(files), pieces))
+    results = [wait(job) for job in checks]
     for result in results:
         result.model = model
     head = LogResult(model, False, settings, problems=problems)
