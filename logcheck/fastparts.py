@@ -211,6 +211,7 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
         problems.extend(spans(parts, outs, line_offset, fields, settings))
         spanning = spanning_hashes(outs)
         calls: list[Call] = []
+        called: list[int] = []  # the file of each part checked
         for i, out in enumerate(outs):
             piece = out.pieces[0] if out.pieces else None
             if piece is not None:
@@ -218,12 +219,11 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                     spec, settings, timers, list(files), piece, line_offset[i],
                     place_offset[i], clock_before[i], parts[i].file, spanning,
                     os.path.join(folder, f"spanning{i}.arrow"))))
+                called.append(parts[i].file)
         checked = [job.result() for job in sharing.run(calls)]
         results = [result for result, _ in checked]
-        rest = [(piece, 0, 0, -1e300, piece_file) for (_, piece), piece_file in
-                zip(checked, [parts[i].file for i, out in enumerate(outs)
-                              if out.pieces and out.pieces[0] is not None], strict=True)
-                if piece is not None]
+        rest = [(piece, 0, 0, -1e300, file) for (_, piece), file in
+                zip(checked, called, strict=True) if piece is not None]
         if rest:
             results.append(check_partition_task(spec, settings, timers, list(files), rest))
     for result in results:
