@@ -217,14 +217,6 @@ def _domain(setting: Setting) -> Formula:
                     In(never, (0, 1) if setting.never else (0,))))
 
 
-def _least(setting: Setting) -> int:
-    """The least value :func:`_domain` allows the setting."""
-    if setting.fixed is not None:
-        return setting.fixed
-    assert setting.minimum is not None
-    return setting.minimum
-
-
 def _due_at(timer: Timer, setting: Setting) -> Formula:
     """The timer falls due at the instant (session time)."""
     value, never = _setting_vars(setting)
@@ -285,7 +277,7 @@ def _timing(model: Model, clocks: Clocks, status: str, firing: Sequence[Timer], 
                                "fall due earlier", _not_before(timer, clocks.setting_of(timer))))
     # the least settings of the firing timers, then the earliest entry (each setting's domain
     # and the entry's "0s or more" above are the lower bounds)
-    least = {_setting_vars(setting)[0].name: _least(setting)
+    least = {_setting_vars(setting)[0].name: setting.least
              for setting in (clocks.setting_of(t) for t in firing)}
     answer = solver.check(assertions, what, timeout_ms=timeout_ms,
                           least_from={**least, _ENTERED: 0})

@@ -78,6 +78,14 @@ class Setting:
             return None
         return self.fixed if self.fixed is not None else self.maximum
 
+    @property
+    def least(self) -> int:
+        """The least value a timer may wait for (never, if allowed, is not a value)."""
+        if self.fixed is not None:
+            return self.fixed
+        assert self.minimum is not None
+        return self.minimum
+
 
 def due_in(timer: Timer, value: int | None, entered_at: int) -> int | None:
     """Seconds after entering the timer's status until it falls due (None: never)."""
