@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cache
 from itertools import islice
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .tables import add_table_arguments, load_from_args
+
+if TYPE_CHECKING:
+    import json
 
 __all__ = ["add_table_arguments", "load_from_args", "write_json"]
 
@@ -52,7 +55,7 @@ def _write_items(items: Iterable[Any], out: TextIO) -> None:
 
 
 @cache
-def _encoder() -> Any:
+def _encoder() -> json.JSONEncoder:
     """The one encoder (json is imported on the first JSON output: text runs never need it)."""
     import json
 
@@ -60,4 +63,4 @@ def _encoder() -> Any:
 
 
 def _dumps(value: Any) -> str:
-    return str(_encoder().encode(value))
+    return _encoder().encode(value)
