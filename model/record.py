@@ -274,6 +274,8 @@ def _make(cls: type[T], frozen: bool, order: bool) -> type[T]:
             raise TypeError(f"{cls.__qualname__}: cannot inherit a "
                             f"{'' if frozen else 'non-'}frozen record from a "
                             f"{'non-' if frozen else ''}frozen one")
+    if "__slots__" in own:
+        raise TypeError(f"{cls.__qualname__}: a record has no __slots__")
     if frozen and ("__setattr__" in own or "__delattr__" in own):
         raise TypeError(f"{cls.__qualname__}: a frozen record cannot define __setattr__ or "
                         "__delattr__")

@@ -142,6 +142,8 @@ def test_record_refuses_what_it_does_not_support() -> None:
         record(type("Bad", (), {"__annotations__": {"a": "list[int]"}, "a": []}))
     with pytest.raises(TypeError, match="cannot inherit a non-frozen record from a frozen"):
         record(frozen=False)(type("Bad", (Point,), {"__annotations__": {}}))
+    with pytest.raises(TypeError, match="a record has no __slots__"):
+        record(type("Bad", (), {"__annotations__": {"a": "int"}, "__slots__": ("a",)}))
     with pytest.raises(TypeError, match="must be called with a record"):
         fields(3)
 
