@@ -9,7 +9,6 @@ only when properties are given): ``check --no-formal`` needs neither library.
 from __future__ import annotations
 
 import argparse
-import gc
 from collections import Counter
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -28,7 +27,7 @@ from statusproof.model.names import did_you_mean
 from statusproof.model.record import record
 from statusproof.model.table import SourceSpan
 
-from .common import write_json
+from .common import cycle_collection_paused, write_json
 from .config import SEVERITIES, Config
 from .tables import TableJob, add_table_arguments, load_job, project_config, table_jobs
 from .textout import HYGIENE_SHOWN, TextOptions, format_check
@@ -155,6 +154,11 @@ class Checked:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with cycle_collection_paused():
+        return _run(args, out, err)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     jobs = table_jobs(args)
     config = project_config(args)
     checked: list[Checked] = []
@@ -213,21 +217,8 @@ def _write_json(checked: list[Checked], cap: int, out: TextIO) -> None:
 
 
 def _check_table(args: argparse.Namespace, job: TableJob, config: Config) -> Checked:
-    # Checking allocates many objects that live until the end (the table, the model, the
-    # findings) and few cycles: with Python's default thresholds the cyclic garbage collector
-    # scans the growing heap again and again (about 40% of the time on a 100,000-status
-    # table). Collect less often, and not the model at all once it is built.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        model = load_job(job, args)
-        gc.freeze()
-        try:
-            findings = _check(args, model, config)
-        finally:
-            gc.unfreeze()
-    finally:
-        gc.set_threshold(*thresholds)
+    model = load_job(job, args)
+    findings = _check(args, model, config)
     ignore = set(job.ignore)
     order = {name: i for i, name in enumerate(model.names)}
     kept = sort_by_consequence((f for f in findings if f.code not in ignore), order)
