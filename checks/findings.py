@@ -29,7 +29,10 @@ class Severity(Enum):
 
     @property
     def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+        return _RANK[self.value]
+
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 @record
@@ -331,9 +334,13 @@ def finding(
 
 def sort_findings(findings: Iterable[Finding], order: Mapping[str, int]) -> tuple[Finding, ...]:
     """Deterministic order: severity, then code, then table line, then statuses."""
+    last = len(order)
+    rank = {severity: severity.rank for severity in Severity}
+
     def key(f: Finding) -> tuple[int, str, int, tuple[int, ...], str]:
-        return (f.severity.rank, f.code, f.line or 0,
-                tuple(order.get(s, len(order)) for s in f.statuses), f.message)
+        span = f.span
+        return (rank[f.severity], f.code, (span.line or 0) if span is not None else 0,
+                tuple([order.get(s, last) for s in f.statuses]), f.message)
     return tuple(sorted(findings, key=key))
 
 
