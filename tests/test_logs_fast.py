@@ -510,3 +510,47 @@ def test_cli_jobs_with_the_table_of_the_configuration(tmp_path: Path,
                    "--partitions", "5"])
     assert one[0] == 1 and one == two
     assert json.loads(one[1])["table"].endswith("parcel.txt")
+
+
+@pytest.mark.parametrize("block", [200, 1 << 20])
+def test_jsonl_lines_read_as_one_array_mean_what_each_line_means_alone(
+        tmp_path: Path, rescue: Model, block: int) -> None:
+    """The fast JSON Lines reader parses a block's lines as the items of one array: lines
+    that would run into each other there (an object continued on the next line, two objects
+    on one line), keys given twice, fields of other types, a missing or empty status, a
+    cause left empty, a CR line end, a blank line: the exact reader's report each time."""
+    names = default_map(rescue)
+    source = _write(tmp_path, rescue, names, "jsonl", SynthSettings(60, seed=5))
+    lines = source.read_text().splitlines()
+    # three lines that, as items of one array, are three objects: the first two one object,
+    # the third two (so the guard against two objects on a line is what tells them apart)
+    lines[20:20] = [
+        '{"session": "x1", "time": "2024-05-01T10:00:00Z", "status": "Connecting", "n": [{}',
+        '{}]}',
+        '{"session": "x2", "time": "2024-05-01T10:00:01Z", "status": "Connecting"},'
+        '{"session": "x3", "time": "2024-05-01T10:00:02Z", "status": "Connecting"}']
+    three = tmp_path / "three.jsonl"
+    three.write_text("\n".join(lines) + "\n")
+    exact = _report(rescue, names, [three], "jsonl", path="exact")
+    where = {m["where"].rsplit(":", 1)[1] for m in json.loads(exact)["malformed"]}
+    assert {"21", "22", "23"} <= where
+    assert _report(rescue, names, [three], "jsonl", path="fast", block_size=block) == exact
+    odd = [
+        '{"session": "x4", "time": "2024-05-01T10:00:03Z", "status": "Waiting",',
+        '"session": "x5"}',
+        '{"session": "x6", "session": "x7", "time": "2024-05-01T10:00:04Z", '
+        '"status": "Connecting"}',
+        '{"session": 8, "time": "2024-05-01T10:00:05Z", "status": "Connecting"}',
+        '{"session": "x9", "time": "2024-05-01T10:00:06Z", "status": ""}',
+        '{"session": "x10", "time": "2024-05-01T10:00:07Z", "status": "Connecting", '
+        '"cause": ""}\r',
+        '{"session": "x11", "time": 1714557608, "status": "Connecting"}',
+        '', '[{"session": "x12", "time": "2024-05-01T10:00:09Z", "status": "Connecting"}]',
+    ]
+    for at, line in enumerate(odd):
+        lines.insert(10 + 7 * at, line)
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    exact = _report(rescue, names, [path], "jsonl", path="exact")
+    assert len(json.loads(exact)["malformed"]) >= 5
+    assert _report(rescue, names, [path], "jsonl", path="fast", block_size=block) == exact
