@@ -85,16 +85,16 @@ class Sharing:
         return [f for f in futures if f is not None]  # every call was given or run here
 
 
-def warm(spec: Any) -> int:
-    """A spawned process's start-up, run as its first task: the fast path's modules and the
-    model (``spec``: a :class:`~.partition.ModelSpec`, loaded once per process)."""
-    from . import fastparts, fastpath, fastread  # noqa: F401  (imported: polars, numpy)
+def warm() -> int:
+    """A spawned process's start-up, run as its first task: what reading a part needs
+    (polars, numpy, orjson, the readers). The model is loaded by the first check task, later,
+    as in a pool started without this."""
+    from . import fastparts, fastread  # noqa: F401
 
-    spec.load()
     return os.getpid()
 
 
-def start_pool(workers: int, spec: Any) -> ProcessPoolExecutor:
+def start_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes (``spawn``: polars and fork do not mix), each
     given :func:`warm` at once, so that they start up while the caller goes on: polars with
     one thread in each (one core per process)."""
@@ -103,5 +103,5 @@ def start_pool(workers: int, spec: Any) -> ProcessPoolExecutor:
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     for _ in range(workers):
-        pool.submit(warm, spec)
+        pool.submit(warm)
     return pool

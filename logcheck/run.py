@@ -162,8 +162,8 @@ def choose_path(options: RunOptions) -> str:
     return "fast" if events and not options.settings.strict else "exact"
 
 
-def early_pool(jobs: int, engine: str, fmt: str, path: str, strict: bool, spec: Any,
-               stdin: bool) -> Any:
+def early_pool(jobs: int, engine: str, fmt: str, path: str, strict: bool, stdin: bool
+               ) -> Any:
     """The ``jobs - 1`` processes of ``--jobs``, started now (:func:`.fastpool.start_pool`)
     when the check will use them: event records from files on the fast path, on this
     machine. Called first thing by the command, so that their start-up (Python, polars, the
@@ -173,7 +173,7 @@ def early_pool(jobs: int, engine: str, fmt: str, path: str, strict: bool, spec: 
         return None
     from .fastpool import start_pool
 
-    return start_pool(jobs - 1, spec)
+    return start_pool(jobs - 1)
 
 
 def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOptions
@@ -199,7 +199,7 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
     with contextlib.ExitStack() as stack:
         pool = options.pool
         if pool is None:
-            pool = stack.enter_context(start_pool(options.jobs - 1, spec))
+            pool = stack.enter_context(start_pool(options.jobs - 1))
         return check_in_parts(model, spec, files, options.fmt, options.fields,
                               options.settings, options.timers, options.max_line_bytes,
                               options.block_size, options.jobs,

@@ -476,21 +476,19 @@ def test_early_pool_only_when_the_check_uses_it() -> None:
     """The worker processes of --jobs start when the command starts (before the model is
     loaded here) only for event records from files on the fast path, on this machine."""
     from statusproof.logcheck.fastpool import warm
-    from statusproof.logcheck.partition import ModelSpec
     from statusproof.logcheck.run import early_pool
 
-    spec = ModelSpec()
     for refused in ((1, "local", "csv", "auto", False, False),
                     (2, "dask", "csv", "auto", False, False),
                     (2, "local", "rescue-getsession", "auto", False, False),
                     (2, "local", "csv", "exact", False, False),
                     (2, "local", "csv", "auto", True, False),
                     (2, "local", "csv", "auto", False, True)):
-        assert early_pool(*refused[:4], refused[4], spec, refused[5]) is None, refused
-    pool = early_pool(2, "local", "jsonl", "auto", False, spec, False)
+        assert early_pool(*refused) is None, refused
+    pool = early_pool(2, "local", "jsonl", "auto", False, False)
     assert pool is not None
     try:
-        assert pool.submit(warm, spec).result() != os.getpid()  # a process of its own
+        assert pool.submit(warm).result() != os.getpid()  # a process of its own
     finally:
         pool.shutdown()
 

@@ -253,7 +253,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                      args.map)
     # --jobs: the worker processes start up (polars, the model) while this one loads its own
     pool = None if args.table == STDIN else early_pool(
-        args.jobs, args.engine, fmt, args.check_path, args.strict, spec, STDIN_NAME in files)
+        args.jobs, args.engine, fmt, args.check_path, args.strict, STDIN_NAME in files)
     try:
         return _run(args, out, err, fmt, files, spec, pool, job)
     finally:
