@@ -251,7 +251,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     apply_job(args, job)  # the table's options resolved (the configuration's), not loaded
     spec = ModelSpec(args.table, args.raw, args.reconcile, args.input_format, args.amendments,
                      args.map)
-    # --jobs: the worker processes start up (polars, the model) while this one loads its own
+    # --jobs: the worker processes start up (Python, polars) while this one loads the model
     pool = None if args.table == STDIN else early_pool(
         args.jobs, args.engine, fmt, args.check_path, args.strict, STDIN_NAME in files)
     try:
