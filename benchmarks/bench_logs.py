@@ -16,12 +16,13 @@ system, all threads) and the child's own peak resident set size. ``statusproof l
 also given net of its start-up (Python, imports, the model: a run on a three-line file,
 measured in the same run), since the start-up is paid once whatever the input. Then the peak
 RSS at ``--big`` records (default 10,000,000, made by repeating the records with other session
-ids and later times), and ``--jobs 1`` against ``--jobs 2`` at that size: there the figure is
-wall time, the point of a second core (run it on a quiet machine).
+ids and later times), and ``--jobs 1`` against ``--jobs 2`` at that size, ``--pairs`` times
+(interleaved, each pair with the load average before and after it): there the figure is wall
+time, the point of a second core (run it on a quiet machine).
 
 Usage: ``python benchmarks/bench_logs.py [--size 1000000] [--big 10000000]
-[--pm4py-python /path/to/python] [--workdir DIR] [--repeat 3]``. It prints figures only; it
-asserts nothing.
+[--pm4py-python /path/to/python] [--workdir DIR] [--repeat 3] [--pairs 3]``. It prints
+figures only; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -276,6 +277,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pm4py-python", help="an interpreter with pm4py (and statusproof)")
     parser.add_argument("--pm4py-size", type=int, default=100_000)
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="--jobs 1 / --jobs 2 pairs at --big records (interleaved)")
     parser.add_argument("--only-big", action="store_true",
                         help="measure only the --big records (memory, --jobs)")
     args = parser.parse_args()
@@ -285,7 +288,7 @@ def main() -> None:
     paths = _records(workdir, args.size, args.seed)
     records = sum(1 for _ in paths["jsonl"].open("rb"))
     if args.only_big:
-        _big(paths, workdir, records, args.big)
+        _big(paths, workdir, records, args.big, args.pairs)
         return
     tiny = workdir / "tiny.jsonl"
     with paths["jsonl"].open("rb") as source, tiny.open("wb") as out:
@@ -348,10 +351,11 @@ def main() -> None:
     else:
         print("\npm4py: no --pm4py-python given; token-based replay not compared")
     if args.big:
-        _big(paths, workdir, records, args.big)
+        _big(paths, workdir, records, args.big, args.pairs)
 
 
-def _big(paths: dict[str, Path], workdir: Path, records: int, size: int) -> None:
+def _big(paths: dict[str, Path], workdir: Path, records: int, size: int,
+         pairs: int = 1) -> None:
     big = _repeated(paths, workdir, max(1, round(size / records)))
     count = sum(1 for _ in big["csv"].open("rb")) - 1
     print(f"\n{count:,} records (the records repeated), one run each:")
@@ -359,14 +363,17 @@ def _big(paths: dict[str, Path], workdir: Path, records: int, size: int) -> None
         run = _child(_logs(big[fmt]))
         print(f"  statusproof logs {fmt}: {run['cpu']:.1f} s CPU "
               f"({count / run['cpu']:,.0f} events/s), peak RSS {run['rss']:.0f} MiB")
-    one = _child(_logs(big["csv"], "--jobs", "1"))
-    two = _child(_logs(big["csv"], "--jobs", "2"))
-    print(f"  --jobs 1: {one['wall']:.1f} s wall ({one['cpu']:.1f} s CPU, "
-          f"{one['rss']:.0f} MiB); --jobs 2: {two['wall']:.1f} s wall "
-          f"({two['cpu']:.1f} s CPU in the coordinator and its workers); "
-          f"speed-up {one['wall'] / two['wall']:.2f}x; CPU of the split "
-          f"{two['cpu'] / one['cpu'] - 1:+.0%}, so at most {2 * one['cpu'] / two['cpu']:.2f}x "
-          f"on two idle cores; load average {os.getloadavg()}")
+    for _ in range(pairs):  # interleaved: the machine's load moves between runs
+        before = os.getloadavg()[0]
+        one = _child(_logs(big["csv"], "--jobs", "1"))
+        two = _child(_logs(big["csv"], "--jobs", "2"))
+        print(f"  --jobs 1: {one['wall']:.2f} s wall ({one['cpu']:.2f} s CPU, "
+              f"{one['rss']:.0f} MiB); --jobs 2: {two['wall']:.2f} s wall "
+              f"({two['cpu']:.2f} s CPU in the coordinator and its workers); "
+              f"speed-up {one['wall'] / two['wall']:.2f}x; CPU of the split "
+              f"{two['cpu'] / one['cpu'] - 1:+.0%}, so at most "
+              f"{2 * one['cpu'] / two['cpu']:.2f}x on two idle cores; load average "
+              f"{before:.2f} before, {os.getloadavg()[0]:.2f} after")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
 
-__all__ = ["check_in_parts", "spill_part_task", "check_part_task", "spanning_hashes"]
+__all__ = ["check_in_parts", "spill_part_task", "check_part_task", "spanning_hashes",
+           "handing_order"]
 
 
 def _distinct(values: Any) -> Any:
@@ -195,6 +196,23 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
     return result, (target, tuple(sizes)) if sink is not None else None
 
 
+def handing_order(parts: Sequence[Any]) -> list[int]:
+    """The parts' indices in the order they are handed out: :class:`~.fastpool.Sharing`
+    gives the pool tasks from the front and takes this process's from the back, so the
+    largest parts are put at both ends (alternately) and the smallest in the middle, and
+    each process takes them largest first; the last ones, which even out the shares, are
+    the small ones (:func:`~.partition.shares`)."""
+    def size(at: int) -> int:
+        part = parts[at]
+        if part.row_groups is not None:
+            return len(part.row_groups)
+        end = part.end if part.end is not None else part.path.stat().st_size
+        return int(end - part.start)
+
+    ranked = sorted(range(len(parts)), key=lambda at: (-size(at), at))
+    return ranked[0::2] + ranked[1::2][::-1]
+
+
 def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str,
                    fields: Fields, settings: CheckSettings, timers: TimerSettings,
                    max_line_bytes: int, block_size: int, workers: int, parts_wanted: int,
@@ -202,17 +220,21 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
     """The whole check (see the module docstring); ``workers``: the processes, this one
     included; ``parts_wanted``: about how many parts."""
     parts = plan_parts(files, fmt, max(1, -(-parts_wanted // max(len(files), 1))),
-                       min(block_size, 1 << 20))
+                       min(block_size, 1 << 20), tapered=True)
+    order = handing_order(parts)
     with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
-        outs: list[PartOut] = [wait(job) for job in sharing.run(
-            [(spill_part_task, (index, part, fmt, fields, max_line_bytes, block_size,
-                                folder)) for index, part in enumerate(parts)])]
+        outs: list[PartOut] = [None] * len(parts)  # type: ignore[list-item]
+        for at, job in zip(order, sharing.run(
+                [(spill_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
+                                    folder)) for at in order]), strict=True):
+            outs[at] = wait(job)
         problems, line_offset, place_offset, clock_before = offsets(parts, outs)
         problems.extend(spans(parts, outs, line_offset, fields, settings))
         spanning = spanning_hashes(outs)
         calls: list[Call] = []
         called: list[int] = []  # the file of each part checked
-        for i, out in enumerate(outs):
+        for i in order:
+            out = outs[i]
             piece = out.pieces[0] if out.pieces else None
             if piece is not None:
                 calls.append((check_part_task, (
@@ -222,8 +244,10 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                 called.append(parts[i].file)
         checked = [job.result() for job in sharing.run(calls)]
         results = [result for result, _ in checked]
-        rest = [(piece, 0, 0, -1e300, file) for (_, piece), file in
-                zip(checked, called, strict=True) if piece is not None]
+        # the spanning sessions' rows, in input order
+        rest = [(piece, 0, 0, -1e300, file) for _, (_, piece), file in
+                sorted(zip(order, checked, called, strict=True), key=lambda c: c[0])
+                if piece is not None]
         if rest:
             results.append(check_partition_task(spec, settings, timers, list(files), rest))
     for result in results:

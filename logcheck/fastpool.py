@@ -8,18 +8,21 @@ starts while the coordinator already reads. The pool is handed the tasks from th
 list, one per worker at a time (a task waiting in a worker's queue could not be taken back),
 each next one when the worker's last one is done; the coordinator takes them from the back,
 until none is left. What the tasks do is :mod:`.partition`'s; the pool is the caller's
-(:mod:`.run`).
+(:mod:`.run`), which may start it early (:func:`start_pool`: at the start of the command,
+before this process imports polars and loads the model, so that the spawned processes' own
+start-up runs beside this one's instead of after it).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from typing import Any
 
-__all__ = ["Sharing", "Call"]
+__all__ = ["Sharing", "Call", "start_pool", "warm"]
 
 #: A task: a function and its arguments.
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
@@ -80,3 +83,25 @@ class Sharing:
                 if len(given) == len(known):
                     break
         return [f for f in futures if f is not None]  # every call was given or run here
+
+
+def warm() -> int:
+    """A spawned process's start-up, run as its first task: what reading a part needs
+    (polars, numpy, orjson, the readers). The model is loaded by the first check task, later,
+    as in a pool started without this."""
+    from . import fastparts, fastread  # noqa: F401
+
+    return os.getpid()
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes (``spawn``: polars and fork do not mix), each
+    given :func:`warm` at once, so that they start up while the caller goes on: polars with
+    one thread in each (one core per process)."""
+    import multiprocessing
+
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(warm)
+    return pool

@@ -42,7 +42,7 @@ from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
 
-__all__ = ["ModelSpec", "PartOut", "Piece", "share_model", "plan_parts", "read_part_task",
+__all__ = ["ModelSpec", "PartOut", "Piece", "share_model", "plan_parts", "shares", "read_part_task",
            "check_partition_task", "check_partitioned", "offsets", "spans", "streams",
            "piece_frames"]
 
@@ -99,13 +99,37 @@ class PartOut:
     hashes: Any = None
 
 
-def _cuts(path: Path, start: int, count: int) -> list[int]:
-    """``count - 1`` offsets after line breaks, spread over the file from ``start``."""
+def shares(count: int, tapered: bool) -> list[float]:
+    """How ``count`` parts share a file: equal shares, or ``tapered``: each part smaller than
+    the one before by a constant ratio, the last an eighth of the first (so that the parts
+    handed out last, when the processes' shares are evened out, are the small ones)."""
+    if not tapered or count < 3:
+        return [1.0] * count
+    ratio = 8.0 ** (-1.0 / (count - 1))
+    return [ratio**i for i in range(count)]
+
+
+def _bounds(total: int, weights: Sequence[float]) -> list[int]:
+    """Where ``weights`` cut ``total`` (from 0 to ``total``, one bound per weight and the
+    end)."""
+    whole = sum(weights)
+    bounds, sofar = [0], 0.0
+    for weight in weights:
+        sofar += weight
+        bounds.append(round(total * sofar / whole))
+    bounds[-1] = total
+    return bounds
+
+
+def _cuts(path: Path, start: int, count: int, tapered: bool = False) -> list[int]:
+    """``count - 1`` offsets after line breaks, spread over the file from ``start`` (in
+    :func:`shares`)."""
     size = path.stat().st_size
     cuts = [start]
+    bounds = _bounds(size - start, shares(count, tapered))
     with path.open("rb") as handle:
         for i in range(1, count):
-            at = max(cuts[-1], start + (size - start) * i // count)
+            at = max(cuts[-1], start + bounds[i])
             handle.seek(at)
             while True:
                 data = handle.read(1 << 16)
@@ -141,10 +165,10 @@ def _csv_header(path: Path, start: int) -> tuple[str, int] | None:
     return None
 
 
-def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 << 20
-               ) -> list[Any]:
+def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 << 20,
+               tapered: bool = False) -> list[Any]:
     """The parts to read: up to ``per_file`` of each file (text files of at least
-    ``smallest`` bytes are split)."""
+    ``smallest`` bytes are split), in equal shares or ``tapered`` (:func:`shares`)."""
     from .batches import Part
 
     parts: list[Part] = []
@@ -155,7 +179,11 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
 
             groups = pq.ParquetFile(str(path)).metadata.num_row_groups
             count = max(1, min(per_file, groups))
-            bounds = [groups * i // count for i in range(count + 1)]
+            bounds = _bounds(groups, shares(count, tapered))
+            for i in range(1, count):  # a row group at least in each part
+                bounds[i] = max(bounds[i], bounds[i - 1] + 1)
+            for i in range(count - 1, 0, -1):
+                bounds[i] = min(bounds[i], bounds[i + 1] - 1)
             for i in range(count):
                 parts.append(Part(path, name, index, last=i == count - 1,
                                   row_groups=tuple(range(bounds[i], bounds[i + 1]))))
@@ -171,7 +199,7 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
         if transcoded or per_file <= 1 or path.stat().st_size < smallest:
             parts.append(Part(path, name, index))
             continue
-        cuts = _cuts(path, start if header is None else body, per_file)
+        cuts = _cuts(path, start if header is None else body, per_file, tapered)
         if header is not None:
             cuts[0] = 0
         ends = [*cuts[1:], None]

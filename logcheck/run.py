@@ -24,7 +24,8 @@ from .records import Fields, RecordFormatError
 from .result import CheckSettings, LogResult
 from .timersettings import Profiles, TimerSettings, timing_notes
 
-__all__ = ["RunOptions", "check_files", "expand_files", "EXTENSIONS", "fast_available"]
+__all__ = ["RunOptions", "check_files", "expand_files", "EXTENSIONS", "fast_available",
+           "early_pool"]
 
 #: File name endings of each record format (folders are read for these).
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -57,6 +58,9 @@ class RunOptions:
     sources: Mapping[str, str] = field(default_factory=dict)
     #: receives the number of records read since its last call (a progress bar)
     progress: Callable[[int], None] | None = None
+    #: ``--jobs``: the ``jobs - 1`` spawned processes, started early by the caller
+    #: (:func:`early_pool`), who shuts them down; None: started and shut down here
+    pool: Any = None
 
 
 def fast_available() -> str | None:
@@ -158,19 +162,30 @@ def choose_path(options: RunOptions) -> str:
     return "fast" if events and not options.settings.strict else "exact"
 
 
+def early_pool(jobs: int, engine: str, fmt: str, path: str, strict: bool, stdin: bool
+               ) -> Any:
+    """The ``jobs - 1`` processes of ``--jobs``, started now (:func:`.fastpool.start_pool`)
+    when the check will use them: event records from files on the fast path, on this
+    machine. Called first thing by the command, so that their start-up (Python, polars, the
+    model) runs while this process loads its own; None when they will not be used."""
+    if (jobs < 2 or engine != "local" or stdin or strict or path == "exact"
+            or fmt not in ("jsonl", "csv", "parquet") or fast_available() is not None):
+        return None
+    from .fastpool import start_pool
+
+    return start_pool(jobs - 1)
+
+
 def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOptions
           ) -> LogResult:
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
+    import contextlib
 
     from .fastparts import check_in_parts
-    from .fastpool import Sharing
+    from .fastpool import Sharing, start_pool
     from .partition import ModelSpec, share_model
 
     spec = options.spec or ModelSpec()
     share_model(spec, model, names)  # this process checks partitions too
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core per worker process
     progress = options.progress
 
     def wait(job: Any) -> Any:
@@ -181,8 +196,10 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
         return done
 
     # this process works as one of the ``jobs`` (fastpool), beside jobs - 1 spawned ones
-    with ProcessPoolExecutor(options.jobs - 1,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = options.pool
+        if pool is None:
+            pool = stack.enter_context(start_pool(options.jobs - 1))
         return check_in_parts(model, spec, files, options.fmt, options.fields,
                               options.settings, options.timers, options.max_line_bytes,
                               options.block_size, options.jobs,

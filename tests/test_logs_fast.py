@@ -4,7 +4,9 @@ sizes, processes (--jobs), a Dask cluster, and Parquet input."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -438,3 +440,115 @@ def test_past_the_enum_limit_names_are_numbered_batch_by_batch(
     path.write_text(_mangle(source.read_text().splitlines(), 3))
     assert (_report(rescue, names, [path], "csv", path="fast", block_size=2000)
             == _report(rescue, names, [path], "csv", path="exact"))
+
+
+def test_tapered_parts_cover_the_file_largest_first_and_are_handed_out_from_both_ends(
+        tmp_path: Path, rescue: Model) -> None:
+    """--jobs cuts a file into parts each smaller than the one before (the last about an
+    eighth of the first), and hands them out so that both the pool (from the front) and the
+    coordinator (from the back) take them largest first: the small ones even out the end."""
+    from statusproof.logcheck.fastparts import handing_order
+    from statusproof.logcheck.partition import plan_parts, shares
+
+    assert shares(4, False) == [1.0] * 4 and shares(2, True) == [1.0] * 2
+    tapered = shares(9, True)
+    assert tapered[0] == 1.0 and tapered[-1] == pytest.approx(1 / 8)
+    assert all(a > b for a, b in itertools.pairwise(tapered))
+    path = _write(tmp_path, rescue, default_map(rescue), "csv", SynthSettings(3000, seed=4))
+    data = path.read_bytes()
+    parts = plan_parts([str(path)], "csv", 8, 1, tapered=True)
+    assert len(parts) == 8
+    ends = [p.end if p.end is not None else len(data) for p in parts]
+    assert [p.start for p in parts[1:]] == ends[:-1] and ends[-1] == len(data)
+    assert all(data[p.start - 1:p.start] == b"\n" for p in parts[1:])
+    sizes = [end - p.start for p, end in zip(parts, ends, strict=True)]
+    assert sizes[0] > 4 * sizes[-1] and sizes == sorted(sizes, reverse=True)
+    order = handing_order(parts)
+    assert order == [0, 2, 4, 6, 7, 5, 3, 1]
+    parquet = tmp_path / "records.parquet"
+    pl.read_csv(path, infer_schema=False).write_parquet(parquet, row_group_size=1000)
+    groups = [p.row_groups for p in plan_parts([str(parquet)], "parquet", 5, tapered=True)]
+    assert [g for part in groups for g in part] == list(range(sum(map(len, groups))))
+    assert all(groups) and len(groups[0]) > len(groups[-1])
+
+
+def test_early_pool_only_when_the_check_uses_it() -> None:
+    """The worker processes of --jobs start when the command starts (before the model is
+    loaded here) only for event records from files on the fast path, on this machine."""
+    from statusproof.logcheck.fastpool import warm
+    from statusproof.logcheck.run import early_pool
+
+    for refused in ((1, "local", "csv", "auto", False, False),
+                    (2, "dask", "csv", "auto", False, False),
+                    (2, "local", "rescue-getsession", "auto", False, False),
+                    (2, "local", "csv", "exact", False, False),
+                    (2, "local", "csv", "auto", True, False),
+                    (2, "local", "csv", "auto", False, True)):
+        assert early_pool(*refused) is None, refused
+    pool = early_pool(2, "local", "jsonl", "auto", False, False)
+    assert pool is not None
+    try:
+        assert pool.submit(warm).result() != os.getpid()  # a process of its own
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.slow
+def test_cli_jobs_with_the_table_of_the_configuration(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers, started before the table is loaded, load the table the configuration
+    names (with its options), and the report is the one of a single process."""
+    monkeypatch.chdir(tmp_path)
+    parcel = load_model(LOGS / "parcel.txt")
+    _write(tmp_path, parcel, NameMap(parcel), "csv", SynthSettings(400, faults=80, seed=3))
+    (tmp_path / "statusproof.toml").write_text(
+        f'[[tables]]\npath = "{(LOGS / "parcel.txt").as_posix()}"\n', encoding="utf-8")
+    one = run_cli(["logs", "-r", "records.csv", "--format", "json"])
+    two = run_cli(["logs", "-r", "records.csv", "--format", "json", "--jobs", "2",
+                   "--partitions", "5"])
+    assert one[0] == 1 and one == two
+    assert json.loads(one[1])["table"].endswith("parcel.txt")
+
+
+@pytest.mark.parametrize("block", [200, 1 << 20])
+def test_jsonl_lines_read_as_one_array_mean_what_each_line_means_alone(
+        tmp_path: Path, rescue: Model, block: int) -> None:
+    """The fast JSON Lines reader parses a block's lines as the items of one array: lines
+    that would run into each other there (an object continued on the next line, two objects
+    on one line), keys given twice, fields of other types, a missing or empty status, a
+    cause left empty, a CR line end, a blank line: the exact reader's report each time."""
+    names = default_map(rescue)
+    source = _write(tmp_path, rescue, names, "jsonl", SynthSettings(60, seed=5))
+    lines = source.read_text().splitlines()
+    # three lines that, as items of one array, are three objects: the first two one object,
+    # the third two (so the guard against two objects on a line is what tells them apart)
+    lines[20:20] = [
+        '{"session": "x1", "time": "2024-05-01T10:00:00Z", "status": "Connecting", "n": [{}',
+        '{}]}',
+        '{"session": "x2", "time": "2024-05-01T10:00:01Z", "status": "Connecting"},'
+        '{"session": "x3", "time": "2024-05-01T10:00:02Z", "status": "Connecting"}']
+    three = tmp_path / "three.jsonl"
+    three.write_text("\n".join(lines) + "\n")
+    exact = _report(rescue, names, [three], "jsonl", path="exact")
+    where = {m["where"].rsplit(":", 1)[1] for m in json.loads(exact)["malformed"]}
+    assert {"21", "22", "23"} <= where
+    assert _report(rescue, names, [three], "jsonl", path="fast", block_size=block) == exact
+    odd = [
+        '{"session": "x4", "time": "2024-05-01T10:00:03Z", "status": "Waiting",',
+        '"session": "x5"}',
+        '{"session": "x6", "session": "x7", "time": "2024-05-01T10:00:04Z", '
+        '"status": "Connecting"}',
+        '{"session": 8, "time": "2024-05-01T10:00:05Z", "status": "Connecting"}',
+        '{"session": "x9", "time": "2024-05-01T10:00:06Z", "status": ""}',
+        '{"session": "x10", "time": "2024-05-01T10:00:07Z", "status": "Connecting", '
+        '"cause": ""}\r',
+        '{"session": "x11", "time": 1714557608, "status": "Connecting"}',
+        '', '[{"session": "x12", "time": "2024-05-01T10:00:09Z", "status": "Connecting"}]',
+    ]
+    for at, line in enumerate(odd):
+        lines.insert(10 + 7 * at, line)
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    exact = _report(rescue, names, [path], "jsonl", path="exact")
+    assert len(json.loads(exact)["malformed"]) >= 5
+    assert _report(rescue, names, [path], "jsonl", path="fast", block_size=block) == exact

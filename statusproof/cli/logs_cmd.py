@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from statusproof.logcheck.namemap import NameMap, default_map, load_map
+from statusproof.logcheck.namemap import default_map, load_map
 from statusproof.logcheck.partition import ModelSpec
 from statusproof.logcheck.rawlines import DEFAULT_MAX_LINE_BYTES
 from statusproof.logcheck.records import FORMATS, RecordFormatError, default_fields
@@ -33,7 +33,13 @@ from statusproof.logcheck.report import (
     report_json,
 )
 from statusproof.logcheck.result import VIOLATION_KINDS, CheckSettings
-from statusproof.logcheck.run import EXTENSIONS, RunOptions, check_files, expand_files
+from statusproof.logcheck.run import (
+    EXTENSIONS,
+    RunOptions,
+    check_files,
+    early_pool,
+    expand_files,
+)
 from statusproof.logcheck.synth import (
     EVENT_FAULTS,
     SNAPSHOT_FAULTS,
@@ -43,11 +49,19 @@ from statusproof.logcheck.synth import (
 )
 from statusproof.logcheck.timersettings import load_settings
 from statusproof.model.errors import StatusproofError
-from statusproof.model.model import Model
 from statusproof.output import OutputPathError, open_in_folder, write_file
 
 from .progress import Progress
-from .tables import STDIN, STDIN_NAME, add_table_arguments, load_from_args
+from .tables import (
+    STDIN,
+    STDIN_NAME,
+    TableJob,
+    add_table_arguments,
+    apply_job,
+    load_from_args,
+    load_job,
+    table_job,
+)
 
 __all__ = ["add_parser", "run", "run_synth", "write_text_file"]
 
@@ -177,12 +191,6 @@ def add_parser(sub: Any) -> None:
     synth.set_defaults(run=run_synth)
 
 
-def _model_and_map(args: argparse.Namespace) -> tuple[Model, NameMap]:
-    model = load_from_args(args)
-    names = load_map(args.map, model) if args.map else default_map(model)
-    return model, names
-
-
 def write_text_file(path: str, text: str, what: str) -> None:
     """Write ``text`` to ``path`` (atomically, never through a symbolic link); an unwritable
     path is an input error (exit 2)."""
@@ -239,7 +247,24 @@ def _spill_stdin(folder: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt, files = _record_files(args)
-    model, names = _model_and_map(args)
+    job = table_job(args)
+    apply_job(args, job)  # the table's options resolved (the configuration's), not loaded
+    spec = ModelSpec(args.table, args.raw, args.reconcile, args.input_format, args.amendments,
+                     args.map)
+    # --jobs: the worker processes start up (Python, polars) while this one loads the model
+    pool = None if args.table == STDIN else early_pool(
+        args.jobs, args.engine, fmt, args.check_path, args.strict, STDIN_NAME in files)
+    try:
+        return _run(args, out, err, fmt, files, spec, pool, job)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, fmt: str, files: list[str],
+         spec: ModelSpec, pool: Any, job: TableJob) -> int:
+    model = load_job(job, args)
+    names = load_map(args.map, model) if args.map else default_map(model)
     if args.table == STDIN and (args.jobs > 1 or args.engine == "dask"):
         raise StatusproofError("a table from standard input cannot be shared with worker "
                                "processes (--jobs, --engine dask); name the table's file")
@@ -269,8 +294,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                              max_line_bytes=args.max_line_bytes, path=args.check_path,
                              jobs=args.jobs, engine=args.engine, scheduler=args.scheduler,
                              partitions=args.partitions, note=note,
-                             spec=ModelSpec(args.table, args.raw, args.reconcile,
-                                            args.input_format, args.amendments, args.map),
+                             spec=spec, pool=pool,
                              sources=_spill_stdin(folder) if STDIN_NAME in files else {},
                              progress=bar.update if bar.shown else None)
         result = check_files(model, names, files, options)
