@@ -376,6 +376,16 @@ def suite_tree(explicit: Explicit, minimal: Minimal, words: list[tuple[int, tupl
     return children, state, roots
 
 
+def tree_node(children: list[dict[int, int]], roots: list[int], start: int,
+              word: tuple[int, ...]) -> int | None:
+    """The node of ``word`` from the root of ``start`` in a :func:`suite_tree`, or None when
+    the suite has no test with that prefix."""
+    node: int | None = roots[start]
+    for symbol in word:
+        node = children[node].get(symbol) if node is not None else None
+    return node
+
+
 def h_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, ...]]],
                          extra: int) -> list[str]:
     """What the suite lacks of the H method's sufficient conditions (Dorofeeva, El-Fakih and
@@ -402,10 +412,7 @@ def h_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int, .
         return memo[key]
 
     def find(start: int, word: tuple[int, ...]) -> int | None:
-        node: int | None = roots[start]
-        for symbol in word:
-            node = children[node].get(symbol) if node is not None else None
-        return node
+        return tree_node(children, roots, start, word)
 
     failures: list[str] = []
     access = [(start, word, find(start, word)) for start, word in cover_words(explicit)]
@@ -602,10 +609,7 @@ def spyh_condition_failures(explicit: Explicit, words: list[tuple[int, tuple[int
         return False
 
     def find_node(start: int, word: tuple[int, ...]) -> int | None:
-        node: int | None = roots[start]
-        for symbol in word:
-            node = children[node].get(symbol) if node is not None else None
-        return node
+        return tree_node(children, roots, start, word)
 
     failures: list[str] = []
     reference: dict[int, int] = {}
