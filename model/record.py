@@ -22,7 +22,7 @@ class, which would make most of this unnecessary there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
+from operator import attrgetter, ge, gt, le, lt
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 __all__ = ["record", "field", "fields", "replace", "Field", "FrozenInstanceError", "MISSING"]
@@ -230,25 +230,12 @@ def _methods(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> dict[str
     def __hash__(self: Any) -> int:
         return hash(hash_key(self))
 
-    def __lt__(self: Any, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return compare_key(self) < compare_key(other)
-        return NotImplemented
-
-    def __le__(self: Any, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return compare_key(self) <= compare_key(other)
-        return NotImplemented
-
-    def __gt__(self: Any, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return compare_key(self) > compare_key(other)
-        return NotImplemented
-
-    def __ge__(self: Any, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return compare_key(self) >= compare_key(other)
-        return NotImplemented
+    def ordering(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+        def method(self: Any, other: Any) -> Any:  # (a bool, or NotImplemented)
+            if other.__class__ is self.__class__:
+                return compare(compare_key(self), compare_key(other))
+            return NotImplemented
+        return method
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
         if type(self) is base or name in names:
@@ -260,8 +247,9 @@ def _methods(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> dict[str
             raise FrozenInstanceError(f"cannot delete field {name!r}")
         super(base, self).__delattr__(name)
 
-    made = {"__repr__": __repr__, "__eq__": __eq__, "__hash__": __hash__, "__lt__": __lt__,
-            "__le__": __le__, "__gt__": __gt__, "__ge__": __ge__}
+    made = {"__repr__": __repr__, "__eq__": __eq__, "__hash__": __hash__,
+            "__lt__": ordering(lt), "__le__": ordering(le), "__gt__": ordering(gt),
+            "__ge__": ordering(ge)}
     if frozen:
         made.update({"__setattr__": __setattr__, "__delattr__": __delattr__})
     return made
