@@ -29,10 +29,10 @@ class Severity(Enum):
 
     @property
     def rank(self) -> int:
-        return _RANK[self.value]
+        return _RANK[self]
 
 
-_RANK = {"error": 0, "warning": 1, "info": 2}
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 @record
@@ -335,11 +335,10 @@ def finding(
 def sort_findings(findings: Iterable[Finding], order: Mapping[str, int]) -> tuple[Finding, ...]:
     """Deterministic order: severity, then code, then table line, then statuses."""
     last = len(order)
-    rank = {severity: severity.rank for severity in Severity}
 
     def key(f: Finding) -> tuple[int, str, int, tuple[int, ...], str]:
         span = f.span
-        return (rank[f.severity], f.code, (span.line or 0) if span is not None else 0,
+        return (_RANK[f.severity], f.code, (span.line or 0) if span is not None else 0,
                 tuple([order.get(s, last) for s in f.statuses]), f.message)
     return tuple(sorted(findings, key=key))
 
