@@ -69,7 +69,7 @@ def _write_items(items: Iterable[Any], out: TextIO) -> None:
     items are large (long witnesses), so that memory stays bounded by the largest item."""
     iterator = iter(items)
     first = True
-    size = written = 1
+    size, written = 1, 0
     while batch := list(islice(iterator, size)):
         # (orjson once a long list is seen: importing it costs more than a short list's text)
         body = _dumps(batch, fast=written >= _FAST_FROM)[1:-2]  # without "[" and "\n]"
@@ -90,18 +90,16 @@ def _encoder() -> json.JSONEncoder:
 
 @cache
 def _orjson() -> Any:
-    """orjson when installed (a dependency of statusproof; None only in a broken install)."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - a dependency; the json module still writes
-        return None
+    """The orjson module (imported on the first long list: see :data:`_FAST_FROM`)."""
+    import orjson
+
     return orjson
 
 
 #: The items :func:`_write_items` writes with the json module before it uses orjson. Importing it
 #: (with the dataclasses, inspect, uuid and datetime modules it imports) costs some 35 ms, the
 #: json module's time for about 1,500 findings; the bundled table's check has 116.
-_FAST_FROM = 512
+_FAST_FROM = 511
 
 
 def _dumps(value: Any, fast: bool = False) -> str:
@@ -115,34 +113,32 @@ def _dumps(value: Any, fast: bool = False) -> str:
     floats that it writes as ``repr`` does (:func:`_plain`); anything else, or anything orjson
     refuses, is written by the json module, exactly as before. Without ``fast``, always the
     json module."""
-    encoder = _orjson() if fast else None
-    try:
-        plain = encoder is not None and _plain(value, encoder)
-    except RecursionError:  # (deeper than orjson goes: the json module says what it says)
-        plain = False
-    if plain and encoder is not None:
+    if fast:
+        orjson = _orjson()
         try:
-            return str(encoder.dumps(value, option=encoder.OPT_INDENT_2).decode())
-        except TypeError:  # (orjson.JSONEncodeError is one): big integers, surrogates, depth
-            pass
+            if _plain(value, orjson):
+                text: str = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+                return text
+        except (TypeError, RecursionError):  # orjson's refusals (JSONEncodeError is a
+            pass  # TypeError: big integers, surrogates, depth) and depths beyond the walk's
     return _encoder().encode(value)
 
 
-def _plain(value: Any, fast: Any) -> bool:
+def _plain(value: Any, orjson: Any) -> bool:
     """Whether orjson writes ``value`` as the json module does (see :func:`_dumps`)."""
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
         return True
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or not _plain(item, fast):
+            if type(key) is not str or not _plain(item, orjson):
                 return False
         return True
     if kind is list or kind is tuple:
         for item in value:  # noqa: SIM110 (a loop: no generator frame per list)
-            if not _plain(item, fast):
+            if not _plain(item, orjson):
                 return False
         return True
     if kind is float:
-        return bool(float.__repr__(value) == fast.dumps(value).decode())
+        return bool(float.__repr__(value) == orjson.dumps(value).decode())
     return False
