@@ -64,16 +64,40 @@ def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFr
 def _member(values: Any, among: Any) -> Any:
     """Whether each of ``values`` is one of ``among`` (integers): a sort and a binary search,
     cheaper than ``np.isin`` on the few thousand ids of a batch."""
-    if not len(among) or not len(values):
-        return np.zeros(len(values), dtype=np.bool_)
-    ranked = np.sort(among)
-    at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
-    return ranked[at] == values
+    return _in_sorted(values, np.sort(among))
 
 
 def _rows(frame: pl.DataFrame, where: Any) -> pl.DataFrame:
     """The rows at the (numpy) positions ``where`` (a Series index is the fast way)."""
     return frame[pl.Series(where, dtype=pl.Int64)]
+
+
+def _take(carry: pl.DataFrame | None, batch: pl.DataFrame, where: Any, columns: list[str]
+          ) -> tuple[pl.DataFrame, Any]:
+    """The rows at positions ``where`` of the carried rows followed by the batch, of
+    ``columns``: the carried ones first, each kind in the order of ``where``; and the order
+    of ``where`` they come in (None: its own). Each kind is taken from its own frame, which
+    is one piece of memory: a gather from the two put end to end is some four times dearer."""
+    kept = carry.height if carry is not None else 0
+    old = where < kept
+    n_old = int(np.count_nonzero(old))
+    if not n_old:
+        return _rows(batch.select(columns), where - kept), None
+    assert carry is not None
+    if n_old == len(where):
+        return _rows(carry.select(columns), where), None
+    order = np.argsort(~old, kind="stable")
+    placed = where[order]
+    return pl.concat([_rows(carry.select(columns), placed[:n_old]),
+                      _rows(batch.select(columns), placed[n_old:] - kept)]), order
+
+
+def _in_sorted(values: Any, ranked: Any) -> Any:
+    """Whether each of ``values`` is one of the sorted integers ``ranked``."""
+    if not len(ranked) or not len(values):
+        return np.zeros(len(values), dtype=np.bool_)
+    at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
+    return ranked[at] == values
 
 
 class FastChecker:
@@ -98,6 +122,11 @@ class FastChecker:
         #: the hashes of their ids, and their last times (a quick test before the exact one)
         self.closed_hash: Any = np.zeros(0, dtype=np.uint64)
         self.closed_time: Any = np.zeros(0, dtype=np.float64)
+        #: the same hashes, sorted (for the membership tests of each batch)
+        self.closed_sorted: Any = np.zeros(0, dtype=np.uint64)
+        #: the latest time and the number of rows of each slice added to ``closed`` since it
+        #: was last filtered (how many rows have expired, at least, without a pass over them)
+        self.closed_ages: list[tuple[float, int]] = []
         self.clock = -1e300
         n = len(self.tables.states)
         #: steps counted so far, by (state before) * n + (state after); states seen
@@ -136,13 +165,17 @@ class FastChecker:
         # the time), so the table is pruned only once a quarter of it has expired: one filter
         # every few batches instead of one per batch
         if self.closed.height:
-            keep = self.closed_time >= clock - self.memory
-            if int(np.count_nonzero(~keep)) * 4 > len(keep):
-                self._closed_keep(keep)
+            limit = clock - self.memory
+            if sum(rows for latest, rows in self.closed_ages if latest < limit) * 4 > len(
+                    self.closed_time):
+                self._closed_keep(self.closed_time >= limit)
 
     def _closed_keep(self, keep: Any) -> None:
         self.closed = self.closed.filter(pl.Series(keep))
         self.closed_hash, self.closed_time = self.closed_hash[keep], self.closed_time[keep]
+        self.closed_sorted = np.sort(self.closed_hash)
+        self.closed_ages = ([(float(self.closed_time.max()), len(self.closed_time))]
+                            if len(self.closed_time) else [])
 
     # -- the bulk check ------------------------------------------------------------------
     def _check(self, batch: pl.DataFrame, end_clock: float,
@@ -249,8 +282,8 @@ class FastChecker:
                   if bad_run.any() else frame.clear())
         computed = {"seq": seq, "t0": t0, "state": state, "nr": fill, "cut": cut,
                     "counted": column("counted", False)}
-        self._keep(frame, order, computed, ~bad, run_starts, run_id, idx, p_state, end_clock,
-                   sorted_hashes)
+        self._keep(carry, batch, order, computed, ~bad, run_starts, run_id, idx, p_state, time,
+                   end_clock, sorted_hashes)
         return int(bad_run.sum()), handed
 
     def _recalled(self, frame: pl.DataFrame, order: Any, run_starts: Any, is_new: Any,
@@ -265,7 +298,7 @@ class FastChecker:
         if not len(fresh):
             return hits, ends
         # the hashes of the ids first: most batches have no id of a remembered session
-        maybe = _member(hashes[order[fresh]], self.closed_hash)
+        maybe = _in_sorted(hashes[order[fresh]], self.closed_sorted)
         if not maybe.any():
             return hits, ends
         fresh = fresh[maybe]
@@ -323,34 +356,41 @@ class FastChecker:
                 replays.append((sid, tail))
         return rows.filter(rows["tail"].is_null())
 
-    def _keep(self, frame: pl.DataFrame, order: Any, computed: dict[str, Any], clean: Any,
-              run_starts: Any, run_id: Any, idx: Any, p_state: Any, end_clock: float,
-              hashes: Any) -> None:
-        """Count what is final in the clean sessions, close the ended ones, carry the rest."""
+    def _keep(self, carry: pl.DataFrame | None, batch: pl.DataFrame, order: Any,
+              computed: dict[str, Any], clean: Any, run_starts: Any, run_id: Any, idx: Any,
+              p_state: Any, time: Any, end_clock: float, hashes: Any) -> None:
+        """Count what is final in the clean sessions, close the ended ones, carry the rest
+        (the rows: ``carry`` then ``batch``, in the ``order`` of the arrays)."""
         tables = self.tables
         cut, state, counted = computed["cut"], computed["state"], computed["counted"]
         k = np.maximum.reduceat(np.where(cut, idx, -1), run_starts)[run_id]
         n = len(idx)
         last_of_run = np.append(run_starts[1:] - 1, n - 1)[run_id]
         last_state = state[last_of_run]
-        last_time = frame["time"].to_numpy()[order][last_of_run]
+        last_time = time[last_of_run]
         closing = clean & tables.ended[np.maximum(last_state, 0)] & (
             last_time < end_clock - self.window)
         count_now = clean & ~counted & ((idx < k) | closing)
         self._count(p_state[count_now], state[count_now], computed["seq"][count_now])
         if closing.any():
             at = closing & (idx == last_of_run)
-            ended = _rows(frame[list(_CLOSED)], order[at])
+            ended, placed = _take(carry, batch, order[at], list(_CLOSED))
             self.result.sessions += ended.height
             self.result.note_sessions(ended["session"])
             self.result.conforming += ended.height
-            ended_hash = hashes[at]
-            if self.closed.height and _member(self.closed_hash, ended_hash).any():
+            ended_hash, ended_time = hashes[at], last_time[at]
+            if placed is not None:
+                ended_hash, ended_time = ended_hash[placed], ended_time[placed]
+            if self.closed.height and _in_sorted(ended_hash, self.closed_sorted).any():
                 self._closed_keep(~self.closed["session"].is_in(ended["session"].to_list())
                                   .to_numpy())
             self.closed = pl.concat([self.closed, ended], rechunk=False)
             self.closed_hash = np.concatenate((self.closed_hash, ended_hash))
-            self.closed_time = np.concatenate((self.closed_time, last_time[at]))
+            self.closed_time = np.concatenate((self.closed_time, ended_time))
+            added = np.sort(ended_hash)
+            self.closed_sorted = np.insert(self.closed_sorted,
+                                           np.searchsorted(self.closed_sorted, added), added)
+            self.closed_ages.append((float(ended_time.max()), len(ended_time)))
         keep = clean & ~closing & (idx >= k - 8)
         if not keep.any():
             self.carry = None
@@ -358,7 +398,11 @@ class FastChecker:
         values = {name: array[keep] for name, array in computed.items()}
         values["counted"] = (counted | count_now)[keep]
         values["tail"] = (idx >= k)[keep]
-        base = _rows(frame[[c for c in frame.columns if c not in _CARRY]], order[keep])
+        base, placed = _take(carry, batch, order[keep], batch.columns)
+        if placed is not None:  # back in the order of the arrays: a session's rows together
+            back = np.empty_like(placed)
+            back[placed] = np.arange(len(placed))
+            base = _rows(base, back)
         self.carry = pl.concat([base, pl.DataFrame(values, schema=_CARRY)], how="horizontal")
 
     def _count(self, p_state: Any, state: Any, seq: Any) -> None:
