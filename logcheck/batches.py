@@ -117,7 +117,7 @@ def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_lin
     keeps pyarrow (some 50 MiB) out of memory; by pyarrow otherwise, from the first rows
     polars cannot read (a broken string, a type it reads another way), so that every row is
     read, and reported, as the exact reader does."""
-    rows = max(1, block_size // 32)
+    rows = max(1, block_size // 64)
     done = 0
     if part.row_groups is None:
         for frame, first in _polars_parquet(part, fields, rows, state):

@@ -50,7 +50,7 @@ class RunOptions:
     #: how worker processes load the model and the map (--jobs, --engine dask)
     spec: Any = None
     #: fast path: bytes of text per batch (tests use small ones)
-    block_size: int = 1 << 20
+    block_size: int = 2 << 20
     #: receives notes for people (a missing library, a fallback), once each
     note: Callable[[str], None] = field(default=lambda text: None)
     #: where a record file is read from when not from its name (standard input, saved to a
