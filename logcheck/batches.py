@@ -112,12 +112,12 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
 
 def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_line_bytes: int,
                     block_size: int, state: PartState) -> Iterator[pl.DataFrame]:
-    """Batches of ``block_size / 64`` rows of a Parquet file (or part): read by polars when
+    """Batches of ``block_size / 32`` rows of a Parquet file (or part): read by polars when
     the file's columns are of the plain kinds (strings, integers, floats, timestamps), which
     keeps pyarrow (some 50 MiB) out of memory; by pyarrow otherwise, from the first rows
     polars cannot read (a broken string, a type it reads another way), so that every row is
     read, and reported, as the exact reader does."""
-    rows = max(1, block_size // 64)
+    rows = max(1, block_size // 32)
     done = 0
     if part.row_groups is None:
         for frame, first in _polars_parquet(part, fields, rows, state):
@@ -157,18 +157,16 @@ def _polars_parquet(part: Part, fields: Fields, rows: int, state: PartState
     except Exception:
         yield None, 0
         return
-    # a slice of a few row groups' worth at a time (each slice decodes the row groups it
-    # touches), cut into batches: memory stays bounded by the slice, not the file
-    step = rows * 2
-    for start in range(0, total, step):
+    # a batch's slice at a time (each slice decodes the row groups it touches): memory stays
+    # bounded by the slice, not the file
+    for start in range(0, total, rows):
         try:
-            chunk = scan.slice(start, step).collect()
+            chunk = scan.slice(start, rows).collect()
         except Exception:
             yield None, start
             return
-        for at in range(0, chunk.height, rows):
-            state.lines = start + min(at + rows, chunk.height)
-            yield chunk.slice(at, rows), start + at
+        state.lines = start + chunk.height
+        yield chunk, start
 
 
 def _arrow_parquet(part: Part, fields: Fields, on_problem: ProblemSink, rows: int,

@@ -326,7 +326,7 @@ def read_batches(paths: Sequence[Path], names: Sequence[str], fmt: str, fields: 
                  on_problem: ProblemSink, max_line_bytes: int, block_size: int = BLOCK
                  ) -> Iterator[pl.DataFrame]:
     """Batches of the records of several files, in order (``file`` is the file's index);
-    a batch per ``block_size`` bytes of text (or ``block_size / 64`` Parquet rows)."""
+    a batch per ``block_size`` bytes of text (or ``block_size / 32`` Parquet rows)."""
     for file, (path, name) in enumerate(zip(paths, names, strict=True)):
         yield from read_part(Part(path, name, file), fmt, fields, on_problem, max_line_bytes,
                              block_size)
