@@ -267,9 +267,14 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
     separator = codes == fields.delimiter.encode()[0]
     if int(np.count_nonzero(separator)) != block.lines * (width - 1):
         return None  # a row with another number of fields (polars refuses one with more)
-    # whether some field starts or ends with white space (then fields are stripped): a space
-    # at either end of the block, or next to a separator or a line break
-    spaced = bool(carriage or tabs) or data[:1] == b" " or data.endswith(b" ")
+    # whether some field may start or end with white space (then fields are stripped, as the
+    # exact reader strips them with str.strip()): a space at either end of the block, or next
+    # to a separator or a line break; or any byte that is not ASCII, for str.strip() takes
+    # off Unicode white space too (a no-break space, an ideographic space: polars'
+    # strip_chars() takes off the same characters, those under 32 aside, which are refused
+    # above)
+    spaced = (bool(carriage or tabs) or data[:1] == b" " or data.endswith(b" ")
+              or not data.isascii())
     if not spaced and b" " in data:
         space = codes == 32
         edge = separator | newline
