@@ -344,8 +344,8 @@ def test_strings_that_are_not_utf8_are_malformed_on_every_path(tmp_path: Path,
 
 def _mangle(lines: list[str], seed: int) -> str:
     """CSV lines (header first) rewritten in ways the bulk reader must notice: spaces around
-    fields (at a block's edges too), tabs, names in other cases, CRLF ends, blank lines,
-    statuses no table has, causes of every kind."""
+    fields (at a block's edges too), tabs, Unicode white space, names in other cases, CRLF
+    ends, blank lines, statuses no table has, causes of every kind."""
     import random
 
     rnd = random.Random(seed)
@@ -364,6 +364,10 @@ def _mangle(lines: list[str], seed: int) -> str:
             cells[2] = f"Status{rnd.randrange(10_000)}"  # a new text in every batch
         elif roll < 0.08 and len(cells) > 3:
             cells[3] = rnd.choice(["", "customer", "technician", "unheard-of", " customer"])
+        elif roll < 0.09:  # Unicode white space, which str.strip() takes off too
+            at = rnd.randrange(len(cells))
+            space = rnd.choice(["\u00a0", "\u2003", "\u3000", "\u0085"])
+            cells[at] = space + cells[at] if rnd.random() < 0.5 else cells[at] + space
         text = ",".join(cells)
         if rnd.random() < 0.01:
             out.append("")
@@ -382,7 +386,7 @@ def test_csv_bulk_reader_notices_what_the_exact_reader_reads_apart(
     names = default_map(rescue)
     source = _write(tmp_path, rescue, names, "csv", SynthSettings(120, faults=20, seed=seed))
     path = tmp_path / "mangled.csv"
-    path.write_text(_mangle(source.read_text().splitlines(), seed))
+    path.write_text(_mangle(source.read_text().splitlines(), seed), encoding="utf-8")
     assert (_report(rescue, names, [path], "csv", path="fast", block_size=block)
             == _report(rescue, names, [path], "csv", path="exact"))
 
@@ -458,7 +462,7 @@ def test_past_the_enum_limit_names_are_numbered_batch_by_batch(
     names = default_map(rescue)
     source = _write(tmp_path, rescue, names, "csv", SynthSettings(120, faults=20, seed=3))
     path = tmp_path / "mangled.csv"
-    path.write_text(_mangle(source.read_text().splitlines(), 3))
+    path.write_text(_mangle(source.read_text().splitlines(), 3), encoding="utf-8")
     assert (_report(rescue, names, [path], "csv", path="fast", block_size=2000)
             == _report(rescue, names, [path], "csv", path="exact"))
 
