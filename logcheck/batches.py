@@ -4,7 +4,8 @@ This module owns the shape of a batch (:data:`SCHEMA`: ``file``, ``line``, ``ses
 ``time`` in epoch seconds, ``status``, ``cause``, ``group``), what a part of a file is
 (:class:`Part`, :class:`PartState`, for the parallel readers of :mod:`.partition`), the
 batches of Parquet row groups, and the parsing of times in bulk: a time of the common shape
-``2024-05-01T10:00:00Z`` is parsed by polars, any other goes through
+``2024-05-01T10:00:00Z`` (in ASCII digits, within the ranges Python accepts) is parsed by
+polars, any other goes through
 :func:`~.records.parse_time`, so a time means the same on both paths. The text readers are
 :mod:`.fastread`'s.
 """
@@ -31,6 +32,13 @@ __all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "with_time
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
           "status": pl.String, "cause": pl.String, "group": pl.String}
 _ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
+#: The texts polars parses with ``_ISO_Z``: the common shape in ASCII digits, years from 1,
+#: hours to 23, minutes and seconds to 59. Polars' parser is more lenient than Python's
+#: ``datetime.fromisoformat`` (:func:`~.records.parse_time`): it takes leading spaces and a
+#: sign in a number (``2024-05-01T10:00: 0Z``, ``+024-05-01T10:00:00Z``), a leap second, the
+#: year 0; so any other text goes to ``parse_time``, and a time means the same on both paths.
+_ISO_SHAPE = (r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}"
+              r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
 
 
 @record
@@ -72,21 +80,13 @@ def from_records(records: Sequence[Record], file: int) -> pl.DataFrame:
                    "group": [r.group for r in records]})
 
 
-def _bulk_times(text: pl.Series) -> pl.Series:
-    """Epoch seconds of ISO times of the common shape; null for every other text."""
-    parsed = text.str.to_datetime(_ISO_Z, strict=False, time_zone="UTC").dt.timestamp("ms")
-    shaped = text.str.len_bytes() == 20
-    return (pl.select(pl.when(shaped).then(parsed).otherwise(None)).to_series()
-            .cast(pl.Float64) / 1000.0)
-
-
 def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
            on_problem: ProblemSink, column: str) -> pl.DataFrame:
     """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
     and reported as the exact readers report them."""
     texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
     # one expression (one pass of the engine); strptime's cache only pays on repeated texts
-    seconds = pl.select(pl.when(texts.str.len_bytes() == 20).then(
+    seconds = pl.select(pl.when(texts.str.contains(_ISO_SHAPE)).then(
         texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
     ).otherwise(None).dt.epoch("ms").cast(pl.Float64) / 1000.0).to_series()
     missing = seconds.is_null()

@@ -4,6 +4,7 @@ sizes, processes (--jobs), a Dask cluster, and Parquet input."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -577,3 +578,47 @@ def test_jsonl_lines_read_as_one_array_mean_what_each_line_means_alone(
     exact = _report(rescue, names, [path], "jsonl", path="exact")
     assert len(json.loads(exact)["malformed"]) >= 5
     assert _report(rescue, names, [path], "jsonl", path="fast", block_size=block) == exact
+
+
+_SHAPED = "2024-05-01T10:00:00Z"
+
+
+@st.composite
+def _stamps(draw: st.DrawFn) -> str:
+    """Times near the common shape: a few characters of ``2024-05-01T10:00:00Z`` (or of a
+    time at an edge: the year 1, a leap second, the end of a month) replaced, removed or
+    added, from digits, the shape's own signs, white space of every kind, signs and letters."""
+    text = list(draw(st.sampled_from([_SHAPED, "0001-01-01T00:00:00Z", "2024-06-30T23:59:60Z",
+                                      "2023-02-28T23:59:59Z", "9999-12-31T23:59:59Z"])))
+    alphabet = st.sampled_from([*"0123456789 +-:TZtz\t.", "\u00a0", "\u3000", "\u0663"])
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        kind = draw(st.sampled_from(["replace", "remove", "add"]))
+        if kind == "add" or at == len(text):
+            text.insert(at, draw(alphabet))
+        elif kind == "remove":
+            del text[at]
+        else:
+            text[at] = draw(alphabet)
+    return "".join(text)
+
+
+@given(stamps=st.lists(_stamps(), min_size=1, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_times_in_bulk_mean_what_parse_time_makes_of_them(stamps: list[str]) -> None:
+    """A time read in bulk is the one parse_time reads, and a time parse_time refuses is
+    refused: polars' own parser, lenient with spaces and signs in numbers, leap seconds and
+    the year 0 (which made "2024-05-01T10:00: 0Z" a good time on the fast path only), gets
+    only the texts of the strict common shape."""
+    from statusproof.logcheck.batches import with_times
+    from statusproof.logcheck.records import parse_time
+
+    frame = pl.DataFrame({"line": list(range(1, len(stamps) + 1))})
+    problems: list[object] = []
+    out = with_times(frame, pl.Series(stamps, dtype=pl.String), "t", problems.append, "time")
+    expected: dict[int, float] = {}
+    for line, stamp in enumerate(stamps, 1):
+        with contextlib.suppress(ValueError):
+            expected[line] = parse_time(stamp)
+    assert dict(zip(out["line"].to_list(), out["time"].to_list(), strict=True)) == expected
+    assert len(problems) == len(stamps) - len(expected)
