@@ -304,11 +304,15 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
                      column(fields.cause).alias("cause"), column(fields.group).alias("group"))
     if out["session"].has_nulls() or out["time"].has_nulls() or out["status"].has_nulls():
         return None  # an empty session, time or status: the exact reader reports it
-    out = out.with_columns(file=pl.lit(file, dtype=pl.Int32),
-                           line=pl.int_range(block.first, block.first + raw.height,
-                                             dtype=pl.Int64))
+    out = out.hstack([pl.Series("file", np.full(raw.height, file, dtype=np.int32)),
+                      pl.Series("line", np.arange(block.first, block.first + raw.height,
+                                                  dtype=np.int64))])
     out = with_times(out, out["time"], name, on_problem, fields.time)
-    return out.select(list(SCHEMA))
+    # one piece of memory per column (polars reads a block in pieces), or every later
+    # operation on the batch aligns the pieces again
+    # one piece of memory per column (polars reads a block in pieces, which the lazy engine's
+    # select used to join): a gather from a column in pieces costs several times more
+    return out[list(SCHEMA)].rechunk()
 
 
 _READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": parquet_batches}
