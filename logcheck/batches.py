@@ -23,7 +23,7 @@ from statusproof.model.errors import InputProblem
 from statusproof.model.record import record
 
 from .readers import parquet_columns, parquet_file, parquet_record
-from .records import Fields, ProblemSink, Record, parse_time, shown, why
+from .records import Fields, ProblemSink, Record, not_a_time, parse_time
 
 __all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "with_times",
            "parquet_batches"]
@@ -111,9 +111,7 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
             values[i] = parse_time(raw[i])
         except ValueError as e:
             keep[i] = False
-            on_problem(InputProblem(name, lines[i], f"{column!r} is {shown(raw[i])}, not a "
-                                    f"timestamp{why(e)}; write ISO 8601 "
-                                    "(2024-05-01T10:00:00Z) or epoch seconds"))
+            on_problem(InputProblem(name, lines[i], not_a_time(column, raw[i], e)))
     frame = set_column(frame, pl.Series("time", values, dtype=pl.Float64))
     return frame.filter(pl.Series(keep))
 

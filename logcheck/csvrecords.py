@@ -23,7 +23,14 @@ from pathlib import Path
 from statusproof.model.errors import InputProblem
 
 from .rawlines import DEFAULT_MAX_LINE_BYTES, read_lines
-from .records import Fields, ProblemSink, Record, RecordFormatError, parse_time, shown, why
+from .records import (
+    Fields,
+    ProblemSink,
+    Record,
+    RecordFormatError,
+    not_a_time,
+    parse_time,
+)
 
 __all__ = ["CsvLines", "read_csv", "closing_line"]
 
@@ -175,9 +182,7 @@ class CsvLines:
         try:
             when = parse_time(stamp)
         except ValueError as e:
-            self.on_problem(InputProblem(name, number, f"{fields.time!r} is {shown(stamp)}, "
-                                         f"not a timestamp{why(e)}; write ISO 8601 "
-                                         "(2024-05-01T10:00:00Z) or epoch seconds"))
+            self.on_problem(InputProblem(name, number, not_a_time(fields.time, stamp, e)))
             return None
         ci = index.get(fields.cause)
         cause = row[ci].strip() if ci is not None else ""

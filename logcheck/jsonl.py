@@ -18,7 +18,7 @@ from typing import Any
 from statusproof.model.errors import InputProblem
 
 from .rawlines import DEFAULT_MAX_LINE_BYTES, read_lines
-from .records import Fields, ProblemSink, Record, parse_time, shown, why
+from .records import Fields, ProblemSink, Record, not_a_time, parse_time
 
 try:  # pragma: no cover - depends on the environment
     import orjson
@@ -82,8 +82,7 @@ def json_record(text: str, fields: Fields, name: str, number: int) -> Record | s
     try:
         when = parse_time(stamp)
     except ValueError as e:
-        return (f"{tkey!r} is {shown(stamp)}, not a timestamp{why(e)}; write ISO 8601 "
-                "(2024-05-01T10:00:00Z) or epoch seconds")
+        return not_a_time(tkey, stamp, e)
     cause = field_text(item.get(fields.cause))
     group = field_text(item.get(fields.group)) if fields.group is not None else None
     assert isinstance(status, str)

@@ -29,9 +29,8 @@ from .records import (
     RecordFormatError,
     UnreadableRow,
     check_time,
+    not_a_time,
     parse_time,
-    shown,
-    why,
 )
 
 __all__ = ["READERS", "read_records", "read_parquet", "parquet_time", "parquet_file",
@@ -142,7 +141,7 @@ def parquet_record(data: dict[str, list[Any]], i: int, row: int, fields: Fields,
     try:
         when = parquet_time(stamp)
     except (ValueError, OverflowError) as e:
-        return f"{fields.time!r} is {shown(stamp)}, not a timestamp{why(e)}"
+        return not_a_time(fields.time, stamp, e)
     cause = field_text(data[fields.cause][i]) if fields.cause in data else None
     group = (field_text(data[fields.group][i])
              if fields.group is not None and fields.group in data else None)

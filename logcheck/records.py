@@ -37,6 +37,7 @@ __all__ = [
     "shown",
     "TimeRangeError",
     "why",
+    "not_a_time",
 ]
 
 #: The record formats, in the order the CLI lists them.
@@ -144,6 +145,13 @@ class TimeRangeError(ValueError):
 def why(error: Exception) -> str:
     """The reason to add to a message about a bad time: only for a number out of range."""
     return f" ({error})" if isinstance(error, TimeRangeError) else ""
+
+
+def not_a_time(field: str, stamp: object, error: Exception) -> str:
+    """The message of a record whose time is not one: the same from every event reader, on
+    the exact path and the fast one (the report is the same on both)."""
+    return (f"{field!r} is {shown(stamp)}, not a timestamp{why(error)}; write ISO 8601 "
+            "(2024-05-01T10:00:00Z) or epoch seconds")
 
 
 def check_time(value: float) -> float:

@@ -622,3 +622,21 @@ def test_times_in_bulk_mean_what_parse_time_makes_of_them(stamps: list[str]) -> 
             expected[line] = parse_time(stamp)
     assert dict(zip(out["line"].to_list(), out["time"].to_list(), strict=True)) == expected
     assert len(problems) == len(stamps) - len(expected)
+
+
+def test_a_bad_time_in_parquet_is_told_alike_on_both_paths(tmp_path: Path,
+                                                           rescue: Model) -> None:
+    """A Parquet string that is not a time: the exact reader's message lacked the hint that
+    every other reader (and the fast path's time parser) gives, so the reports differed."""
+    names = default_map(rescue)
+    path = tmp_path / "times.parquet"
+    pl.DataFrame({"session": ["S1", "S1", "S2"],
+                  "time": ["2024-05-01T10:00:00Z", "2024-05-01T10:50:4 Z", "yesterday"],
+                  "status": ["Connecting", "Waiting", "Connecting"]}).write_parquet(path)
+    exact = _report(rescue, names, [path], "parquet", path="exact")
+    assert [m["message"] for m in json.loads(exact)["malformed"]] == [
+        "'time' is '2024-05-01T10:50:4 Z', not a timestamp; write ISO 8601 "
+        "(2024-05-01T10:00:00Z) or epoch seconds",
+        "'time' is 'yesterday', not a timestamp; write ISO 8601 (2024-05-01T10:00:00Z) or epoch "
+        "seconds"]
+    assert _report(rescue, names, [path], "parquet", path="fast") == exact
