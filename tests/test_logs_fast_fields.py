@@ -34,7 +34,7 @@ _ODD = ["ACTIVE", "active ", " Waiting", "Activ", "On Hold", "Timed out", "Reboo
 
 @st.composite
 def _time(draw: st.DrawFn, at: int) -> str:
-    text = "2024-05-01T%02d:%02d:%02dZ" % (10 + at // 3600, at // 60 % 60, at % 60)
+    text = f"2024-05-01T{10 + at // 3600:02d}:{at // 60 % 60:02d}:{at % 60:02d}Z"
     kind = draw(st.integers(0, 9))
     if kind == 0:
         return str(1714557600 + at)
