@@ -65,12 +65,6 @@ def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFr
     return frame, max(clock, float(times.max())) if n else clock
 
 
-def _member(values: Any, among: Any) -> Any:
-    """Whether each of ``values`` is one of ``among`` (integers): a sort and a binary search,
-    cheaper than ``np.isin`` on the few thousand ids of a batch."""
-    return _in_sorted(values, np.sort(among))
-
-
 def _rows(frame: pl.DataFrame, where: Any) -> pl.DataFrame:
     """The rows at the (numpy) positions ``where`` (a Series index is the fast way)."""
     return frame[pl.Series(where, dtype=pl.Int64)]
@@ -97,7 +91,8 @@ def _take(carry: pl.DataFrame | None, batch: pl.DataFrame, where: Any, columns: 
 
 
 def _in_sorted(values: Any, ranked: Any) -> Any:
-    """Whether each of ``values`` is one of the sorted integers ``ranked``."""
+    """Whether each of ``values`` is one of the sorted integers ``ranked`` (a binary search:
+    cheaper than ``np.isin`` on the few thousand ids of a batch)."""
     if not len(ranked) or not len(values):
         return np.zeros(len(values), dtype=np.bool_)
     at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
