@@ -299,9 +299,18 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
         value = pl.col(f"c{at}").str.strip_chars()
         return pl.when(value == "").then(None).otherwise(value)
 
-    out = raw.select(column(fields.session).alias("session"),
-                     column(fields.time).alias("time"), column(fields.status).alias("status"),
-                     column(fields.cause).alias("cause"), column(fields.group).alias("group"))
+    def taken(name: str | None, alias: str) -> pl.Series:  # without stripping: no query
+        at = index.get(name) if name is not None else None
+        if at is None:
+            return pl.Series(alias, [None], dtype=pl.String).new_from_index(0, raw.height)
+        return raw.get_column(f"c{at}").alias(alias)
+
+    names = {"session": fields.session, "time": fields.time, "status": fields.status,
+             "cause": fields.cause, "group": fields.group}
+    if spaced:
+        out = raw.select(column(name).alias(alias) for alias, name in names.items())
+    else:
+        out = pl.DataFrame([taken(name, alias) for alias, name in names.items()])
     if out["session"].has_nulls() or out["time"].has_nulls() or out["status"].has_nulls():
         return None  # an empty session, time or status: the exact reader reports it
     out = out.hstack([pl.Series("file", np.full(raw.height, file, dtype=np.int32)),
