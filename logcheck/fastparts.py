@@ -45,10 +45,10 @@ from .partition import (
     check_partition_task,
     feed_in_batches,
     offsets,
-    plan_parts,
     spans,
     streams,
 )
+from .parts import plan_parts
 from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
@@ -201,7 +201,7 @@ def handing_order(parts: Sequence[Any]) -> list[int]:
     gives the pool tasks from the front and takes this process's from the back, so the
     largest parts are put at both ends (alternately) and the smallest in the middle, and
     each process takes them largest first; the last ones, which even out the shares, are
-    the small ones (:func:`~.partition.shares`)."""
+    the small ones (:func:`~.parts.shares`)."""
     def size(at: int) -> int:
         part = parts[at]
         if part.row_groups is not None:

@@ -474,7 +474,7 @@ def test_tapered_parts_cover_the_file_largest_first_and_are_handed_out_from_both
     eighth of the first), and hands them out so that both the pool (from the front) and the
     coordinator (from the back) take them largest first: the small ones even out the end."""
     from statusproof.logcheck.fastparts import handing_order
-    from statusproof.logcheck.partition import plan_parts, shares
+    from statusproof.logcheck.parts import plan_parts, shares
 
     assert shares(4, False) == [1.0] * 4 and shares(2, True) == [1.0] * 2
     tapered = shares(9, True)
