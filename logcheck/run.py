@@ -141,35 +141,56 @@ def _fast(model: Model, names: NameMap, files: Sequence[str],
     return checker.finish()
 
 
-def choose_path(options: RunOptions) -> str:
-    """``fast`` or ``exact``: what ``options.path`` asks and the machine allows."""
-    events = options.fmt in ("jsonl", "csv", "parquet")
-    if options.path == "exact":
-        return "exact"
+def _path(asked: str, fmt: str, strict: bool) -> tuple[str, str | None]:
+    """``fast`` or ``exact``: what ``--path`` (``asked``) asks and the machine allows, and a
+    note for people when the libraries are missing; RecordFormatError when ``--path fast``
+    cannot be."""
+    events = fmt in ("jsonl", "csv", "parquet")
+    if asked == "exact":
+        return "exact", None
     missing = fast_available()
-    if options.path == "fast":
+    if asked == "fast":
         if missing is not None:
             raise RecordFormatError(f"--path fast needs {missing}; install the fast extra: "
                                     "pip install 'statusproof[fast]'")
-        if not events or options.settings.strict:
+        if not events or strict:
             raise RecordFormatError("--path fast checks event records (jsonl, csv, parquet) "
                                     "without --strict; use --path auto or exact")
-        return "fast"
+        return "fast", None
     if missing is not None:
-        options.note(f"{missing} not installed: checking with the exact reader alone (slower); "
-                     "pip install 'statusproof[fast]' for the fast path")
-        return "exact"
-    return "fast" if events and not options.settings.strict else "exact"
+        return "exact", (f"{missing} not installed: checking with the exact reader alone "
+                         "(slower); pip install 'statusproof[fast]' for the fast path")
+    return ("fast" if events and not strict else "exact"), None
+
+
+def choose_path(options: RunOptions) -> str:
+    """``fast`` or ``exact``: what ``options.path`` asks and the machine allows."""
+    path, note = _path(options.path, options.fmt, options.settings.strict)
+    if note is not None:
+        options.note(note)
+    return path
+
+
+def _in_processes(jobs: int, engine: str, stdin: bool, path: str) -> bool:
+    """Whether the check runs in ``--jobs`` processes: event records from files, on the fast
+    path, on this machine (what :func:`check_files` decides, and :func:`early_pool` before
+    it)."""
+    return jobs > 1 and engine == "local" and not stdin and path == "fast"
 
 
 def early_pool(jobs: int, engine: str, fmt: str, path: str, strict: bool, stdin: bool
                ) -> Any:
     """The ``jobs - 1`` processes of ``--jobs``, started now (:func:`.fastpool.start_pool`)
-    when the check will use them: event records from files on the fast path, on this
-    machine. Called first thing by the command, so that their start-up (Python, polars, the
-    model) runs while this process loads its own; None when they will not be used."""
-    if (jobs < 2 or engine != "local" or stdin or strict or path == "exact"
-            or fmt not in ("jsonl", "csv", "parquet") or fast_available() is not None):
+    when the check will use them (:func:`_in_processes`). Called first thing by the command,
+    so that their start-up (Python, polars, the model) runs while this process loads its own;
+    None when they will not be used. A ``--path`` that cannot be is said by the check."""
+    if jobs < 2:
+        return None
+    try:
+        chosen, _ = _path(path, fmt, strict)
+    except RecordFormatError:
+        return None
+    if not _in_processes(jobs, engine, stdin, chosen):
         return None
     from .fastpool import start_pool
 
@@ -235,7 +256,7 @@ def check_files(model: Model, names: NameMap, files: Sequence[str],
         from .daskengine import check_with_dask
 
         result = check_with_dask(model, files, options)
-    elif options.jobs > 1 and path == "fast":
+    elif _in_processes(options.jobs, options.engine, bool(options.sources), path):
         result = _jobs(model, names, files, options)
     elif path == "fast":
         result = _fast(model, names, files, options)
