@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from statusproof.model.errors import InputProblem
@@ -25,8 +26,8 @@ from statusproof.model.record import record
 from .readers import parquet_columns, parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, not_a_time, parse_time
 
-__all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "with_times",
-           "parquet_batches"]
+__all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "batch_frame",
+           "with_times", "set_column", "parquet_batches"]
 
 #: The columns of a batch.
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
@@ -78,6 +79,25 @@ def from_records(records: Sequence[Record], file: int) -> pl.DataFrame:
                    "session": [r.session for r in records], "time": [r.time for r in records],
                    "status": [r.status for r in records], "cause": [r.cause for r in records],
                    "group": [r.group for r in records]})
+
+
+def batch_frame(file: int, first: int, session: pl.Series, status: pl.Series,
+                cause: pl.Series | None = None, group: pl.Series | None = None
+                ) -> pl.DataFrame:
+    """A batch (:data:`SCHEMA`) of the bulk readers' columns (None: a column of nulls), its
+    lines numbered from ``first`` and its ``time`` null (:func:`with_times` and
+    :func:`set_column` fill it in)."""
+    n = len(session)
+
+    def nulls(name: str, dtype: Any) -> pl.Series:
+        return pl.Series(name, [None], dtype=dtype).new_from_index(0, n)
+
+    return pl.DataFrame([
+        pl.Series("file", np.full(n, file, dtype=np.int32)),
+        pl.Series("line", np.arange(first, first + n, dtype=np.int64)),
+        session.alias("session"), nulls("time", pl.Float64), status.alias("status"),
+        nulls("cause", pl.String) if cause is None else cause.alias("cause"),
+        nulls("group", pl.String) if group is None else group.alias("group")])
 
 
 def set_column(frame: pl.DataFrame, values: pl.Series) -> pl.DataFrame:
@@ -222,7 +242,6 @@ def _rows_of(values: dict[str, list[Any]], first: int, file: int, fields: Fields
 
 def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
                    on_problem: ProblemSink, name: str, plain: bool = True) -> pl.DataFrame:
-    lines = pl.int_range(first, first + frame.height, dtype=pl.Int64, eager=True)
     session, status, time = frame[fields.session], frame[fields.status], frame[fields.time]
     plain = plain and (session.dtype in (pl.String, pl.Int64, pl.Int32, pl.UInt64, pl.UInt32)
              and status.dtype == pl.String
@@ -230,19 +249,15 @@ def _parquet_batch(frame: pl.DataFrame, first: int, file: int, fields: Fields,
                   or isinstance(time.dtype, pl.Datetime))
              and session.null_count() == 0 and status.null_count() == 0
              and time.null_count() == 0 and not (status == "").any())
-    cause = (frame[fields.cause] if fields.cause in frame.columns
-             else pl.Series([None] * frame.height, dtype=pl.String))
+    cause = frame[fields.cause] if fields.cause in frame.columns else None
     group = (frame[fields.group] if fields.group is not None and fields.group in frame.columns
-             else pl.Series([None] * frame.height, dtype=pl.String))
-    plain = plain and cause.dtype in (pl.String, pl.Null) and group.dtype in (pl.String, pl.Null)
+             else None)
+    plain = plain and all(c is None or c.dtype in (pl.String, pl.Null) for c in (cause, group))
     if not plain:
         return _rows_of(frame.to_dict(as_series=False), first, file, fields, on_problem, name)
-    out = pl.DataFrame({"file": pl.Series([file] * frame.height, dtype=pl.Int32),
-                        "line": lines, "session": session.cast(pl.String),
-                        "time": pl.Series([None] * frame.height, dtype=pl.Float64),
-                        "status": status,
-                        "cause": cause.cast(pl.String).replace("", None),
-                        "group": group.cast(pl.String).replace("", None)})
+    out = batch_frame(file, first, session.cast(pl.String), status,
+                      *[None if c is None else c.cast(pl.String).replace("", None)
+                        for c in (cause, group)])
     if isinstance(time.dtype, pl.Datetime):
         zone = time.dtype.time_zone
         moment = time if zone is not None else time.dt.replace_time_zone("UTC")

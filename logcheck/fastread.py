@@ -34,7 +34,16 @@ import polars as pl
 
 from statusproof.model.errors import InputProblem
 
-from .batches import SCHEMA, Part, PartState, frame_of, from_records, parquet_batches, with_times
+from .batches import (
+    SCHEMA,
+    Part,
+    PartState,
+    batch_frame,
+    frame_of,
+    from_records,
+    parquet_batches,
+    with_times,
+)
 from .csvrecords import CsvLines, closing_line
 from .jsonl import field_text, json_record
 from .rawlines import Block, LongLine, decode_line, long_line_message, read_blocks
@@ -157,13 +166,7 @@ def _jsonl_bulk(block: Block, fields: Fields, file: int, name: str,
     if (sessions.has_nulls() or stamps.has_nulls() or statuses.has_nulls()
             or (statuses == "").any()):
         return None
-    out = pl.DataFrame({"file": pl.Series([file] * len(items), dtype=pl.Int32),
-                        "line": pl.int_range(block.first, block.first + len(items),
-                                             dtype=pl.Int64, eager=True),
-                        "session": sessions,
-                        "time": pl.Series([None] * len(items), dtype=pl.Float64),
-                        "status": statuses, "cause": causes.replace("", None),
-                        "group": pl.Series([None] * len(items), dtype=pl.String)})
+    out = batch_frame(file, block.first, sessions, statuses, causes.replace("", None))
     return with_times(out, stamps, name, on_problem, fields.time)
 
 
@@ -290,38 +293,26 @@ def _csv_bulk(block: Block, parser: CsvLines, file: int, fields: Fields,
         return None
     index = parser.index
 
-    def column(name: str | None) -> pl.Expr:
+    def column(name: str | None) -> pl.Series | None:
+        """The column of field ``name`` (None: the file has none), stripped, and empty
+        then null, where a field may have white space at an end, as the exact reader
+        reads it."""
         at = index.get(name) if name is not None else None
         if at is None:
-            return pl.lit(None, dtype=pl.String)
-        if not spaced:
-            return pl.col(f"c{at}")
-        value = pl.col(f"c{at}").str.strip_chars()
-        return pl.when(value == "").then(None).otherwise(value)
+            return None
+        value = raw.get_column(f"c{at}")
+        return value.str.strip_chars().replace("", None) if spaced else value
 
-    def taken(name: str | None, alias: str) -> pl.Series:  # without stripping: no query
-        at = index.get(name) if name is not None else None
-        if at is None:
-            return pl.Series(alias, [None], dtype=pl.String).new_from_index(0, raw.height)
-        return raw.get_column(f"c{at}").alias(alias)
-
-    names = {"session": fields.session, "time": fields.time, "status": fields.status,
-             "cause": fields.cause, "group": fields.group}
-    if spaced:
-        out = raw.select(column(name).alias(alias) for alias, name in names.items())
-    else:
-        out = pl.DataFrame([taken(name, alias) for alias, name in names.items()])
-    if out["session"].has_nulls() or out["time"].has_nulls() or out["status"].has_nulls():
+    session, stamps, status = column(fields.session), column(fields.time), column(
+        fields.status)
+    if (session is None or stamps is None or status is None or session.has_nulls()
+            or stamps.has_nulls() or status.has_nulls()):
         return None  # an empty session, time or status: the exact reader reports it
-    out = out.hstack([pl.Series("file", np.full(raw.height, file, dtype=np.int32)),
-                      pl.Series("line", np.arange(block.first, block.first + raw.height,
-                                                  dtype=np.int64))])
-    out = with_times(out, out["time"], name, on_problem, fields.time)
-    # one piece of memory per column (polars reads a block in pieces), or every later
-    # operation on the batch aligns the pieces again
-    # one piece of memory per column (polars reads a block in pieces, which the lazy engine's
-    # select used to join): a gather from a column in pieces costs several times more
-    return out[list(SCHEMA)].rechunk()
+    out = batch_frame(file, block.first, session, status, column(fields.cause),
+                      column(fields.group))
+    # one piece of memory per column (polars reads a block in pieces): a gather from a
+    # column in pieces costs several times more
+    return with_times(out, stamps, name, on_problem, fields.time).rechunk()
 
 
 _READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": parquet_batches}
