@@ -184,8 +184,6 @@ def early_pool(jobs: int, engine: str, fmt: str, path: str, strict: bool, stdin:
     when the check will use them (:func:`_in_processes`). Called first thing by the command,
     so that their start-up (Python, polars, the model) runs while this process loads its own;
     None when they will not be used. A ``--path`` that cannot be is said by the check."""
-    if jobs < 2:
-        return None
     try:
         chosen, _ = _path(path, fmt, strict)
     except RecordFormatError:
