@@ -3,11 +3,11 @@
 This module owns the shape of a batch (:data:`SCHEMA`: ``file``, ``line``, ``session``,
 ``time`` in epoch seconds, ``status``, ``cause``, ``group``), what a part of a file is
 (:class:`Part`, :class:`PartState`, for the parallel readers of :mod:`.partition`), the
-batches of Parquet row groups, and the parsing of times in bulk: a time of the common shape
-``2024-05-01T10:00:00Z`` (in ASCII digits, within the ranges Python accepts) is parsed by
-polars, any other goes through
-:func:`~.records.parse_time`, so a time means the same on both paths. The text readers are
-:mod:`.fastread`'s.
+batches of Parquet row groups, and the parsing of times in bulk: a column all of the common
+shape ``2024-05-01T10:00:00Z`` is read from its bytes (:mod:`.isotimes`); otherwise a time of
+that shape (in ASCII digits, within the ranges Python accepts) is parsed by polars, and any
+other goes through :func:`~.records.parse_time`, so a time means the same on both paths. The
+text readers are :mod:`.fastread`'s.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import polars as pl
 from statusproof.model.errors import InputProblem
 from statusproof.model.record import record
 
+from .isotimes import common_times
 from .readers import parquet_columns, parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, not_a_time, parse_time
 
@@ -115,6 +116,9 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
     """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
     and reported as the exact readers report them."""
     texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
+    common = common_times(texts)
+    if common is not None:
+        return set_column(frame, pl.Series("time", common))
     # one expression (one pass of the engine); strptime's cache only pays on repeated texts
     seconds = pl.select(pl.when(texts.str.contains(_ISO_SHAPE)).then(
         texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
