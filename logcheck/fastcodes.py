@@ -50,7 +50,8 @@ class _Known:
         physical = cast.to_physical()
         if physical.null_count():
             physical = physical.fill_null(len(self.texts))
-        found = physical.to_numpy().astype(np.int64)
+        # the unsigned physical integers index as they are (no copy to int64)
+        found: Ints = physical.to_numpy()
         return found, added
 
 
@@ -85,18 +86,20 @@ class Codes:
         return self._status_of[index]
 
     def causes(self, column: pl.Series, status: Ints) -> Ints:
-        """The cause value number of each row (``status``: the rows' status numbers)."""
+        """The cause value number of each row (``status``: the rows' status numbers). Only
+        the rows of a status with a cause variable are looked at (in a Rescue log, a few in
+        a hundred): 0 for the others."""
         tables = self.tables
-        known = status >= 0
-        caused = tables.has_cause[np.maximum(status, 0)] & known
-        if not caused.any():
-            return np.zeros(len(status), dtype=np.int64)
-        found = self._causes.indexes(column)
+        codes = np.zeros(len(status), dtype=np.int64)
+        where = np.flatnonzero(tables.has_cause[np.maximum(status, 0)] & (status >= 0))
+        if not len(where):
+            return codes
+        picked, picked_status = column.gather(pl.Series(where, dtype=pl.Int64)), status[where]
+        found = self._causes.indexes(picked)
         if found is None:
-            values = column.to_list()
-            return np.array([tables.cause_code(int(s), values[i]) if ok else 0
-                             for i, (s, ok) in enumerate(zip(status, caused, strict=True))],
-                            dtype=np.int64)
+            codes[where] = [tables.cause_code(int(s), text) for s, text in
+                            zip(picked_status.tolist(), picked.to_list(), strict=True)]
+            return codes
         index, added = found
         if added:
             n_status = len(tables.statuses)
@@ -104,4 +107,5 @@ class Codes:
                               for s in range(n_status)], dtype=np.int64)
             self._cause_of = np.concatenate(
                 (self._cause_of[:, :-1], extra, self._cause_of[:, -1:]), axis=1)
-        return np.where(caused, self._cause_of[np.maximum(status, 0), index], 0)
+        codes[where] = self._cause_of[picked_status, index]
+        return codes
