@@ -9,8 +9,9 @@ other text gives None, and the caller reads it the general way
 :func:`~.records.parse_time` reads too, to the same number of seconds (a property test
 holds the two together).
 
-Records in a batch mostly fall on one date, so the date is worked out once for each run of
-rows with the same date, and each row adds its time of day.
+Records in a batch mostly fall in the minute of the record before, so the text of the minute
+(``2024-05-01T10:00``) is worked out once for each run of rows in the same minute, and each
+row adds its seconds.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ __all__ = ["common_times"]
 
 Ints = npt.NDArray[np.int64]
 
-#: The width of the shape, where its digits are, and what stands between them.
-_WIDTH = 20
-_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
-_MARKS = np.array([4, 7, 10, 13, 16, 19])
-_MARK_BYTES = np.frombuffer(b"--T::Z", dtype=np.uint8)
-#: The largest hour, minute and second.
-_CLOCK_LIMITS = np.array([23, 59, 59], dtype=np.int32)
+#: A text of the shape as three words: ``2024-05-`` ``01T10:00`` ``:00Z``.
+_ROW = np.dtype([("head", "<u8"), ("mid", "<u8"), ("tail", "<u4")])
+_WIDTH = _ROW.itemsize
+#: ``:`` and ``Z`` around the seconds, in the last word (little-endian).
+_TAIL_MASK, _TAIL_MARKS = np.uint32(0xFF0000FF), np.uint32(ord(":") | ord("Z") << 24)
+#: Where the marks of the minute's text (``2024-05-01T10:00``) are, and what they are.
+_MARKS = np.array([4, 7, 10, 13])
+_MARK_BYTES = np.frombuffer(b"--T:", dtype=np.uint8)
+#: The tens and the units of century, year in it, month, day, hour, minute.
+_TENS = np.array([0, 2, 5, 8, 11, 14])
+_UNITS = _TENS + 1
+_ZERO = np.uint8(ord("0"))
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _DAYS_BEFORE = np.concatenate(([0], np.cumsum(_MONTH_DAYS)[:-1]))
 #: Days from 0001-01-01 to 1970-01-01 (``date(1970, 1, 1).toordinal() - 1``).
@@ -51,6 +57,26 @@ def _days(year: Ints, month: Ints, day: Ints) -> Ints | None:
     return days
 
 
+def _minutes(texts: npt.NDArray[np.uint8]) -> Ints | None:
+    """Epoch seconds of the minutes ``2024-05-01T10:00`` (the rows of ``texts``, 16 bytes
+    each); None when one is not a minute's text."""
+    if not (texts[:, _MARKS] == _MARK_BYTES).all():
+        return None
+    # uint8 all through: a byte that is not a digit wraps past 9, and two digits fit
+    tens, units = texts[:, _TENS] - _ZERO, texts[:, _UNITS] - _ZERO
+    if (tens > 9).any() or (units > 9).any():
+        return None
+    pairs = (tens * np.uint8(10) + units).astype(np.int64)
+    century, year, month, day, hour, minute = pairs.T
+    if (hour > 23).any() or (minute > 59).any():
+        return None
+    days = _days(century * 100 + year, month, day)
+    if days is None:
+        return None
+    found: Ints = days * 86400 + hour * 3600 + minute * 60
+    return found
+
+
 def common_times(texts: pl.Series) -> npt.NDArray[np.float64] | None:
     """Epoch seconds of each text, when every one is of the common shape; else None."""
     n = len(texts)
@@ -59,27 +85,28 @@ def common_times(texts: pl.Series) -> npt.NDArray[np.float64] | None:
     lengths = texts.str.len_bytes()
     if lengths.min() != _WIDTH or lengths.max() != _WIDTH:
         return None
-    joined = texts.str.join("").item().encode()
-    grid = np.frombuffer(joined, dtype=np.uint8).reshape(n, _WIDTH)
-    if not (grid[:, _MARKS] == _MARK_BYTES).all():
+    joined = texts.str.join("").cast(pl.Binary).item()
+    rows = np.frombuffer(joined, dtype=_ROW)
+    # the seconds, in every row: ``:SSZ``
+    tail = rows["tail"]
+    if not ((tail & _TAIL_MASK) == _TAIL_MARKS).all():
         return None
-    digits = grid[:, _DIGITS] - np.uint8(48)  # a byte that is not a digit wraps past 9
-    if (digits > 9).any():
+    tens = (tail >> 8 & 0xFF) - np.uint32(ord("0"))  # not a digit: wraps past 9
+    units = (tail >> 16 & 0xFF) - np.uint32(ord("0"))
+    if (tens > 5).any() or (units > 9).any():
         return None
-    # century, year in it, month, day, hour, minute, second
-    pairs = digits[:, 0::2].astype(np.int32) * 10 + digits[:, 1::2]
-    if (pairs[:, 4:] > _CLOCK_LIMITS).any():
-        return None
-    date = (pairs[:, 0] * 100 + pairs[:, 1]) * 10000 + pairs[:, 2] * 100 + pairs[:, 3]
+    # the minute, once for each run of rows in the same minute (most rows are in the
+    # minute of the row before)
+    head, mid = rows["head"], rows["mid"]
     change = np.empty(n, dtype=np.bool_)
     change[0] = True
-    np.not_equal(date[1:], date[:-1], out=change[1:])
+    change[1:] = (head[1:] != head[:-1]) | (mid[1:] != mid[:-1])
     firsts = np.flatnonzero(change)
-    dates = date[firsts].astype(np.int64)
-    days = _days(dates // 10000, dates // 100 % 100, dates % 100)
-    if days is None:
+    grid = np.frombuffer(joined, dtype=np.uint8).reshape(n, _WIDTH)
+    minutes = _minutes(grid[firsts, :16])
+    if minutes is None:
         return None
-    clock = pairs[:, 4] * 3600 + pairs[:, 5] * 60 + pairs[:, 6]
     seconds: npt.NDArray[np.float64] = (
-        np.repeat(days, np.diff(np.append(firsts, n))) * 86400.0 + clock)
+        np.repeat(minutes, np.diff(np.append(firsts, n))) + (tens * 10 + units)
+    ).astype(np.float64)
     return seconds
