@@ -87,10 +87,13 @@ class Sharing:
 
 def warm() -> int:
     """A spawned process's start-up, run as its first task: what reading a part needs
-    (polars, numpy, orjson, the readers). The model is loaded by the first check task, later,
-    as in a pool started without this."""
+    (polars, numpy, orjson, the readers, the allocator's settings of
+    :mod:`.allocator`). The model is loaded by the first check task, later, as in a pool
+    started without this."""
     from . import fastparts, fastread  # noqa: F401
+    from .allocator import keep_freed_memory
 
+    keep_freed_memory()
     return os.getpid()
 
 

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from statusproof.logcheck.allocator import keep_freed_memory
 from statusproof.logcheck.namemap import default_map, load_map
 from statusproof.logcheck.partition import ModelSpec
 from statusproof.logcheck.rawlines import DEFAULT_MAX_LINE_BYTES
@@ -246,6 +247,7 @@ def _spill_stdin(folder: str) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    keep_freed_memory()  # the batches' short-lived arrays: no page faults for each
     fmt, files = _record_files(args)
     job = table_job(args)
     apply_job(args, job)  # the table's options resolved (the configuration's), not loaded
