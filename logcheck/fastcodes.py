@@ -13,6 +13,8 @@ per-batch mapping's, so memory stays bounded. What a number means is :mod:`.fast
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -22,6 +24,8 @@ from .fasttables import FastTables
 __all__ = ["Codes", "LIMIT"]
 
 Ints = npt.NDArray[np.int64]
+#: Places in a list of texts: the Enum's unsigned physical integers (8, 16 or 32 bits).
+Indexes = npt.NDArray[np.unsignedinteger[Any]]
 
 #: The most distinct recorded texts (statuses, causes) kept as an Enum.
 LIMIT = 4096
@@ -34,7 +38,7 @@ class _Known:
         self.texts: list[str] = []
         self.enum = pl.Enum([])
 
-    def indexes(self, column: pl.Series) -> tuple[Ints, list[str]] | None:
+    def indexes(self, column: pl.Series) -> tuple[Indexes, list[str]] | None:
         """Each row's index in ``texts`` (len(texts) for a null); the texts new in this
         batch (already added); None past :data:`LIMIT`."""
         cast = column.cast(self.enum, strict=False)
@@ -51,7 +55,7 @@ class _Known:
         if physical.null_count():
             physical = physical.fill_null(len(self.texts))
         # the unsigned physical integers index as they are (no copy to int64)
-        found: Ints = physical.to_numpy()
+        found: Indexes = physical.to_numpy()
         return found, added
 
 
