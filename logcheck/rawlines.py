@@ -193,8 +193,8 @@ def _blocks(handle: IO[bytes] | _Transcoder | _Range, carry: bytes, transcoded: 
             number += count
     if skipping:
         yield LongLine(number, skipping)
-    elif carry:
-        yield Block(number, carry, 1, transcoded)
+    elif carry:  # the last line, without its break; or, in a file of a few bytes, all of it
+        yield Block(number, carry, _breaks(carry) + (not carry.endswith(b"\n")), transcoded)
 
 
 def long_line_message(size: int, limit: int) -> str:
