@@ -3,11 +3,10 @@
 This module owns the shape of a batch (:data:`SCHEMA`: ``file``, ``line``, ``session``,
 ``time`` in epoch seconds, ``status``, ``cause``, ``group``), what a part of a file is
 (:class:`Part`, :class:`PartState`, for the parallel readers of :mod:`.partition`), the
-batches of Parquet row groups, and the parsing of times in bulk: a column all of the common
-shape ``2024-05-01T10:00:00Z`` is read from its bytes (:mod:`.isotimes`); otherwise a time of
-that shape (in ASCII digits, within the ranges Python accepts) is parsed by polars, and any
-other goes through :func:`~.records.parse_time`, so a time means the same on both paths. The
-text readers are :mod:`.fastread`'s.
+batches of Parquet row groups, and the parsing of times in bulk: a time of the common shape
+``2024-05-01T10:00:00Z`` is read from its bytes (:mod:`.isotimes`), any other goes through
+:func:`~.records.parse_time`, so a time means the same on both paths. The text readers are
+:mod:`.fastread`'s.
 """
 
 from __future__ import annotations
@@ -33,14 +32,6 @@ __all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "batch_fra
 #: The columns of a batch.
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
           "status": pl.String, "cause": pl.String, "group": pl.String}
-_ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
-#: The texts polars parses with ``_ISO_Z``: the common shape in ASCII digits, years from 1,
-#: hours to 23, minutes and seconds to 59. Polars' parser is more lenient than Python's
-#: ``datetime.fromisoformat`` (:func:`~.records.parse_time`): it takes leading spaces and a
-#: sign in a number (``2024-05-01T10:00: 0Z``, ``+024-05-01T10:00:00Z``), a leap second, the
-#: year 0; so any other text goes to ``parse_time``, and a time means the same on both paths.
-_ISO_SHAPE = (r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}"
-              r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
 
 
 @record
@@ -116,21 +107,15 @@ def with_times(frame: pl.DataFrame, stamps: pl.Series | list[Any], name: str,
     """Fill the ``time`` column from raw stamps (texts); rows whose time is bad are dropped
     and reported as the exact readers report them."""
     texts = stamps if isinstance(stamps, pl.Series) else pl.Series(stamps, dtype=pl.String)
-    common = common_times(texts)
-    if common is not None:
-        return set_column(frame, pl.Series("time", common))
-    # one expression (one pass of the engine); strptime's cache only pays on repeated texts
-    seconds = pl.select(pl.when(texts.str.contains(_ISO_SHAPE)).then(
-        texts.str.strptime(pl.Datetime("ms"), _ISO_Z, strict=False, cache=False)
-    ).otherwise(None).dt.epoch("ms").cast(pl.Float64) / 1000.0).to_series()
-    missing = seconds.is_null()
-    if not missing.any():
-        return set_column(frame, seconds.alias("time"))
-    values = seconds.to_list()
+    seconds = common_times(texts)
+    missing = np.flatnonzero(np.isnan(seconds))
+    if not len(missing):
+        return set_column(frame, pl.Series("time", seconds))
+    values = seconds.tolist()
     keep = [True] * len(values)
     lines = frame["line"].to_list()
     raw = stamps.to_list() if isinstance(stamps, pl.Series) else stamps
-    for i in missing.arg_true().to_list():
+    for i in missing.tolist():
         try:
             values[i] = parse_time(raw[i])
         except ValueError as e:

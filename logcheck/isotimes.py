@@ -1,13 +1,14 @@
 """Times of the one common shape, ``2024-05-01T10:00:00Z``, read in bulk.
 
-This module owns :func:`common_times`: a column of texts that are all of that shape (twenty
-ASCII characters, a valid date from the year 1, hours to 23, minutes and seconds to 59)
-becomes epoch seconds in a few numpy passes over its bytes, about a third of the CPU of
-polars' time parser with the shape test :mod:`.batches` puts before it. A column with any
-other text gives None, and the caller reads it the general way
-(:func:`~.batches.with_times`): so a time read here is one that
-:func:`~.records.parse_time` reads too, to the same number of seconds (a property test
-holds the two together).
+This module owns :func:`common_times`: each text of that shape (twenty ASCII characters, a
+valid date from the year 1, hours to 23, minutes and seconds to 59) becomes epoch seconds, in
+a few numpy passes over the column's bytes; every other text (and a null) is NaN, for the
+caller to read the general way (:func:`~.batches.with_times`, through
+:func:`~.records.parse_time`). So a time read here is one that ``parse_time`` reads too, to
+the same second (a property test holds the two together). Polars' own time parser is not
+used: it is more lenient than Python's ``datetime.fromisoformat``, taking leading spaces and
+signs in numbers (``2024-05-01T10:00: 0Z``, ``+024-05-01T10:00:00Z``), a leap second and the
+year 0, and, with the test of the shape it needs before it, costs some three times the CPU.
 
 Records in a batch mostly fall in the minute of the record before, so the text of the minute
 (``2024-05-01T10:00``) is worked out once for each run of rows in the same minute, and each
@@ -23,6 +24,8 @@ import polars as pl
 __all__ = ["common_times"]
 
 Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 
 #: A text of the shape as three words: ``2024-05-`` ``01T10:00`` ``:00Z``.
 _ROW = np.dtype([("head", "<u8"), ("mid", "<u8"), ("tail", "<u4")])
@@ -42,59 +45,44 @@ _DAYS_BEFORE = np.concatenate(([0], np.cumsum(_MONTH_DAYS)[:-1]))
 _EPOCH_DAY = 719162
 
 
-def _days(year: Ints, month: Ints, day: Ints) -> Ints | None:
-    """Days since 1970-01-01 of each date (proleptic Gregorian); None when one is not a
-    date (the year 0, a 13th month, the 30th of February)."""
-    if not ((year >= 1) & (month >= 1) & (month <= 12)).all():
-        return None
+def _days(year: Ints, month: Ints, day: Ints) -> tuple[Ints, Bools]:
+    """Days since 1970-01-01 of each date (proleptic Gregorian), and whether it is one (not
+    the year 0, a 13th month, the 30th of February)."""
+    ok = (year >= 1) & (month >= 1) & (month <= 12)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    before = month - 1
-    if not ((day >= 1) & (day <= _MONTH_DAYS[before] + (leap & (before == 1)))).all():
-        return None
+    before = np.clip(month - 1, 0, 11)
+    ok &= (day >= 1) & (day <= _MONTH_DAYS[before] + (leap & (before == 1)))
     past = year - 1
     days: Ints = (past * 365 + past // 4 - past // 100 + past // 400 + _DAYS_BEFORE[before]
                   + (leap & (before >= 2)) + day - 1 - _EPOCH_DAY)
-    return days
+    return days, ok
 
 
-def _minutes(texts: npt.NDArray[np.uint8]) -> Ints | None:
+def _minutes(texts: npt.NDArray[np.uint8]) -> Floats:
     """Epoch seconds of the minutes ``2024-05-01T10:00`` (the rows of ``texts``, 16 bytes
-    each); None when one is not a minute's text."""
-    if not (texts[:, _MARKS] == _MARK_BYTES).all():
-        return None
+    each); NaN for a row that is not a minute's text."""
+    ok = (texts[:, _MARKS] == _MARK_BYTES).all(axis=1)
     # uint8 all through: a byte that is not a digit wraps past 9, and two digits fit
     tens, units = texts[:, _TENS] - _ZERO, texts[:, _UNITS] - _ZERO
-    if (tens > 9).any() or (units > 9).any():
-        return None
+    ok &= ((tens <= 9) & (units <= 9)).all(axis=1)
     pairs = (tens * np.uint8(10) + units).astype(np.int64)
     century, year, month, day, hour, minute = pairs.T
-    if (hour > 23).any() or (minute > 59).any():
-        return None
-    days = _days(century * 100 + year, month, day)
-    if days is None:
-        return None
-    found: Ints = days * 86400 + hour * 3600 + minute * 60
+    days, dated = _days(century * 100 + year, month, day)
+    ok &= dated & (hour <= 23) & (minute <= 59)
+    found: Floats = np.where(ok, days * 86400 + hour * 3600 + minute * 60, np.nan)
     return found
 
 
-def common_times(texts: pl.Series) -> npt.NDArray[np.float64] | None:
-    """Epoch seconds of each text, when every one is of the common shape; else None."""
+def _shaped(texts: pl.Series) -> Floats:
+    """:func:`common_times` of texts that are all twenty bytes long."""
     n = len(texts)
-    if not n or texts.has_nulls():
-        return None
-    lengths = texts.str.len_bytes()
-    if lengths.min() != _WIDTH or lengths.max() != _WIDTH:
-        return None
     joined = texts.str.join("").cast(pl.Binary).item()
     rows = np.frombuffer(joined, dtype=_ROW)
     # the seconds, in every row: ``:SSZ``
     tail = rows["tail"]
-    if not ((tail & _TAIL_MASK) == _TAIL_MARKS).all():
-        return None
     tens = (tail >> 8 & 0xFF) - np.uint32(ord("0"))  # not a digit: wraps past 9
     units = (tail >> 16 & 0xFF) - np.uint32(ord("0"))
-    if (tens > 5).any() or (units > 9).any():
-        return None
+    good = ((tail & _TAIL_MASK) == _TAIL_MARKS) & (tens <= 5) & (units <= 9)
     # the minute, once for each run of rows in the same minute (most rows are in the
     # minute of the row before)
     head, mid = rows["head"], rows["mid"]
@@ -103,10 +91,20 @@ def common_times(texts: pl.Series) -> npt.NDArray[np.float64] | None:
     change[1:] = (head[1:] != head[:-1]) | (mid[1:] != mid[:-1])
     firsts = np.flatnonzero(change)
     grid = np.frombuffer(joined, dtype=np.uint8).reshape(n, _WIDTH)
-    minutes = _minutes(grid[firsts, :16])
-    if minutes is None:
-        return None
-    seconds: npt.NDArray[np.float64] = (
-        np.repeat(minutes, np.diff(np.append(firsts, n))) + (tens * 10 + units)
-    ).astype(np.float64)
+    minutes = np.repeat(_minutes(grid[firsts, :16]), np.diff(np.append(firsts, n)))
+    seconds: Floats = np.where(good, minutes + (tens * 10 + units), np.nan)
+    return seconds
+
+
+def common_times(texts: pl.Series) -> Floats:
+    """Epoch seconds of each text of the common shape; NaN for any other text or a null."""
+    seconds = np.full(len(texts), np.nan)
+    lengths = texts.str.len_bytes()
+    if texts.has_nulls():
+        lengths = lengths.fill_null(0)
+    fits = lengths.to_numpy() == _WIDTH
+    if fits.all() and len(texts):
+        return _shaped(texts)
+    if fits.any():
+        seconds[fits] = _shaped(texts.filter(pl.Series(fits)))
     return seconds
