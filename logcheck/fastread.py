@@ -46,15 +46,20 @@ from .batches import (
 )
 from .csvrecords import CsvLines, closing_line
 from .jsonl import field_text, json_record
-from .rawlines import Block, LongLine, decode_line, long_line_message, read_blocks
+from .rawlines import (
+    BULK_BLOCK,
+    Block,
+    LongLine,
+    decode_line,
+    long_line_message,
+    read_blocks,
+)
 from .records import Fields, ProblemSink, Record, RecordFormatError
 
 __all__ = ["read_batches", "read_part", "Part", "PartState", "SCHEMA", "BLOCK"]
 
-#: Bytes of text per batch: a batch has a fixed cost (some dozens of calls into polars and
-#: numpy), which 2 MiB spreads over some 45,000 records of 45 bytes (1M CSV records: 12% less
-#: CPU than 1 MiB blocks, for some 20 MiB more of peak memory; docs/logs.md).
-BLOCK = 2 << 20
+#: Bytes of text per batch (:data:`~.rawlines.BULK_BLOCK`, which says why).
+BLOCK = BULK_BLOCK
 
 #: Two JSON objects on one line (a closing brace, a comma, an opening brace).
 _TWO_OBJECTS = re.compile(rb"\}[ \t\r]*,[ \t\r]*\{")

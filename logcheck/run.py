@@ -18,7 +18,7 @@ from statusproof.model.model import Model
 
 from .checker import LogChecker
 from .namemap import NameMap
-from .rawlines import DEFAULT_MAX_LINE_BYTES
+from .rawlines import BULK_BLOCK, DEFAULT_MAX_LINE_BYTES
 from .readers import read_records
 from .records import Fields, RecordFormatError
 from .result import CheckSettings, LogResult
@@ -50,7 +50,7 @@ class RunOptions:
     #: how worker processes load the model and the map (--jobs, --engine dask)
     spec: Any = None
     #: fast path: bytes of text per batch (tests use small ones)
-    block_size: int = 2 << 20
+    block_size: int = BULK_BLOCK
     #: receives notes for people (a missing library, a fallback), once each
     note: Callable[[str], None] = field(default=lambda text: None)
     #: where a record file is read from when not from its name (standard input, saved to a
