@@ -251,8 +251,8 @@ class FastChecker:
         value = np.where(is_new, np.where(remembers, -1, scode), column("nr", -1))
         last = np.maximum.accumulate(np.where(has, idx, -1))
         fill = np.where(last >= run_first, value[np.maximum(last, 0)], -1)
-        prev_fill = np.where(idx > run_first, np.concatenate(([-1], fill[:-1])), -1)
-        remembered = np.where(remembers, prev_fill, -1)
+        has_prev = idx > run_first
+        remembered = np.where(remembers & has_prev, _before(fill), -1)
         good = known_status & (ccode >= 0)
         # the tables are indexed flat: a take is some four times cheaper than an index by
         # two or three arrays
@@ -261,7 +261,6 @@ class FastChecker:
         state = np.where(good, tables.state_of.ravel().take(key), -1)
         state = np.where(is_new, state, column("state", -1))
         # steps (the row before, shifted, not gathered)
-        has_prev = idx > run_first
         p_state = np.where(has_prev, _before(state), -1)
         p_time = np.where(has_prev, _before(time), -np.inf)
         sp, sq = np.maximum(p_state, 0), np.maximum(state, 0)
@@ -445,7 +444,7 @@ class FastChecker:
             done = carry["session"].is_in(last.filter(pl.Series(final))["session"].to_list())
             same = (carry["session"] == carry["session"].shift(1)).fill_null(False).to_numpy()
             states = carry["state"].to_numpy()
-            p_state = np.where(same, np.concatenate(([0], states[:-1])), 0)
+            p_state = np.where(same, _before(states), 0)
             todo = (done & ~carry["counted"]).to_numpy()
             seq = np.where(same, carry["seq"].to_numpy(), 0)
             self._count(p_state[todo], states[todo], seq[todo])
