@@ -5,10 +5,11 @@ numpy arrays of 0.1 to 2 MiB that live for a few operations each. By default gli
 each block over 128 KiB (a threshold that grows, at most to the size of the largest block
 freed) with a mapping of its own, and gives freed memory at the top of its heap back to the
 system once there is more than twice that: so the same pages are given back and taken
-again, each time faulted in and zeroed by the kernel. On 1M CSV records that was some 62,000
-page faults and 0.3 s of system time; :func:`keep_freed_memory` takes them to some 24,000
-and 0.2 s (0.1 s less CPU in all, medians of 6 interleaved runs: see docs/logs.md), with
-the same peak resident memory, which the batches bound.
+again, each time faulted in and zeroed by the kernel. On 1M CSV records that was some 85,000
+page faults, and :func:`keep_freed_memory` takes them to some 25,000 (the command's CPU, median
+of 5 interleaved runs, 2.26 -> 1.98 s); on 10M records the system time goes from 3.9 to
+1.0 s of a 15.9 -> 13.0 s run, for 5 MiB more of peak resident memory (docs/logs.md, "The
+allocator").
 
 This is a setting of the whole process, so it is made by the ``logs`` command and in the
 processes of ``--jobs`` (:func:`~.fastpool.warm`), not by the library's functions. Where
