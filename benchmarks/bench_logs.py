@@ -264,13 +264,12 @@ def _big_parquet(paths: dict[str, Path]) -> None:
                                                                row_group_size=100_000)
 
 
-def _halves(csv: Path) -> tuple[Path, Path]:
-    """The CSV file cut in two at its middle line, each half with the header (cached)."""
+def _halves(csv: Path, count: int) -> tuple[Path, Path]:
+    """The CSV file of ``count`` records cut in two at its middle line, each half with the
+    header (cached)."""
     first, second = csv.with_name(f"{csv.stem}-half1.csv"), csv.with_name(f"{csv.stem}-half2.csv")
     if first.is_file() and second.is_file():
         return first, second
-    with csv.open("rb") as handle:
-        count = sum(1 for _ in handle) - 1
     with csv.open("rb") as handle, first.open("wb") as one, second.open("wb") as two:
         header = handle.readline()
         one.write(header)
@@ -438,7 +437,7 @@ def _big(paths: dict[str, Path], workdir: Path, records: int, size: int,
         most = max(most, run["rss"])
         print(f"  statusproof logs {fmt}: {run['cpu']:.1f} s CPU "
               f"({count / run['cpu']:,.0f} events/s), peak RSS {run['rss']:.0f} MiB")
-    halves = _halves(big["csv"])
+    halves = _halves(big["csv"], count)
     speedups: list[float] = []
     bounds: list[float] = []
     for _ in range(pairs):  # interleaved: the machine's load moves between runs
