@@ -1,29 +1,29 @@
-"""``--jobs N``: each part's own sessions checked by the process that takes the part.
+"""``--jobs N``: each part's own sessions checked by the process that reads the part.
 
 This module owns the check in processes (:func:`check_in_parts`). It cuts the input into
 parts as :mod:`.partition` does (byte ranges that start and end at line breaks, groups of
-Parquet row groups, the files of a folder) and runs three steps, on the coordinating process
-and ``N - 1`` spawned ones (:class:`~.fastpool.Sharing`):
+Parquet row groups, the files of a folder) and runs up to three steps, on the coordinating
+process and ``N - 1`` spawned ones (:class:`~.fastpool.Sharing`):
 
-1. **read** (:func:`~.partition.read_part_task`, one partition): each part is read with the
-   fast readers into one piece (Arrow IPC streams in a temporary folder, a batch each), with
-   the hashes of its session ids;
-2. **check a part** (:func:`check_part_task`): the coordinator numbers lines and places and
-   sets the clocks as for a hash split, and finds the *spanning* sessions: those whose id (its
-   hash) is in more than one part. Each part's other sessions are all in that part, so the
-   part is checked as a partition of its own (a session's verdicts depend only on its own
-   records and the input's clock at each of them): the rows stay where they were read, and
-   only the spanning sessions' rows (the sessions open where a part ends, an id used again
-   in a later part) are set aside;
-3. **check the spanning sessions** (:func:`~.partition.check_partition_task`): their rows,
-   from every part in input order, are one more partition.
+1. **read and check** (:func:`~.guesses.guess_part_task`): each part is read with the fast
+   readers and its sessions checked at once, except those *held*, guessed to be in another
+   part too (those seen at the part's two ends), whose rows are set aside;
+2. the coordinator numbers lines and places and sets the clocks as for a hash split, and
+   finds the *spanning* sessions: those whose id (its hash) is in more than one part. A
+   part's guess holds when no session it checked is spanning (:func:`~.guesses.guess_holds`):
+   its result is then that of its own sessions, a partition of its own (a session's verdicts
+   depend only on its own records and the input's clock at each of them). **Checked again**
+   (:func:`check_part_task`), from its text, is a part whose guess fails: its sessions in no
+   other part are checked, and the spanning sessions' rows set aside;
+3. **check the rest** (:func:`~.partition.check_partition_task`): the rows set aside, from
+   every part in input order, are one more partition (or, split by a hash of the session
+   id, one for each process).
 
 Against the hash split of :mod:`.partition` (which :mod:`.daskengine` keeps: on a cluster the
-pieces stay on the workers that read them), nothing is split by session while reading, and
-a piece is written and read back whole: the split costs a write and a read of each record
-instead of a hash split's filter, conversion and transfer. Two sessions whose ids share a
-hash are both spanning, which is safe: any set of whole sessions is a partition. The merged
-result is the one of a single process (:func:`~.result.merge_results`).
+pieces stay on the workers that read them), nothing is split by session while reading, and a
+record is read once. Two sessions whose ids share a hash are both spanning, which is safe: any
+set of whole sessions is a partition. The merged result is the one of a single process
+(:func:`~.result.merge_results`).
 """
 
 from __future__ import annotations
@@ -31,13 +31,16 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from statusproof.model.model import Model
 
 from .fastpool import Call, Sharing
+from .guesses import MARGIN, Guess, Members, distinct, guess_holds, guess_part_task, rebase
 from .partition import (
     ModelSpec,
     PartOut,
@@ -46,29 +49,13 @@ from .partition import (
     feed_in_batches,
     offsets,
     spans,
-    streams,
 )
 from .parts import plan_parts
 from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
 
-__all__ = ["check_in_parts", "spill_part_task", "check_part_task", "spanning_hashes",
-           "handing_order"]
-
-
-def _distinct(values: Any) -> Any:
-    """The distinct values of an integer array, sorted (a sort and a comparison: cheaper
-    than ``np.unique``'s hash table on these)."""
-    import numpy as np
-
-    ranked = np.sort(values)
-    if len(ranked) < 2:
-        return ranked
-    keep = np.empty(len(ranked), dtype=np.bool_)
-    keep[0] = True
-    np.not_equal(ranked[1:], ranked[:-1], out=keep[1:])
-    return ranked[keep]
+__all__ = ["check_in_parts", "check_part_task", "spanning_hashes", "handing_order", "Reread"]
 
 
 def spanning_hashes(outs: Sequence[PartOut]) -> Any:
@@ -79,77 +66,45 @@ def spanning_hashes(outs: Sequence[PartOut]) -> Any:
     if len(found) < 2:
         return np.zeros(0, dtype=np.uint64)
     ranked = np.sort(np.concatenate(found))  # each part gave each hash once
-    return _distinct(ranked[1:][ranked[1:] == ranked[:-1]])
+    return distinct(ranked[1:][ranked[1:] == ranked[:-1]])
 
 
-#: The low bits of a hash that index the table of spanning sessions (a MiB of flags).
-_LOW = (1 << 20) - 1
+@dataclass(frozen=True)
+class Reread:
+    """A part to read again from its text (its malformed lines are already counted)."""
 
-#: The columns a part's piece may leave out when a batch has no value in them.
-_OPTIONAL = ("cause", "group")
-
-
-def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
-                    block_size: int, folder: str) -> PartOut:
-    """Step 1: read a part into one piece, with the hashes of its session ids."""
-    import numpy as np
-    import polars as pl
-
-    from .batches import PartState
-    from .fastread import read_part
-
-    out = PartOut()
-    state = PartState()
-    sizes: list[int] = []
-    seen: list[Any] = []
-    clock = -1e300
-    newest = pl.CompatLevel.newest()
-    name = os.path.join(folder, f"part{index}.arrow")
-    with open(name, "wb") as sink:
-        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
-                               block_size, state):
-            out.rows += batch.height
-            clock = max(clock, float(batch["time"].max()))  # type: ignore[arg-type]
-            seen.append(_distinct(batch["session"].hash().to_numpy()))
-            # the file is the part's; a column of nulls is not written (what is written and
-            # read back is the cost of this split)
-            frame = batch.drop("file", *[c for c in _OPTIONAL
-                                         if batch[c].null_count() == batch.height])
-            before = sink.tell()
-            frame.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
-            sizes.append(sink.tell() - before)
-    out.pieces = [(name, tuple(sizes))] if sizes else [None]
-    out.hashes = _distinct(np.concatenate(seen)) if seen else np.zeros(0, np.uint64)
-    out.latest = clock
-    out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
-    return out
+    part: Any
+    fmt: str
+    fields: Fields
+    max_line_bytes: int
+    block_size: int
 
 
-def _frames(piece: Piece, lines: int, places: int, clock: float, file: int) -> Iterator[Any]:
-    """A part's piece as batches of the whole input (:func:`~.fastpath.with_clock`)."""
+def _frames(source: Reread, lines: int, places: int, clock: float, file: int
+            ) -> Iterator[Any]:
+    """A part's records as batches of the whole input (:func:`~.fastpath.with_clock`)."""
     import polars as pl
 
     from .batches import SCHEMA
     from .fastpath import with_clock
+    from .fastread import read_part
 
     columns = list(SCHEMA)
-    for frame in streams(piece):
-        frame = frame.with_columns(
-            file=pl.lit(file, dtype=pl.Int32), line=pl.col("line") + lines,
-            **{c: pl.lit(None, dtype=pl.String) for c in _OPTIONAL
-               if c not in frame.columns}).select(columns)
+    for frame in read_part(source.part, source.fmt, source.fields, lambda problem: None,
+                           source.max_line_bytes, source.block_size):
+        frame = frame.with_columns(file=pl.lit(file, dtype=pl.Int32),
+                                   line=pl.col("line") + lines).select(columns)
         framed, clock = with_clock(frame, places, clock)
         places += frame.height
         yield framed
 
 
 def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
-                    files: Sequence[str], piece: Piece, lines: int, places: int,
+                    files: Sequence[str], source: Reread, lines: int, places: int,
                     clock: float, file: int, spanning: Any, target: str
                     ) -> tuple[LogResult, Piece | None]:
-    """Step 2: check the sessions of a part that are in no other part; the rows of the
-    others (``spanning``: their hashes) are written to ``target``, as a piece."""
-    import numpy as np
+    """A part checked again: the sessions of a part that are in no other part; the rows of
+    the others (``spanning``: their hashes) are written to ``target``, as a piece."""
     import polars as pl
 
     from .fastpath import FastChecker
@@ -159,25 +114,14 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
     sink: io.BufferedWriter | None = None
     sizes: list[int] = []
     newest = pl.CompatLevel.newest()
-    table = np.zeros(int(_LOW) + 1, dtype=np.bool_)
-    table[(spanning & _LOW).astype(np.intp)] = True
+    members = Members(spanning)
     with contextlib.ExitStack() as opened:
 
         def own(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
             """The part's frames without the spanning sessions' rows (written to target)."""
             nonlocal sink
             for frame in frames:
-                if not len(spanning):
-                    yield frame
-                    continue
-                hashed = frame["session"].hash().to_numpy()
-                # a table of the hashes' low bits first (most batches hold no spanning
-                # session), then a binary search for the rows it lets through
-                maybe = np.flatnonzero(table[(hashed & _LOW).astype(np.intp)])
-                found = np.minimum(np.searchsorted(spanning, hashed[maybe]),
-                                   len(spanning) - 1)
-                away = np.zeros(len(hashed), dtype=np.bool_)
-                away[maybe[spanning[found] == hashed[maybe]]] = True
+                away = members.of(frame["session"].hash().to_numpy())
                 if away.any():
                     if sink is None:
                         sink = opened.enter_context(open(target, "wb"))
@@ -188,9 +132,7 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
                     frame = frame.filter(pl.Series(~away))
                 yield frame
 
-        feed_in_batches(checker, own(_frames(piece, lines, places, clock, file)))
-    if isinstance(piece[0], str):  # read once: removed now, not all at the end
-        os.unlink(piece[0])
+        feed_in_batches(checker, own(_frames(source, lines, places, clock, file)))
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
     return result, (target, tuple(sizes)) if sink is not None else None
@@ -216,40 +158,60 @@ def handing_order(parts: Sequence[Any]) -> list[int]:
 def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str,
                    fields: Fields, settings: CheckSettings, timers: TimerSettings,
                    max_line_bytes: int, block_size: int, workers: int, parts_wanted: int,
-                   sharing: Sharing, wait: Callable[[Any], Any]) -> LogResult:
+                   sharing: Sharing, wait: Callable[[Any], Any], margin: int = MARGIN,
+                   told: Callable[[int, int], None] | None = None) -> LogResult:
     """The whole check (see the module docstring); ``workers``: the processes, this one
-    included; ``parts_wanted``: about how many parts."""
+    included; ``parts_wanted``: about how many parts; ``margin``: the records at each end of
+    a part whose sessions are held (:mod:`.guesses`); ``told``: given how many parts were
+    checked again, and of how many."""
     parts = plan_parts(files, fmt, max(1, -(-parts_wanted // max(len(files), 1))),
                        min(block_size, 1 << 20), tapered=True)
     order = handing_order(parts)
+    nonce = secrets.token_hex(8)  # the parts' tokens: not a text the input could hold
     with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
-        outs: list[PartOut] = [None] * len(parts)  # type: ignore[list-item]
+        guesses: list[Guess] = [None] * len(parts)  # type: ignore[list-item]
         for at, job in zip(order, sharing.run(
-                [(spill_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
-                                    folder)) for at in order]), strict=True):
-            outs[at] = wait(job)
+                [(guess_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
+                                    folder, spec, settings, timers, list(files),
+                                    f"\x00{nonce}-{at}\x00", margin)) for at in order]),
+                           strict=True):
+            guesses[at] = wait(job)
+        outs = [guess.out for guess in guesses]
         problems, line_offset, place_offset, clock_before = offsets(parts, outs)
         problems.extend(spans(parts, outs, line_offset, fields, settings))
         spanning = spanning_hashes(outs)
-        calls: list[Call] = []
-        called: list[int] = []  # the file of each part checked
-        for i in order:
-            out = outs[i]
-            piece = out.pieces[0] if out.pieces else None
+        results: list[LogResult] = []
+        rest: list[tuple[Piece, int, int, float, int] | None] = [None] * len(parts)
+        again: list[int] = []
+        for i, guess in enumerate(guesses):
+            found = (rebase(guess.result, guess.token, parts[i].name, line_offset[i])
+                     if guess_holds(guess, spanning, clock_before[i]) else None)
+            piece = guess.out.pieces[0] if guess.out.pieces else None
+            if found is None:
+                again.append(i)
+                continue
+            results.append(found)
             if piece is not None:
-                calls.append((check_part_task, (
-                    spec, settings, timers, list(files), piece, line_offset[i],
-                    place_offset[i], clock_before[i], parts[i].file, spanning,
-                    os.path.join(folder, f"spanning{i}.arrow"))))
-                called.append(parts[i].file)
-        checked = [job.result() for job in sharing.run(calls)]
-        results = [result for result, _ in checked]
-        # the spanning sessions' rows, in input order
-        rest = [(piece, 0, 0, -1e300, file) for _, (_, piece), file in
-                sorted(zip(order, checked, called, strict=True), key=lambda c: c[0])
-                if piece is not None]
-        if rest:
-            results.append(check_partition_task(spec, settings, timers, list(files), rest))
+                rest[i] = (piece, line_offset[i], place_offset[i], clock_before[i],
+                           parts[i].file)
+        if told is not None:
+            told(len(again), len(parts))
+        calls: list[Call] = [(check_part_task, (
+            spec, settings, timers, list(files),
+            Reread(parts[i], fmt, fields, max_line_bytes, block_size), line_offset[i],
+            place_offset[i], clock_before[i], parts[i].file, spanning,
+            os.path.join(folder, f"spanning{i}.arrow"))) for i in again]
+        for i, job in zip(again, sharing.run(calls), strict=True):
+            result, piece = job.result()
+            results.append(result)
+            if piece is not None:
+                rest[i] = (piece, 0, 0, -1e300, parts[i].file)
+        # the rows set aside, in input order
+        pieces = [item for item in rest if item is not None]
+        if pieces:  # split by a hash of the id, a share for each process
+            results.extend(job.result() for job in sharing.run(
+                [(check_partition_task, (spec, settings, timers, list(files), pieces,
+                                         (share, workers))) for share in range(workers)]))
     for result in results:
         result.model = model
     head = LogResult(model, False, settings, problems=problems)

@@ -191,17 +191,25 @@ def feed_in_batches(checker: Any, frames: Iterable[Any]) -> None:
 
 def check_partition_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
                          files: Sequence[str], pieces: Sequence[tuple[Piece, int, int,
-                                                                      float, int]]
-                         ) -> LogResult:
+                                                                      float, int]],
+                         share: tuple[int, int] = (0, 1)) -> LogResult:
     """Task 2: check one partition; ``pieces``: (piece, line offset, place offset, clock
-    before the part, file index), in input order."""
+    before the part, file index), in input order; ``share``: (r, k), only the sessions whose
+    id's hash is r modulo k."""
+    import numpy as np
+    import polars as pl
 
     from .fastpath import FastChecker
 
     model, names = spec.load()
     checker = FastChecker(model, names, settings, files, timers)
-    feed_in_batches(checker, (frame for piece, lines, places, clock, file in pieces
-                              for frame in piece_frames(piece, lines, places, clock, file)))
+    frames = (frame for piece, lines, places, clock, file in pieces
+              for frame in piece_frames(piece, lines, places, clock, file))
+    if share[1] > 1:
+        frames = (frame.filter(pl.Series(frame["session"].hash().to_numpy()
+                                         % np.uint64(share[1]) == share[0]))
+                  for frame in frames)
+    feed_in_batches(checker, frames)
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
     return result

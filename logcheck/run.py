@@ -56,6 +56,9 @@ class RunOptions:
     #: where a record file is read from when not from its name (standard input, saved to a
     #: temporary file, is named ``<stdin>``)
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: ``--jobs``: records at each end of a part whose sessions are held (None: the
+    #: default of :mod:`.guesses`; tests use small ones)
+    margin: int | None = None
     #: receives the number of records read since its last call (a progress bar)
     progress: Callable[[int], None] | None = None
     #: ``--jobs``: the ``jobs - 1`` spawned processes, started early by the caller
@@ -201,10 +204,16 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
 
     from .fastparts import check_in_parts
     from .fastpool import Sharing, start_pool
+    from .guesses import MARGIN
     from .partition import ModelSpec, share_model
 
     spec = options.spec or ModelSpec()
     share_model(spec, model, names)  # this process checks partitions too
+
+    def told(again: int, parts: int) -> None:
+        if again:
+            options.note(f"--jobs: {again} of {parts} parts were read and checked again "
+                         "(a session quiet across the end of a part; docs/logs.md)")
     progress = options.progress
 
     def wait(job: Any) -> Any:
@@ -223,7 +232,8 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
                               options.settings, options.timers, options.max_line_bytes,
                               options.block_size, options.jobs,
                               options.partitions or _parts(files, options),
-                              Sharing(pool.submit, options.jobs - 1), wait)
+                              Sharing(pool.submit, options.jobs - 1), wait,
+                              options.margin or MARGIN, told)
 
 
 def _parts(files: Sequence[str], options: RunOptions) -> int:

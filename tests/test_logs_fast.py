@@ -158,9 +158,124 @@ def test_jobs_sessions_spanning_parts_and_ids_used_again(tmp_path: Path, rescue:
     one = _report(rescue, names, [first, second], "csv", path="exact", settings=options)
     kinds = {v["kind"] for v in json.loads(one)["violations"]}
     assert {"after-end"} <= kinds, kinds
-    for jobs, parts in ((2, 6), (3, 9)):
+    for jobs, parts, margin in ((2, 6, None), (3, 9, None), (2, 6, 3), (3, 9, 40)):
         assert _report(rescue, names, [first, second], "csv", jobs=jobs, partitions=parts,
-                       block_size=1500, settings=options) == one
+                       block_size=1500, settings=options, margin=margin) == one
+
+
+def _one_after_another(path: Path, quiet: int | None = None, start: int = 0,
+                       header: bool = True) -> Path:
+    """400 sessions, one after another (none open across another's records), from ``start``
+    seconds after 10:00, with faults of each kind every 50 sessions; ``quiet``: one session
+    more, Waiting across all the others, with a record after the ``quiet``-th."""
+    rows = ["session,time,status,cause"] if header else []
+
+    def stamp(second: int) -> str:
+        return f"2024-05-01T{10 + second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+
+    when = start
+    if quiet is not None:
+        rows.append(f"q,{stamp(0)},Connecting,")
+        rows.append(f"q,{stamp(0)},Waiting,")
+    for n in range(400):
+        steps = {17: ["Connecting", "Waiting", "Active", "Connecting"],  # not in the table
+                 29: ["Connecting", "Waiting", "Waiting", "Active", "Closed by technician"],
+                 41: ["Connecting", "Waiting", "Activ", "Closed by technician"]}.get(
+            n % 50, ["Connecting", "Waiting", "Active", "Closed by technician"])
+        for status in steps:
+            rows.append(f"s{start}-{n},{stamp(when)},{status},")
+            when += 1
+        if n % 50 == 33:
+            rows.append(f"s{start}-{n},{stamp(when)},Active,")  # after the end
+            when += 1
+        if n == quiet:
+            rows.append(f"q,{stamp(when)},Waiting,")
+    if quiet is not None:
+        rows.append(f"q,{stamp(when)},Active,")
+    with path.open("a") as handle:
+        handle.write("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_jobs_guesses_hold_and_their_reports_name_the_lines_of_the_file(
+        tmp_path: Path, rescue: Model, fmt: str) -> None:
+    """Sessions one after another: every part's guess holds (no part is read again), and the
+    violations and issues found in later parts, checked with the part's own line numbers
+    and a token for the file's name, carry the file's name and lines in every field."""
+    names = default_map(rescue)
+    path = _one_after_another(tmp_path / "records.csv")
+    if fmt == "parquet":
+        parquet = tmp_path / "records.parquet"
+        pl.read_csv(path, infer_schema=False).write_parquet(parquet, row_group_size=100)
+        path = parquet
+    one = _report(rescue, names, [path], fmt, path="exact")
+    found = json.loads(one)
+    assert found["summary"]["violations"] == 16
+    assert {i["kind"] for i in found["issues"]} == {"cut-off", "duplicate", "unknown-status"}
+    notes: list[str] = []
+    for jobs, parts in ((2, 4), (3, 7)):
+        assert _report(rescue, names, [path], fmt, jobs=jobs, partitions=parts,
+                       block_size=1500, margin=8, note=notes.append) == one
+    assert notes == []
+
+
+@pytest.mark.slow
+def test_jobs_parts_whose_guess_fails_are_read_again(tmp_path: Path, rescue: Model) -> None:
+    """A session quiet across parts (Waiting from the first record to the last, with one
+    record in the middle) is in no margin of the part in the middle: that part checked it
+    as its own, so it is read and checked again, and the report is still the one of a single
+    process."""
+    names = default_map(rescue)
+    path = _one_after_another(tmp_path / "records.csv", quiet=260)
+    one = _report(rescue, names, [path], "csv", path="exact")
+    notes: list[str] = []
+    assert _report(rescue, names, [path], "csv", jobs=2, partitions=4, block_size=1500,
+                   margin=8, note=notes.append) == one
+    assert notes == ["--jobs: 1 of 4 parts were read and checked again (a session quiet "
+                     "across the end of a part; docs/logs.md)"]
+
+
+@pytest.mark.slow
+def test_jobs_parts_before_the_clock_are_read_again(tmp_path: Path, rescue: Model) -> None:
+    """Records whose times go back (the second half of the file an hour earlier than the
+    first): a part whose first records are all before the clock of the parts before it
+    cannot take its clock as the input's, so it is read again; the report is still the one
+    of a single process."""
+    names = default_map(rescue)
+    path = _one_after_another(tmp_path / "records.csv", start=3600)
+    _one_after_another(path, start=0, header=False)
+    one = _report(rescue, names, [path], "csv", path="exact")
+    assert not any(i["kind"] == "out-of-order" for i in json.loads(one)["issues"])
+    notes: list[str] = []
+    assert _report(rescue, names, [path], "csv", jobs=2, partitions=6, block_size=1500,
+                   margin=8, note=notes.append) == one
+    assert len(notes) == 1 and notes[0].startswith("--jobs: ") and " of 6 parts " in notes[0]
+
+
+def test_rebase_puts_the_file_and_its_lines_in_place_of_the_token(rescue: Model) -> None:
+    from statusproof.logcheck.guesses import rebase
+    from statusproof.logcheck.records import Record
+    from statusproof.logcheck.result import Issue, LogResult, Tally, Violation
+
+    token = "\x00abc-1\x00"
+    result = LogResult(rescue, False, CheckSettings())
+    first = Record(token, 3, "s", 0.0, "Active")
+    result.violations.append(Violation("after-end", token, 4, "s", f"after {token}:3",
+                                       (first,), (), None, "Active"))
+    result.issues.append(Issue("duplicate", token, 5, "s", f"as {token}:4 and {token}:12"))
+    result.unknown["Activ"] = Tally(2, f"{token}:7", (1, token, 7))
+    moved = rebase(result, token, "b.csv", 100)
+    assert moved is not None
+    violation, = moved.violations
+    assert (violation.where, violation.message) == ("b.csv:104", "after b.csv:103")
+    assert violation.records == (Record("b.csv", 103, "s", 0.0, "Active"),)
+    assert moved.issues[0].message == "as b.csv:104 and b.csv:112"
+    assert moved.unknown["Activ"] == Tally(2, "b.csv:107", (1, "b.csv", 107))
+    # a token left anywhere (not followed by a line): the guess is not used
+    result.issues.append(Issue("duplicate", token, 6, "s", f"in {token}"))
+    assert rebase(result, token, "b.csv", 100) is None
 
 
 @pytest.mark.slow

@@ -1,0 +1,281 @@
+"""``--jobs N``, the first step: each part read and checked at once, on a guess verified after.
+
+This module owns :func:`guess_part_task` and what it gives (:class:`Guess`), and the test of
+a guess (:func:`guess_holds`). A part's sessions are those whose ids are in no other part,
+which only the reading of every part can tell; waiting for that meant writing each part
+down and reading it back (a fifth of the work of a check). Instead, a part is checked as it
+is read, on a guess of which of its sessions are its own, and the guess is verified once
+every part is read:
+
+- **held** sessions (a guess that they are in another part too) are those with a record
+  among the part's first ``margin`` records (sessions that began before the part), and those
+  with a record among its last ``margin`` and none checked yet (sessions that go on after
+  it; a part's rows are checked ``margin`` records behind its reading, so that the last ones
+  are known before they are checked): their rows are set aside, as :mod:`.fastparts` sets
+  aside the spanning sessions' rows, and checked with the rows of every other part's held
+  sessions;
+- every other session is **checked** in the part. The guess holds when none of them is in
+  another part (by the hashes of the ids, as :func:`~.fastparts.spanning_hashes`), and the
+  input's clock before the part is not after the part's own clock at the end of its first
+  ``margin`` records (the latest time read in them; every row checked comes after them, so
+  its clock in the part is then the clock of the whole input). A part whose guess fails is
+  checked again from its text (:func:`~.fastparts.check_part_task`): the report never
+  depends on the guess, only the work does.
+
+What the part cannot know while it is read, its first line number in its file, is filled in
+afterwards: the part's checker names its file by a *token*, and :func:`rebase` puts the
+file's name and the line numbers of the whole file in place of the token and the part's own
+line numbers, in every violation, issue, record and message of the result.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .partition import ModelSpec, PartOut
+from .records import Fields
+from .result import CheckSettings, GapPattern, Issue, LogResult, Tally, Violation
+from .timersettings import TimerSettings
+
+__all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "Members",
+           "distinct"]
+
+#: Records at each end of a part whose sessions are held (see the module docstring): some
+#: minutes of a busy log; a session quiet for longer across a part's end makes the guess
+#: fail and the part is checked again (docs/logs.md, "Processes and clusters").
+MARGIN = 16384
+
+#: The low bits of a hash that index :class:`Members`' table (a MiB of flags).
+_LOW = (1 << 20) - 1
+
+
+def distinct(values: Any) -> Any:
+    """The distinct values of an integer array, sorted (a sort and a comparison: cheaper
+    than ``np.unique``'s hash table on these)."""
+    import numpy as np
+
+    ranked = np.sort(values)
+    if len(ranked) < 2:
+        return ranked
+    keep = np.empty(len(ranked), dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=keep[1:])
+    return ranked[keep]
+
+
+class Members:
+    """Membership in a sorted array of hashes: a table of their low bits first (most rows of
+    a batch are not members), then a binary search for the rows it lets through."""
+
+    def __init__(self, ranked: Any) -> None:
+        import numpy as np
+
+        self.ranked = ranked
+        self.table = np.zeros(_LOW + 1, dtype=np.bool_)
+        self.table[(ranked & _LOW).astype(np.intp)] = True
+
+    def of(self, hashed: Any) -> Any:
+        """Whether each of ``hashed`` is a member."""
+        import numpy as np
+
+        found = np.zeros(len(hashed), dtype=np.bool_)
+        ranked = self.ranked
+        if not len(ranked):
+            return found
+        maybe = np.flatnonzero(self.table[(hashed & _LOW).astype(np.intp)])
+        at = np.minimum(np.searchsorted(ranked, hashed[maybe]), len(ranked) - 1)
+        found[maybe[ranked[at] == hashed[maybe]]] = True
+        return found
+
+
+@dataclass
+class Guess:
+    """What the first step gives for a part: the part's counts, problems and held rows
+    (``out``: its piece, and the hashes of all its ids), the result of the sessions it
+    checked (in the token's name: :func:`rebase`), the hashes of the held ones (the others
+    were checked), and the part's clock after its first ``margin`` rows (the latest time
+    read in them)."""
+
+    out: PartOut
+    result: LogResult
+    held: Any
+    head_clock: float
+    token: str
+
+    @property
+    def rows(self) -> int:
+        """The part's records (for a progress bar)."""
+        return self.out.rows
+
+
+def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
+                    block_size: int, folder: str, spec: ModelSpec, settings: CheckSettings,
+                    timers: TimerSettings, files: Sequence[str], token: str, margin: int
+                    ) -> Guess:
+    """Step 1 of ``--jobs``: read a part, check the sessions guessed to be its own, set the
+    held ones' rows aside (see the module docstring)."""
+    import numpy as np
+    import polars as pl
+
+    from .batches import PartState
+    from .fastpath import FastChecker, with_clock
+    from .fastread import read_part
+    from .partition import BATCH_ROWS
+
+    model, names = spec.load()
+    named = list(files)
+    named[part.file] = token  # the part's checker names the file by the token (rebase)
+    checker = FastChecker(model, names, settings, named, timers)
+    out = PartOut()
+    state = PartState()
+    newest = pl.CompatLevel.newest()
+    target = os.path.join(folder, f"held{index}.arrow")
+    sink: Any = None
+    sizes: list[int] = []
+    head: list[Any] = []  # the distinct hashes of the first ``margin`` rows' ids
+    held: Members | None = None
+    # the rows not yet checked nor held: frame, its hashes, its held rows, its distinct hashes
+    window: deque[tuple[pl.DataFrame, Any, Any, Any]] = deque()
+    seen: list[Any] = []  # the distinct hashes of each batch
+    released: list[Any] = []  # those of the batches that left the window
+    set_aside: list[Any] = []  # those of the held rows
+    waiting: list[pl.DataFrame] = []
+    waiting_rows = 0
+    places, clock = 0, -1e300
+    head_clock = float("inf")  # the part's clock after its first ``margin`` rows
+    margin = max(margin, 1)  # the first row is held: its clock is not the part's to know
+
+    def check(frame: pl.DataFrame | None) -> None:
+        nonlocal waiting_rows
+        if frame is not None and frame.height:
+            waiting.append(frame)
+            waiting_rows += frame.height
+        if waiting and (frame is None or waiting_rows >= BATCH_ROWS):
+            checker.feed(waiting[0] if len(waiting) == 1 else pl.concat(waiting))
+            waiting.clear()
+            waiting_rows = 0
+
+    def release(frame: pl.DataFrame, hashed: Any, away: Any) -> None:
+        nonlocal sink
+        if away.any():
+            if sink is None:
+                sink = open(target, "wb")  # noqa: SIM115  # closed below, after the last write
+            before = sink.tell()
+            frame.drop("file").filter(pl.Series(away)).write_ipc_stream(
+                sink, compression="uncompressed", compat_level=newest)
+            sizes.append(sink.tell() - before)
+            set_aside.append(distinct(hashed[away]))
+            frame = frame.filter(pl.Series(~away))
+        check(frame)
+
+    try:
+        buffered = 0
+        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
+                               block_size, state):
+            before = clock
+            frame, clock = with_clock(batch, places, clock)
+            places += batch.height
+            hashed = frame["session"].hash().to_numpy()
+            ids = distinct(hashed)
+            seen.append(ids)
+            if held is None:
+                head.append(distinct(hashed[:margin - out.rows]))
+                if out.rows + batch.height >= margin:
+                    head_clock = max(before, float(
+                        batch["time"][:margin - out.rows].max()))  # type: ignore[arg-type]
+                    held = Members(distinct(np.concatenate(head)))
+            out.rows += batch.height
+            # in the head, every row is held
+            away = np.ones(len(hashed), dtype=np.bool_) if held is None else held.of(hashed)
+            window.append((frame, hashed, away, ids))
+            buffered += frame.height
+            while buffered - window[0][0].height >= margin:
+                frame, hashed, away, ids = window.popleft()
+                buffered -= frame.height
+                released.append(ids)
+                release(frame, hashed, away)
+        # the last rows: a session of the last ``margin`` none of whose rows was checked is
+        # held, the others checked
+        checked_before = Members(distinct(np.concatenate(released)) if released else
+                                 np.zeros(0, dtype=np.uint64))
+        last = np.concatenate([hashed for _, hashed, _, _ in window])[-margin:] if window \
+            else np.zeros(0, dtype=np.uint64)
+        ending = distinct(last)
+        ending = Members(ending[~checked_before.of(ending)])
+        for frame, hashed, away, _ in window:
+            release(frame, hashed, away | ending.of(hashed))
+        check(None)
+    finally:
+        if sink is not None:
+            sink.close()
+    result = checker.finish()
+    result.model = None  # type: ignore[assignment]  # the coordinator has it
+    out.pieces = [(target, tuple(sizes))] if sizes else [None]
+    out.hashes = distinct(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.uint64)
+    aside = distinct(np.concatenate(set_aside)) if set_aside else np.zeros(0, np.uint64)
+    out.latest = clock
+    out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
+    return Guess(out, result, aside, head_clock, token)
+
+
+def guess_holds(guess: Guess, spanning: Any, clock_before: float) -> bool:
+    """Whether the part's guess was right (see the module docstring)."""
+    import numpy as np
+
+    if clock_before > guess.head_clock:
+        return False
+    every = guess.out.hashes
+    if not len(spanning) or every is None or not len(every):
+        return True
+    mine = spanning[Members(every).of(spanning)]  # the part's spanning sessions
+    return bool(np.all(Members(guess.held).of(mine)))
+
+
+def rebase(result: LogResult, token: str, name: str, offset: int) -> LogResult | None:
+    """``result`` with ``name`` for the token and the lines of the whole file (the part's
+    lines plus ``offset``); None if the token is still found anywhere (then the guess is
+    not used)."""
+    place = re.compile(re.escape(token) + r":(\d+)")
+
+    def text(value: str) -> str:
+        return place.sub(lambda m: f"{name}:{int(m.group(1)) + offset}", value)
+
+    def record(r: Any) -> Any:
+        return r._replace(path=name, line=r.line + offset) if r.path == token else r
+
+    def tally(item: Tally) -> Tally:
+        file, path, line = item.position
+        if path != token:
+            return item
+        return Tally(item.count, f"{name}:{line + offset}", (file, name, line + offset))
+
+    def violation(v: Violation) -> Violation:
+        path, line, records = v.path, v.line, v.records
+        if path == token:
+            path, line, records = name, line + offset, tuple(record(r) for r in records)
+        return Violation(v.kind, path, line, v.session, text(v.message), records, v.allowed,
+                         v.source, v.target)
+
+    violations = [violation(v) for v in result.violations]
+    issues = [Issue(i.kind, name if i.path == token else i.path,
+                    i.line + offset if i.path == token else i.line, i.session, text(i.message))
+              for i in result.issues]
+    gaps = {key: GapPattern(g.source, g.path, g.ending, g.count, text(g.first), g.session,
+                            g.trace, (g.position[0], name, g.position[2] + offset)
+                            if g.position[1] == token else g.position)
+            for key, g in result.gaps.items()}
+    rebased = replace(result, violations=violations, issues=issues, gaps=gaps,
+                      drift={k: tally(t) for k, t in result.drift.items()},
+                      unmodelled={k: tally(t) for k, t in result.unmodelled.items()},
+                      unknown={k: tally(t) for k, t in result.unknown.items()})
+    texts = [*(v.message for v in violations), *(i.message for i in issues),
+             *(r.path for v in violations for r in v.records),
+             *(t.first for book in (rebased.drift, rebased.unmodelled, rebased.unknown)
+               for t in book.values()), *(g.first for g in gaps.values())]
+    return None if any(token in t for t in texts) else rebased
+
