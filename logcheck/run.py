@@ -213,7 +213,8 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
     def told(again: int, parts: int) -> None:
         if again:
             options.note(f"--jobs: {again} of {parts} parts were read and checked again "
-                         "(a session quiet across the end of a part; docs/logs.md)")
+                         "(their guess of their own sessions failed; see docs/logs.md, "
+                         "\"Processes and clusters\")")
     progress = options.progress
 
     def wait(job: Any) -> Any:

@@ -233,8 +233,8 @@ def test_jobs_parts_whose_guess_fails_are_read_again(tmp_path: Path, rescue: Mod
     notes: list[str] = []
     assert _report(rescue, names, [path], "csv", jobs=2, partitions=4, block_size=1500,
                    margin=8, note=notes.append) == one
-    assert notes == ["--jobs: 1 of 4 parts were read and checked again (a session quiet "
-                     "across the end of a part; docs/logs.md)"]
+    assert notes == ["--jobs: 1 of 4 parts were read and checked again (their guess of their "
+                     "own sessions failed; see docs/logs.md, \"Processes and clusters\")"]
 
 
 @pytest.mark.slow
@@ -252,6 +252,24 @@ def test_jobs_parts_before_the_clock_are_read_again(tmp_path: Path, rescue: Mode
     assert _report(rescue, names, [path], "csv", jobs=2, partitions=6, block_size=1500,
                    margin=8, note=notes.append) == one
     assert len(notes) == 1 and notes[0].startswith("--jobs: ") and " of 6 parts " in notes[0]
+
+
+@pytest.mark.slow
+@given(seed=st.integers(0, 10**6), faults=st.integers(0, 60),
+       fmt=st.sampled_from(["jsonl", "csv"]), margin=st.sampled_from([1, 4, 30, 300]),
+       parts=st.integers(2, 9), block=st.sampled_from([700, 3000, 1 << 20]))
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_jobs_equal_one_process_whatever_the_margin(tmp_path: Path, rescue: Model, seed: int,
+                                                    faults: int, fmt: str, margin: int,
+                                                    parts: int, block: int) -> None:
+    """Whichever parts' guesses hold or fail (margins from one record up), the report of
+    --jobs 2 is the one of a single process."""
+    names = default_map(rescue)
+    path = _write(tmp_path, rescue, names, fmt, SynthSettings(200, faults=faults, seed=seed))
+    assert (_report(rescue, names, [path], fmt, jobs=2, partitions=parts, block_size=block,
+                    margin=margin)
+            == _report(rescue, names, [path], fmt, path="exact"))
 
 
 def test_rebase_puts_the_file_and_its_lines_in_place_of_the_token(rescue: Model) -> None:
