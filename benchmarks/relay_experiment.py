@@ -1,7 +1,8 @@
 """An experiment, not part of statusproof: ``--jobs 2`` as a *relay*, measured.
 
 docs/logs.md ("Figures", eighth pass) weighs two ways to check in parallel without the split
-of ``logcheck/fastparts.py`` (each record written and read back). This script measures the
+``logcheck/fastparts.py`` had then (each record written and read back; since the ninth pass
+each part is checked as it is read, on a guess verified afterwards). This script measures the
 first: the parts of a CSV file are read side by side by two processes and held in memory, and
 the fast path's checker (``FastChecker``) is pickled and handed from one process to the other
 in input order, each part checked with the state the part before it left. The checks run one
