@@ -15,6 +15,7 @@ fast path's hand-over) reaches exactly the verdicts of one check of everything.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Sequence
 
@@ -25,6 +26,10 @@ from .records import Record, format_time
 from .verdicts import CheckerBase, SessionState, target_label
 
 __all__ = ["EventSteps"]
+
+
+def _time_of(entry: tuple[float, Record, SessionState]) -> float:
+    return entry[0]
 
 
 class EventSteps(CheckerBase):
@@ -78,24 +83,29 @@ class EventSteps(CheckerBase):
         session.recent.extend(recent)
         session.start = session.start_late = start
 
-    def replay(self, rows: Sequence[tuple[Record, float]]) -> None:
-        """The records of one session the fast path read but did not check, each with the
-        input's clock before it, checked as if they had come in their place: the session's
-        buffer is simulated apart, then joins the shared one."""
+    def replay(self, sessions: Sequence[Sequence[tuple[Record, float]]]) -> None:
+        """The records of sessions the fast path read but did not check, each with the
+        input's clock before it, checked as if they had come in their place: each session's
+        buffer is simulated apart, then what they leave joins the shared one, in time order
+        (on equal times, the shared buffer's entries first, then the sessions' in the order
+        given: as if each had been put in its place one after another). One merge for all
+        the sessions: thousands of sessions open at the end of the input are handed over at
+        once, and putting each in its place in turn took a pass over the buffer for each."""
         saved, newest = self._buffer, self._newest
-        self._buffer, self._newest = deque(), -1e300
+        pending: list[tuple[float, Record, SessionState]] = []
         try:
-            for record, horizon in rows:
-                self.advance(horizon)
-                self._arrive(record)
+            for rows in sessions:
+                self._buffer, self._newest = deque(), -1e300
+                for record, horizon in rows:
+                    self.advance(horizon)
+                    self._arrive(record)
+                pending.extend(self._buffer)
+                newest = max(newest, self._newest)
         finally:
-            pending, self._buffer = self._buffer, saved
-            self._newest = max(newest, self._newest)
-        for entry in pending:
-            index = len(saved)
-            while index and saved[index - 1][0] > entry[0]:
-                index -= 1
-            saved.insert(index, entry)
+            self._buffer, self._newest = saved, newest
+        if pending:
+            pending.sort(key=_time_of)  # stable: each session's own order is kept
+            self._buffer = deque(heapq.merge(saved, pending, key=_time_of))
 
     def _arrive(self, record: Record) -> None:
         session = self._open.get(record.session)

@@ -44,6 +44,10 @@ from .timersettings import Profiles, TimerSettings
 
 __all__ = ["FastChecker", "with_clock"]
 
+#: Sessions handed to the exact checker with records to replay: each id, and those records
+#: (rows as dicts, in input order).
+Replays = list[tuple[str, list[dict[str, Any]]]]
+
 _CLOSED = {"session": pl.String, "time": pl.Float64, "file": pl.Int32, "line": pl.Int64,
            "status": pl.String, "cause": pl.String, "group": pl.String}
 _CARRY = {"seq": pl.Int64, "t0": pl.Float64, "state": pl.Int64, "nr": pl.Int64,
@@ -157,7 +161,7 @@ class FastChecker:
             batch = batch.filter(~mine)
         else:
             to_exact = batch.clear()
-        replays: list[tuple[str, pl.DataFrame]] = []
+        replays: Replays = []
         merged = [to_exact]
         if batch.height:
             handed, new_rows = self._check(batch, end_clock, replays)
@@ -191,7 +195,7 @@ class FastChecker:
 
     # -- the bulk check ------------------------------------------------------------------
     def _check(self, batch: pl.DataFrame, end_clock: float,
-               replays: list[tuple[str, pl.DataFrame]]) -> tuple[int, pl.DataFrame]:
+               replays: Replays) -> tuple[int, pl.DataFrame]:
         """Check the rows of the sessions the fast path follows; returns how many sessions
         were handed over and their rows of this batch (for the exact checker)."""
         tables = self.tables
@@ -343,30 +347,34 @@ class FastChecker:
                       row["status"], row["cause"], group=row["group"])
 
     def _hand_over(self, rows: pl.DataFrame, hits: set[str], ends: dict[str, Record],
-                   replays: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
+                   replays: Replays) -> pl.DataFrame:
         """Hand the sessions of ``rows`` to the exact checker: it adopts what it must know of
         them (their end, or their state and latest records, and the records to replay);
         their rows of this batch are returned."""
         exact = self.exact
         old = rows.filter(rows["tail"].is_not_null())
+        # each session's rows, grouped in one pass (a filter per session made the thousands
+        # of sessions open at the end of the input a quadratic affair)
+        grouped: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        for row in old.iter_rows(named=True):
+            history, tail = grouped.setdefault(row["session"], ([], []))
+            (tail if row["tail"] else history).append(row)
         for sid in rows["session"].unique(maintain_order=True).to_list():
             if sid in hits:
                 exact.adopt_closed(ends[sid], counted=True)
                 continue
-            mine = old.filter(old["session"] == sid) if old.height else old
-            if not mine.height:
+            if sid not in grouped:
                 continue
-            history = mine.filter(~mine["tail"])
-            if history.height:
-                records = [self._record(r) for r in history.iter_rows(named=True)]
-                last = history.row(history.height - 1, named=True)
+            history, tail = grouped[sid]
+            if history:
+                records = [self._record(r) for r in history]
+                last = history[-1]
                 state = self.tables.states[last["state"]]
                 if self.tables.ended[last["state"]]:
                     exact.adopt_closed(records[-1], counted=False)
                 else:
                     exact.adopt_open(records[-1], state, records, last["t0"])
-            tail = mine.filter(mine["tail"])
-            if tail.height:
+            if tail:
                 replays.append((sid, tail))
         return rows.filter(rows["tail"].is_null())
 
@@ -426,10 +434,11 @@ class FastChecker:
         if steps.any():
             self.pairs += np.bincount(p_state[steps] * n + state[steps], minlength=n * n)
 
-    def _exact_feed(self, replays: list[tuple[str, pl.DataFrame]], rows: pl.DataFrame) -> None:
+    def _exact_feed(self, replays: Replays, rows: pl.DataFrame) -> None:
         exact = self.exact
-        for _, tail in replays:
-            exact.replay([(self._record(r), r["horizon"]) for r in tail.iter_rows(named=True)])
+        if replays:
+            exact.replay([[(self._record(r), r["horizon"]) for r in tail]
+                          for _, tail in replays])
         if rows.height:
             for r in rows.sort("gidx").iter_rows(named=True):
                 exact.feed_event(self._record(r), r["horizon"], count=False)
@@ -453,7 +462,7 @@ class FastChecker:
             self.result.conforming += int(final.sum())
             rest = carry.filter(~done)
             if rest.height:
-                replays: list[tuple[str, pl.DataFrame]] = []
+                replays: Replays = []
                 self._hand_over(rest, set(), {}, replays)
                 self._exact_feed(replays, rest.clear())
             self.carry = None

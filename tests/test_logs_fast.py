@@ -79,6 +79,33 @@ def test_fast_path_equals_exact_for_any_seed(tmp_path: Path, rescue: Model, seed
             == _report(rescue, names, [path], fmt, path="exact", settings=check))
 
 
+@pytest.mark.parametrize("block", [2000, 1 << 20])
+def test_fast_path_hands_thousands_of_open_sessions_over_as_the_exact_path_reads_them(
+        tmp_path: Path, rescue: Model, block: int) -> None:
+    """3,000 sessions open at once, round robin, 40 records a second (many on the same
+    second), times a few seconds out of order: the input ends with 1,500 sessions open (cut
+    off) and a minute of records still waiting in the reorder buffer: the exact checker takes them all over at once (one merge of their
+    buffers, the rows grouped by session in one pass; each in turn took minutes for 20,000
+    sessions, docs/logs.md) and the report is the exact path's."""
+    import random
+
+    steps = ["Connecting", "Waiting", "Active", "Closed by technician"]
+    rnd = random.Random(5)
+    rows = ["session,time,status,cause"]
+    for n in range(10_500):
+        slot, step = n % 3000, n // 3000
+        second = n // 40 + rnd.choice([0, 0, 0, -1, -3, 2])
+        rows.append(f"S{slot}-{step // 4},2024-05-01T10:{second // 60:02d}:{second % 60:02d}Z,"
+                    f"{steps[step % 4]},")
+    path = tmp_path / "open.csv"
+    path.write_text("\n".join(rows) + "\n")
+    names = default_map(rescue)
+    exact = _report(rescue, names, [path], "csv", path="exact")
+    found = json.loads(exact)
+    assert sum(i["kind"] == "cut-off" for i in found["issues"]) == 1500
+    assert _report(rescue, names, [path], "csv", path="fast", block_size=block) == exact
+
+
 def test_fast_path_on_another_table_and_across_files(tmp_path: Path) -> None:
     parcel = load_model(LOGS / "parcel.txt")
     names = NameMap(parcel)
