@@ -19,6 +19,11 @@ process and ``N - 1`` spawned ones (:class:`~.fastpool.Sharing`):
    every part in input order, are one more partition (or, split by a hash of the session
    id, one for each process).
 
+Where sessions are long (a session's records more than some 8,000 records apart in the
+input's first 65,536: :func:`~.guesses.margin_for`), most sessions would be held and many
+guesses fail; then step 1 writes every part down instead (:func:`spill_part_task`, Arrow IPC
+in a temporary folder) and step 2 checks each part from its piece, as before the guesses.
+
 Against the hash split of :mod:`.partition` (which :mod:`.daskengine` keeps: on a cluster the
 pieces stay on the workers that read them), nothing is split by session while reading, and a
 record is read once. Two sessions whose ids share a hash are both spanning, which is safe: any
@@ -40,7 +45,16 @@ from typing import Any
 from statusproof.model.model import Model
 
 from .fastpool import Call, Sharing
-from .guesses import MARGIN, Guess, Members, distinct, guess_holds, guess_part_task, rebase
+from .guesses import (
+    MARGIN,
+    Guess,
+    Members,
+    distinct,
+    guess_holds,
+    guess_part_task,
+    margin_for,
+    rebase,
+)
 from .partition import (
     ModelSpec,
     PartOut,
@@ -49,13 +63,15 @@ from .partition import (
     feed_in_batches,
     offsets,
     spans,
+    streams,
 )
 from .parts import plan_parts
 from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
 
-__all__ = ["check_in_parts", "check_part_task", "spanning_hashes", "handing_order", "Reread"]
+__all__ = ["check_in_parts", "check_part_task", "spill_part_task", "spanning_hashes",
+           "handing_order", "Reread"]
 
 
 def spanning_hashes(outs: Sequence[PartOut]) -> Any:
@@ -69,6 +85,46 @@ def spanning_hashes(outs: Sequence[PartOut]) -> Any:
     return distinct(ranked[1:][ranked[1:] == ranked[:-1]])
 
 
+#: The columns a part's piece may leave out when a batch has no value in them.
+_OPTIONAL = ("cause", "group")
+
+
+def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
+                    block_size: int, folder: str) -> PartOut:
+    """Step 1 where sessions are long (see the module docstring): read a part into one
+    piece, with the hashes of its session ids."""
+    import numpy as np
+    import polars as pl
+
+    from .batches import PartState
+    from .fastread import read_part
+
+    out = PartOut()
+    state = PartState()
+    sizes: list[int] = []
+    seen: list[Any] = []
+    clock = -1e300
+    newest = pl.CompatLevel.newest()
+    name = os.path.join(folder, f"part{index}.arrow")
+    with open(name, "wb") as sink:
+        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
+                               block_size, state):
+            out.rows += batch.height
+            clock = max(clock, float(batch["time"].max()))  # type: ignore[arg-type]
+            seen.append(distinct(batch["session"].hash().to_numpy()))
+            # the file is the part's; a column of nulls is not written
+            frame = batch.drop("file", *[c for c in _OPTIONAL
+                                         if batch[c].null_count() == batch.height])
+            before = sink.tell()
+            frame.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
+            sizes.append(sink.tell() - before)
+    out.pieces = [(name, tuple(sizes))] if sizes else [None]
+    out.hashes = distinct(np.concatenate(seen)) if seen else np.zeros(0, np.uint64)
+    out.latest = clock
+    out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
+    return out
+
+
 @dataclass(frozen=True)
 class Reread:
     """A part to read again from its text (its malformed lines are already counted)."""
@@ -80,9 +136,10 @@ class Reread:
     block_size: int
 
 
-def _frames(source: Reread, lines: int, places: int, clock: float, file: int
+def _frames(source: Reread | Piece, lines: int, places: int, clock: float, file: int
             ) -> Iterator[Any]:
-    """A part's records as batches of the whole input (:func:`~.fastpath.with_clock`)."""
+    """A part's records (read again, or its piece) as batches of the whole input
+    (:func:`~.fastpath.with_clock`)."""
     import polars as pl
 
     from .batches import SCHEMA
@@ -90,21 +147,26 @@ def _frames(source: Reread, lines: int, places: int, clock: float, file: int
     from .fastread import read_part
 
     columns = list(SCHEMA)
-    for frame in read_part(source.part, source.fmt, source.fields, lambda problem: None,
-                           source.max_line_bytes, source.block_size):
-        frame = frame.with_columns(file=pl.lit(file, dtype=pl.Int32),
-                                   line=pl.col("line") + lines).select(columns)
+    frames = (read_part(source.part, source.fmt, source.fields, lambda problem: None,
+                        source.max_line_bytes, source.block_size)
+              if isinstance(source, Reread) else streams(source))
+    for frame in frames:
+        frame = frame.with_columns(
+            file=pl.lit(file, dtype=pl.Int32), line=pl.col("line") + lines,
+            **{c: pl.lit(None, dtype=pl.String) for c in _OPTIONAL
+               if c not in frame.columns}).select(columns)
         framed, clock = with_clock(frame, places, clock)
         places += frame.height
         yield framed
 
 
 def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
-                    files: Sequence[str], source: Reread, lines: int, places: int,
+                    files: Sequence[str], source: Reread | Piece, lines: int, places: int,
                     clock: float, file: int, spanning: Any, target: str
                     ) -> tuple[LogResult, Piece | None]:
-    """A part checked again: the sessions of a part that are in no other part; the rows of
-    the others (``spanning``: their hashes) are written to ``target``, as a piece."""
+    """A part checked from its piece, or read and checked again: the sessions of a part that
+    are in no other part; the rows of the others (``spanning``: their hashes) are written to
+    ``target``, as a piece."""
     import polars as pl
 
     from .fastpath import FastChecker
@@ -133,6 +195,8 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
                 yield frame
 
         feed_in_batches(checker, own(_frames(source, lines, places, clock, file)))
+    if not isinstance(source, Reread) and isinstance(source[0], str):
+        os.unlink(source[0])  # read once: removed now, not all at the end
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
     return result, (target, tuple(sizes)) if sink is not None else None
@@ -158,35 +222,47 @@ def handing_order(parts: Sequence[Any]) -> list[int]:
 def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str,
                    fields: Fields, settings: CheckSettings, timers: TimerSettings,
                    max_line_bytes: int, block_size: int, workers: int, parts_wanted: int,
-                   sharing: Sharing, wait: Callable[[Any], Any], margin: int = MARGIN,
+                   sharing: Sharing, wait: Callable[[Any], Any], margin: int | None = None,
                    told: Callable[[int, int], None] | None = None) -> LogResult:
     """The whole check (see the module docstring); ``workers``: the processes, this one
     included; ``parts_wanted``: about how many parts; ``margin``: the records at each end of
-    a part whose sessions are held (:mod:`.guesses`); ``told``: given how many parts were
-    checked again, and of how many."""
+    a part whose sessions are held (:mod:`.guesses`; None: :func:`~.guesses.margin_for` the
+    input); ``told``: given how many parts were checked again, and of how many."""
     parts = plan_parts(files, fmt, max(1, -(-parts_wanted // max(len(files), 1))),
                        min(block_size, 1 << 20), tapered=True)
     order = handing_order(parts)
+    if margin is None:
+        measured = margin_for(parts[0], fmt, fields, max_line_bytes, block_size) if parts \
+            else MARGIN
+        margin = MARGIN if measured <= MARGIN else 0  # long sessions: every part written
     nonce = secrets.token_hex(8)  # the parts' tokens: not a text the input could hold
     with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
-        guesses: list[Guess] = [None] * len(parts)  # type: ignore[list-item]
-        for at, job in zip(order, sharing.run(
-                [(guess_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
-                                    folder, spec, settings, timers, list(files),
-                                    f"\x00{nonce}-{at}\x00", margin)) for at in order]),
-                           strict=True):
-            guesses[at] = wait(job)
-        outs = [guess.out for guess in guesses]
+        firsts: list[Call] = [
+            (spill_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
+                               folder)) if not margin else
+            (guess_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
+                               folder, spec, settings, timers, list(files),
+                               f"\x00{nonce}-{at}\x00", margin)) for at in order]
+        done: list[Any] = [None] * len(parts)
+        for at, job in zip(order, sharing.run(firsts), strict=True):
+            done[at] = wait(job)
+        guesses: list[Guess | None] = [d if margin else None for d in done]
+        outs: list[PartOut] = [d.out if margin else d for d in done]
         problems, line_offset, place_offset, clock_before = offsets(parts, outs)
         problems.extend(spans(parts, outs, line_offset, fields, settings))
         spanning = spanning_hashes(outs)
         results: list[LogResult] = []
         rest: list[tuple[Piece, int, int, float, int] | None] = [None] * len(parts)
         again: list[int] = []
+        written: list[int] = []
         for i, guess in enumerate(guesses):
+            piece = outs[i].pieces[0] if outs[i].pieces else None
+            if guess is None:  # every part written: checked from its piece
+                if piece is not None:
+                    written.append(i)
+                continue
             found = (rebase(guess.result, guess.token, parts[i].name, line_offset[i])
                      if guess_holds(guess, spanning, clock_before[i]) else None)
-            piece = guess.out.pieces[0] if guess.out.pieces else None
             if found is None:
                 again.append(i)
                 continue
@@ -196,12 +272,14 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                            parts[i].file)
         if told is not None:
             told(len(again), len(parts))
+        checked = sorted(written + again, key=order.index)
         calls: list[Call] = [(check_part_task, (
             spec, settings, timers, list(files),
-            Reread(parts[i], fmt, fields, max_line_bytes, block_size), line_offset[i],
-            place_offset[i], clock_before[i], parts[i].file, spanning,
-            os.path.join(folder, f"spanning{i}.arrow"))) for i in again]
-        for i, job in zip(again, sharing.run(calls), strict=True):
+            Reread(parts[i], fmt, fields, max_line_bytes, block_size) if i in again
+            else outs[i].pieces[0], line_offset[i], place_offset[i], clock_before[i],
+            parts[i].file, spanning, os.path.join(folder, f"spanning{i}.arrow")))
+            for i in checked]
+        for i, job in zip(checked, sharing.run(calls), strict=True):
             result, piece = job.result()
             results.append(result)
             if piece is not None:

@@ -43,7 +43,7 @@ from .result import CheckSettings, GapPattern, Issue, LogResult, Tally, Violatio
 from .timersettings import TimerSettings
 
 __all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "Members",
-           "distinct"]
+           "distinct", "margin_for"]
 
 #: Records at each end of a part whose sessions are held (see the module docstring): some
 #: minutes of a busy log; a session quiet for longer across a part's end makes the guess
@@ -52,6 +52,36 @@ MARGIN = 16384
 
 #: The low bits of a hash that index :class:`Members`' table (a MiB of flags).
 _LOW = (1 << 20) - 1
+
+
+def margin_for(part: Any, fmt: str, fields: Fields, max_line_bytes: int, block_size: int,
+               sample: int = 1 << 16) -> int:
+    """The margin for an input, from its first ``sample`` records: twice the longest span,
+    in records, from a session's first record to its last among them, and at least
+    :data:`MARGIN`. Where many sessions are open at once, a session's records lie far apart
+    and a part's ends must hold more of them (or all: a margin as large as the part), or the
+    guesses fail and the parts are read twice."""
+    import numpy as np
+    import polars as pl
+
+    from .fastread import read_part
+
+    frames: list[pl.Series] = []
+    count = 0
+    for batch in read_part(part, fmt, fields, lambda problem: None, max_line_bytes,
+                           block_size):
+        frames.append(batch["session"])
+        count += batch.height
+        if count >= sample:
+            break
+    if not frames:
+        return MARGIN
+    hashed = pl.concat(frames).head(sample).hash().to_numpy()
+    order = np.argsort(hashed, kind="stable")  # each session's rows together, in order
+    ranked = hashed[order]
+    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    ends = np.concatenate((starts[1:], [len(ranked)])) - 1
+    return max(MARGIN, 2 * int((order[ends] - order[starts]).max()))
 
 
 def distinct(values: Any) -> Any:

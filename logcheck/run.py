@@ -56,8 +56,8 @@ class RunOptions:
     #: where a record file is read from when not from its name (standard input, saved to a
     #: temporary file, is named ``<stdin>``)
     sources: Mapping[str, str] = field(default_factory=dict)
-    #: ``--jobs``: records at each end of a part whose sessions are held (None: the
-    #: default of :mod:`.guesses`; tests use small ones)
+    #: ``--jobs``: records at each end of a part whose sessions are held (None: measured on
+    #: the input, :func:`.guesses.margin_for`; tests use small ones)
     margin: int | None = None
     #: receives the number of records read since its last call (a progress bar)
     progress: Callable[[int], None] | None = None
@@ -204,7 +204,6 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
 
     from .fastparts import check_in_parts
     from .fastpool import Sharing, start_pool
-    from .guesses import MARGIN
     from .partition import ModelSpec, share_model
 
     spec = options.spec or ModelSpec()
@@ -234,7 +233,7 @@ def _jobs(model: Model, names: NameMap, files: Sequence[str], options: RunOption
                               options.block_size, options.jobs,
                               options.partitions or _parts(files, options),
                               Sharing(pool.submit, options.jobs - 1), wait,
-                              options.margin or MARGIN, told)
+                              options.margin, told)
 
 
 def _parts(files: Sequence[str], options: RunOptions) -> int:

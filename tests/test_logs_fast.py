@@ -185,7 +185,7 @@ def test_jobs_sessions_spanning_parts_and_ids_used_again(tmp_path: Path, rescue:
     one = _report(rescue, names, [first, second], "csv", path="exact", settings=options)
     kinds = {v["kind"] for v in json.loads(one)["violations"]}
     assert {"after-end"} <= kinds, kinds
-    for jobs, parts, margin in ((2, 6, None), (3, 9, None), (2, 6, 3), (3, 9, 40)):
+    for jobs, parts, margin in ((2, 6, None), (3, 9, None), (2, 6, 3), (3, 9, 40), (2, 6, 0)):
         assert _report(rescue, names, [first, second], "csv", jobs=jobs, partitions=parts,
                        block_size=1500, settings=options, margin=margin) == one
 
@@ -283,20 +283,47 @@ def test_jobs_parts_before_the_clock_are_read_again(tmp_path: Path, rescue: Mode
 
 @pytest.mark.slow
 @given(seed=st.integers(0, 10**6), faults=st.integers(0, 60),
-       fmt=st.sampled_from(["jsonl", "csv"]), margin=st.sampled_from([1, 4, 30, 300]),
+       fmt=st.sampled_from(["jsonl", "csv"]), margin=st.sampled_from([0, 1, 4, 30, 300]),
        parts=st.integers(2, 9), block=st.sampled_from([700, 3000, 1 << 20]))
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_jobs_equal_one_process_whatever_the_margin(tmp_path: Path, rescue: Model, seed: int,
                                                     faults: int, fmt: str, margin: int,
                                                     parts: int, block: int) -> None:
-    """Whichever parts' guesses hold or fail (margins from one record up), the report of
-    --jobs 2 is the one of a single process."""
+    """Whichever parts' guesses hold or fail (margins from one record up, or none: every
+    part written down), the report of --jobs 2 is the one of a single process."""
     names = default_map(rescue)
     path = _write(tmp_path, rescue, names, fmt, SynthSettings(200, faults=faults, seed=seed))
     assert (_report(rescue, names, [path], fmt, jobs=2, partitions=parts, block_size=block,
                     margin=margin)
             == _report(rescue, names, [path], fmt, path="exact"))
+
+
+@pytest.mark.slow
+def test_jobs_on_long_sessions_write_every_part_down(tmp_path: Path, rescue: Model) -> None:
+    """5,000 sessions open at once, round robin: a session's records are 5,000 records
+    apart, so the margin measured on the input's first records is larger than the default,
+    every part is written down instead of guessed (no part read again), and the report is
+    the one of a single process."""
+    from statusproof.logcheck.batches import Part
+    from statusproof.logcheck.guesses import MARGIN, margin_for
+
+    steps = ["Connecting", "Waiting", "Active", "Closed by technician"]
+    rows = ["session,time,status,cause"]
+    for n in range(30_000):
+        second = n // 50
+        rows.append(f"S{n % 5000}-{n // 20_000},2024-05-01T1{second // 3600}:"
+                    f"{second // 60 % 60:02d}:{second % 60:02d}Z,{steps[n // 5000 % 4]},")
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert margin_for(Part(path, str(path), 0), "csv", default_fields("csv"), 1 << 20,
+                      1 << 16) == 2 * 15_000 > MARGIN
+    names = default_map(rescue)
+    one = _report(rescue, names, [path], "csv", path="exact")
+    notes: list[str] = []
+    assert _report(rescue, names, [path], "csv", jobs=2, partitions=4, block_size=20_000,
+                   note=notes.append) == one
+    assert notes == []
 
 
 def test_rebase_puts_the_file_and_its_lines_in_place_of_the_token(rescue: Model) -> None:
@@ -331,6 +358,7 @@ def test_jobs_on_parquet_row_groups(tmp_path: Path, rescue: Model) -> None:
     pl.read_csv(csv, infer_schema=False).write_parquet(parquet, row_group_size=300)
     one = _report(rescue, names, [parquet], "parquet", path="exact")
     assert _report(rescue, names, [parquet], "parquet", jobs=2, partitions=5) == one
+    assert _report(rescue, names, [parquet], "parquet", jobs=2, partitions=5, margin=0) == one
 
 
 def test_sharing_runs_tasks_in_the_pool_and_here() -> None:
