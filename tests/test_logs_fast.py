@@ -84,9 +84,10 @@ def test_fast_path_hands_thousands_of_open_sessions_over_as_the_exact_path_reads
         tmp_path: Path, rescue: Model, block: int) -> None:
     """3,000 sessions open at once, round robin, 40 records a second (many on the same
     second), times a few seconds out of order: the input ends with 1,500 sessions open (cut
-    off) and a minute of records still waiting in the reorder buffer: the exact checker takes them all over at once (one merge of their
-    buffers, the rows grouped by session in one pass; each in turn took minutes for 20,000
-    sessions, docs/logs.md) and the report is the exact path's."""
+    off) and a minute of records still waiting in the reorder buffer. The exact checker
+    takes them all over at once (one merge of their buffers, the rows grouped by session in
+    one pass; each in turn took a minute for 20,000 sessions, docs/logs.md), and the report
+    is the exact path's."""
     import random
 
     steps = ["Connecting", "Waiting", "Active", "Closed by technician"]
