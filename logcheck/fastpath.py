@@ -42,7 +42,7 @@ from .records import Record
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import Profiles, TimerSettings
 
-__all__ = ["FastChecker", "with_clock"]
+__all__ = ["FastChecker", "with_clock", "in_sorted"]
 
 #: Sessions handed to the exact checker with records to replay: each id, and those records
 #: (rows as dicts, in input order).
@@ -103,7 +103,7 @@ def _before(values: Any) -> Any:
     return shifted
 
 
-def _in_sorted(values: Any, ranked: Any) -> Any:
+def in_sorted(values: Any, ranked: Any) -> Any:
     """Whether each of ``values`` is one of the sorted integers ``ranked`` (a binary search:
     cheaper than ``np.isin`` on the few thousand ids of a batch)."""
     if not len(ranked) or not len(values):
@@ -316,7 +316,7 @@ class FastChecker:
         if not len(fresh):
             return hits, ends
         # the hashes of the ids first: most batches have no id of a remembered session
-        maybe = _in_sorted(hashes[order[fresh]], self.closed_sorted)
+        maybe = in_sorted(hashes[order[fresh]], self.closed_sorted)
         if not maybe.any():
             return hits, ends
         fresh = fresh[maybe]
@@ -403,7 +403,7 @@ class FastChecker:
             ended_hash, ended_time = hashes[at], last_time[at]
             if placed is not None:
                 ended_hash, ended_time = ended_hash[placed], ended_time[placed]
-            if self.closed.height and _in_sorted(ended_hash, self.closed_sorted).any():
+            if self.closed.height and in_sorted(ended_hash, self.closed_sorted).any():
                 self._closed_keep(~self.closed["session"].is_in(ended["session"].to_list())
                                   .to_numpy())
             self.closed = pl.concat([self.closed, ended], rechunk=False)

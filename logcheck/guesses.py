@@ -113,13 +113,13 @@ class Members:
         """Whether each of ``hashed`` is a member."""
         import numpy as np
 
+        from .fastpath import in_sorted
+
         found = np.zeros(len(hashed), dtype=np.bool_)
-        ranked = self.ranked
-        if not len(ranked):
+        if not len(self.ranked):
             return found
         maybe = np.flatnonzero(self.table[(hashed & _LOW).astype(np.intp)])
-        at = np.minimum(np.searchsorted(ranked, hashed[maybe]), len(ranked) - 1)
-        found[maybe[ranked[at] == hashed[maybe]]] = True
+        found[maybe] = in_sorted(hashed[maybe], self.ranked)
         return found
 
 
@@ -259,11 +259,13 @@ def guess_holds(guess: Guess, spanning: Any, clock_before: float) -> bool:
 
     if clock_before > guess.head_clock:
         return False
+    from .fastpath import in_sorted
+
     every = guess.out.hashes
     if not len(spanning) or every is None or not len(every):
         return True
-    mine = spanning[Members(every).of(spanning)]  # the part's spanning sessions
-    return bool(np.all(Members(guess.held).of(mine)))
+    mine = spanning[in_sorted(spanning, every)]  # the part's spanning sessions
+    return bool(np.all(in_sorted(mine, guess.held)))
 
 
 def rebase(result: LogResult, token: str, name: str, offset: int) -> LogResult | None:
