@@ -59,6 +59,7 @@ from .partition import (
     ModelSpec,
     PartOut,
     Piece,
+    add_stream,
     check_partition_task,
     feed_in_batches,
     offsets,
@@ -94,7 +95,6 @@ def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     """Step 1 where sessions are long (see the module docstring): read a part into one
     piece, with the hashes of its session ids."""
     import numpy as np
-    import polars as pl
 
     from .batches import PartState
     from .fastread import read_part
@@ -104,7 +104,6 @@ def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     sizes: list[int] = []
     seen: list[Any] = []
     clock = -1e300
-    newest = pl.CompatLevel.newest()
     name = os.path.join(folder, f"part{index}.arrow")
     with open(name, "wb") as sink:
         for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
@@ -115,9 +114,7 @@ def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             # the file is the part's; a column of nulls is not written
             frame = batch.drop("file", *[c for c in _OPTIONAL
                                          if batch[c].null_count() == batch.height])
-            before = sink.tell()
-            frame.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
-            sizes.append(sink.tell() - before)
+            add_stream(sink, frame, sizes)
     out.pieces = [(name, tuple(sizes))] if sizes else [None]
     out.hashes = distinct(np.concatenate(seen)) if seen else np.zeros(0, np.uint64)
     out.latest = clock
@@ -175,7 +172,6 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
     checker = FastChecker(model, names, settings, files, timers)
     sink: io.BufferedWriter | None = None
     sizes: list[int] = []
-    newest = pl.CompatLevel.newest()
     members = Members(spanning)
     with contextlib.ExitStack() as opened:
 
@@ -187,10 +183,7 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
                 if away.any():
                     if sink is None:
                         sink = opened.enter_context(open(target, "wb"))
-                    before = sink.tell()
-                    frame.drop("file").filter(pl.Series(away)).write_ipc_stream(
-                        sink, compression="uncompressed", compat_level=newest)
-                    sizes.append(sink.tell() - before)
+                    add_stream(sink, frame.drop("file").filter(pl.Series(away)), sizes)
                     frame = frame.filter(pl.Series(~away))
                 yield frame
 

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .partition import ModelSpec, PartOut
+from .partition import ModelSpec, PartOut, add_stream
 from .records import Fields
 from .result import CheckSettings, GapPattern, Issue, LogResult, Tally, Violation
 from .timersettings import TimerSettings
@@ -163,7 +163,6 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     checker = FastChecker(model, names, settings, named, timers)
     out = PartOut()
     state = PartState()
-    newest = pl.CompatLevel.newest()
     target = os.path.join(folder, f"held{index}.arrow")
     sink: Any = None
     sizes: list[int] = []
@@ -195,10 +194,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
         if away.any():
             if sink is None:
                 sink = open(target, "wb")  # noqa: SIM115  # closed below, after the last write
-            before = sink.tell()
-            frame.drop("file").filter(pl.Series(away)).write_ipc_stream(
-                sink, compression="uncompressed", compat_level=newest)
-            sizes.append(sink.tell() - before)
+            add_stream(sink, frame.drop("file").filter(pl.Series(away)), sizes)
             set_aside.append(distinct(hashed[away]))
             frame = frame.filter(pl.Series(~away))
         check(frame)

@@ -42,7 +42,7 @@ from .timersettings import TimerSettings
 
 __all__ = ["ModelSpec", "PartOut", "Piece", "share_model", "read_part_task",
            "check_partition_task", "check_partitioned", "offsets", "spans", "streams",
-           "piece_frames"]
+           "piece_frames", "add_stream"]
 
 
 @record
@@ -80,6 +80,18 @@ def share_model(spec: ModelSpec, model: Model, names: NameMap) -> None:
 BATCH_ROWS = 16384
 
 
+def add_stream(sink: Any, frame: Any, sizes: list[int]) -> None:
+    """Append ``frame`` to a piece: an Arrow IPC stream of polars' own layout (string views:
+    no conversion of the texts either way, and no pyarrow), uncompressed, written to ``sink``,
+    its size added to ``sizes`` (:data:`Piece`)."""
+    import polars as pl
+
+    before = sink.tell()
+    frame.write_ipc_stream(sink, compression="uncompressed",
+                           compat_level=pl.CompatLevel.newest())
+    sizes.append(sink.tell() - before)
+
+
 @dataclass
 class PartOut:
     """What reading one part gave: its counts, its malformed lines (numbered within the
@@ -113,10 +125,8 @@ def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_byt
     sinks: list[io.BytesIO | None] = [None] * partitions
     sizes: list[list[int]] = [[] for _ in range(partitions)]
     clock = -1e300
-    # each batch's piece leaves as an Arrow IPC stream of polars' own layout (string views:
-    # no conversion of the texts either way, and no pyarrow), without the file column (the
-    # part's file, put back by the check); a piece is the streams, one after the other
-    newest = pl.CompatLevel.newest()
+    # each batch's piece leaves as a stream (add_stream) without the file column (the part's
+    # file, put back by the check); a piece is the streams, one after the other
     for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
                            block_size, state):
         frame, clock = with_clock(batch.drop("file"), out.rows, clock)
@@ -128,9 +138,7 @@ def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_byt
             sink = sinks[number]
             if sink is None:
                 sink = sinks[number] = io.BytesIO()
-            before = sink.tell()
-            piece.write_ipc_stream(sink, compression="uncompressed", compat_level=newest)
-            sizes[number].append(sink.tell() - before)
+            add_stream(sink, piece, sizes[number])
     out.pieces = [None if sink is None else (sink.getvalue(), tuple(sizes[number]))
                   for number, sink in enumerate(sinks)]
     out.latest = clock
