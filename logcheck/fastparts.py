@@ -224,10 +224,9 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
     parts = plan_parts(files, fmt, max(1, -(-parts_wanted // max(len(files), 1))),
                        min(block_size, 1 << 20), tapered=True)
     order = handing_order(parts)
-    if margin is None:
-        measured = margin_for(parts[0], fmt, fields, max_line_bytes, block_size) if parts \
+    if margin is None:  # 0: long sessions, every part written down
+        margin = margin_for(parts[0], fmt, fields, max_line_bytes, block_size) if parts \
             else MARGIN
-        margin = MARGIN if measured <= MARGIN else 0  # long sessions: every part written
     nonce = secrets.token_hex(8)  # the parts' tokens: not a text the input could hold
     with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
         firsts: list[Call] = [

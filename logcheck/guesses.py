@@ -42,13 +42,16 @@ from .records import Fields
 from .result import CheckSettings, GapPattern, Issue, LogResult, Tally, Violation
 from .timersettings import TimerSettings
 
-__all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "Members",
-           "distinct", "margin_for"]
+__all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "LEAST_MARGIN",
+           "Members", "distinct", "margin_for"]
 
-#: Records at each end of a part whose sessions are held (see the module docstring): some
-#: minutes of a busy log; a session quiet for longer across a part's end makes the guess
-#: fail and the part is checked again (docs/logs.md, "Processes and clusters").
+#: The most records at each end of a part whose sessions are held (see the module
+#: docstring), and the least: the margin is four times the longest session's span in the
+#: input's first records (:func:`margin_for`). A session quiet for longer across a part's
+#: end makes the guess fail and the part is checked again (docs/logs.md, "Processes and
+#: clusters"); each record held costs a second write, read and check.
 MARGIN = 16384
+LEAST_MARGIN = 4096
 
 #: The low bits of a hash that index :class:`Members`' table (a MiB of flags).
 _LOW = (1 << 20) - 1
@@ -56,11 +59,12 @@ _LOW = (1 << 20) - 1
 
 def margin_for(part: Any, fmt: str, fields: Fields, max_line_bytes: int, block_size: int,
                sample: int = 1 << 16) -> int:
-    """The margin for an input, from its first ``sample`` records: twice the longest span,
-    in records, from a session's first record to its last among them, and at least
+    """The margin for an input, from its first ``sample`` records, by the longest span, in
+    records, from a session's first record to its last among them: four times that span,
+    between :data:`LEAST_MARGIN` and :data:`MARGIN`; or 0 when twice the span is over
     :data:`MARGIN`. Where many sessions are open at once, a session's records lie far apart
-    and a part's ends must hold more of them (or all: a margin as large as the part), or the
-    guesses fail and the parts are read twice."""
+    and a part's ends would have to hold most of them, or the guesses fail and the parts
+    are read twice: 0 says to write every part down instead (:mod:`.fastparts`)."""
     import numpy as np
     import polars as pl
 
@@ -75,13 +79,14 @@ def margin_for(part: Any, fmt: str, fields: Fields, max_line_bytes: int, block_s
         if count >= sample:
             break
     if not frames:
-        return MARGIN
+        return LEAST_MARGIN
     hashed = pl.concat(frames).head(sample).hash().to_numpy()
     order = np.argsort(hashed, kind="stable")  # each session's rows together, in order
     ranked = hashed[order]
     starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
     ends = np.concatenate((starts[1:], [len(ranked)])) - 1
-    return max(MARGIN, 2 * int((order[ends] - order[starts]).max()))
+    longest = int((order[ends] - order[starts]).max())
+    return 0 if 2 * longest > MARGIN else min(MARGIN, max(LEAST_MARGIN, 4 * longest))
 
 
 def distinct(values: Any) -> Any:

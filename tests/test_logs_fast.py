@@ -8,6 +8,8 @@ import contextlib
 import itertools
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -300,25 +302,49 @@ def test_jobs_equal_one_process_whatever_the_margin(tmp_path: Path, rescue: Mode
             == _report(rescue, names, [path], fmt, path="exact"))
 
 
+def _round_robin(path: Path, sessions: int, records: int) -> Path:
+    """Records of ``sessions`` sessions open at once, round robin, four statuses each (so a
+    session's span is three times ``sessions`` records), a record every 20 ms."""
+    steps = ["Connecting", "Waiting", "Active", "Closed by technician"]
+    rows = ["session,time,status,cause"]
+    for n in range(records):
+        second = n // 50
+        rows.append(f"S{n % sessions}-{n // (4 * sessions)},2024-05-01T1{second // 3600}:"
+                    f"{second // 60 % 60:02d}:{second % 60:02d}Z,"
+                    f"{steps[n // sessions % 4]},")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _margin(path: Path) -> int:
+    from statusproof.logcheck.batches import Part
+    from statusproof.logcheck.guesses import margin_for
+
+    return margin_for(Part(path, str(path), 0), "csv", default_fields("csv"), 1 << 20,
+                      1 << 16)
+
+
+@pytest.mark.parametrize(("sessions", "margin"), [
+    (1, 4096), (100, 4096), (1000, 12_000), (2000, 16_384), (2730, 16_384), (2731, 0)])
+def test_margin_is_four_times_the_longest_span_within_bounds(
+        tmp_path: Path, sessions: int, margin: int) -> None:
+    """The margin measured on an input's first records: four times its longest session
+    span, at least LEAST_MARGIN and at most MARGIN, and 0 (every part written down) once
+    twice the span is over MARGIN (3 x 2731 = 8193 records)."""
+    from statusproof.logcheck.guesses import LEAST_MARGIN, MARGIN
+
+    assert (LEAST_MARGIN, MARGIN) == (4096, 16_384)
+    assert _margin(_round_robin(tmp_path / "rr.csv", sessions, 12 * sessions)) == margin
+
+
 @pytest.mark.slow
 def test_jobs_on_long_sessions_write_every_part_down(tmp_path: Path, rescue: Model) -> None:
     """5,000 sessions open at once, round robin: a session's records are 5,000 records
     apart, so the margin measured on the input's first records is larger than the default,
     every part is written down instead of guessed (no part read again), and the report is
     the one of a single process."""
-    from statusproof.logcheck.batches import Part
-    from statusproof.logcheck.guesses import MARGIN, margin_for
-
-    steps = ["Connecting", "Waiting", "Active", "Closed by technician"]
-    rows = ["session,time,status,cause"]
-    for n in range(30_000):
-        second = n // 50
-        rows.append(f"S{n % 5000}-{n // 20_000},2024-05-01T1{second // 3600}:"
-                    f"{second // 60 % 60:02d}:{second % 60:02d}Z,{steps[n // 5000 % 4]},")
-    path = tmp_path / "long.csv"
-    path.write_text("\n".join(rows) + "\n")
-    assert margin_for(Part(path, str(path), 0), "csv", default_fields("csv"), 1 << 20,
-                      1 << 16) == 2 * 15_000 > MARGIN
+    path = _round_robin(tmp_path / "long.csv", 5000, 30_000)
+    assert _margin(path) == 0  # the longest span, 15,000 records, is over half of MARGIN
     names = default_map(rescue)
     one = _report(rescue, names, [path], "csv", path="exact")
     notes: list[str] = []
@@ -706,6 +732,47 @@ def test_early_pool_only_when_the_check_uses_it() -> None:
         assert pool.submit(warm).result() != os.getpid()  # a process of its own
     finally:
         pool.shutdown()
+
+
+_LEAVING = """
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+from statusproof.logcheck.fastpool import start_pool
+
+class Mark:
+    def __del__(self, write=open, path=sys.argv[1]):  # builtins may be gone by then
+        write(path, "w").close()
+
+def task():
+    global kept
+    kept = Mark()  # deleted, and the file written, by the interpreter's teardown
+    return 1
+
+if __name__ == "__main__":
+    warmed = sys.argv[2] == "warm"
+    pool = start_pool(1) if warmed else ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+    assert pool.submit(task).result() == 1
+    processes = list(pool._processes.values())
+    pool.shutdown()
+    print(*[p.exitcode for p in processes])
+"""
+
+
+@pytest.mark.slow
+def test_a_warmed_worker_leaves_without_the_interpreters_teardown(tmp_path: Path) -> None:
+    """A worker of --jobs leaves at once when its pool is shut down (its results all sent),
+    with exit code 0, skipping the interpreter's teardown (polars' and numpy's, which the
+    coordinator would wait for): an object a task left behind is never deleted. A worker of
+    a plain pool, the control, deletes it."""
+    script = tmp_path / "leaving.py"
+    script.write_text(_LEAVING)
+    for way, deleted in (("warm", False), ("plain", True)):
+        mark = tmp_path / f"deleted-{way}"
+        done = subprocess.run([sys.executable, str(script), str(mark), way],
+                              capture_output=True, text=True, timeout=120, check=True)
+        assert (done.stdout.split(), mark.exists()) == (["0"], deleted), done.stderr
 
 
 @pytest.mark.slow
