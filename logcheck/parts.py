@@ -93,7 +93,11 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            groups = pq.ParquetFile(str(path)).metadata.num_row_groups
+            metadata = pq.ParquetFile(str(path)).metadata
+            groups = metadata.num_row_groups
+            firsts = [0]
+            for group in range(groups):
+                firsts.append(firsts[-1] + metadata.row_group(group).num_rows)
             count = max(1, min(per_file, groups))
             bounds = _bounds(groups, shares(count, tapered))
             for i in range(1, count):  # a row group at least in each part
@@ -101,8 +105,10 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
             for i in range(count - 1, 0, -1):
                 bounds[i] = min(bounds[i], bounds[i + 1] - 1)
             for i in range(count):
+                first, end = firsts[bounds[i]], firsts[bounds[i + 1]]
                 parts.append(Part(path, name, index, last=i == count - 1,
-                                  row_groups=tuple(range(bounds[i], bounds[i + 1]))))
+                                  row_groups=tuple(range(bounds[i], bounds[i + 1])),
+                                  rows=(first, end - first)))
             continue
         start, transcoded = text_start(path)
         header = None

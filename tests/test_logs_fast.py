@@ -388,6 +388,42 @@ def test_jobs_on_parquet_row_groups(tmp_path: Path, rescue: Model) -> None:
     assert _report(rescue, names, [parquet], "parquet", jobs=2, partitions=5, margin=0) == one
 
 
+_PART_READ = """
+import sys
+from pathlib import Path
+
+from statusproof.logcheck.batches import Part, PartState, parquet_batches
+from statusproof.logcheck.records import default_fields
+
+path = Path(sys.argv[1])
+part = Part(path, str(path), 0, last=False, row_groups=(1, 2), rows=(300, 600))
+state = PartState()
+frames = list(parquet_batches(part, default_fields("parquet"), print, 1 << 20, 3200, state))
+print([f.height for f in frames], frames[0]["line"][0], frames[-1]["line"][-1], state.lines)
+print(frames[0]["session"][0], frames[-1]["session"][-1], "pyarrow" in sys.modules)
+"""
+
+
+def test_a_parquet_part_is_read_by_polars_without_pyarrow(tmp_path: Path, rescue: Model
+                                                          ) -> None:
+    """The process reading a part of a Parquet file (some row groups, the rows they hold)
+    reads it with polars, a batch of rows at a time, its lines numbered within the part,
+    and never imports pyarrow (some 50 MiB, and slower batches): as one process reads a
+    whole file."""
+    names = default_map(rescue)
+    csv = _write(tmp_path, rescue, names, "csv", SynthSettings(300, faults=0, seed=5))
+    frame = pl.read_csv(csv, infer_schema=False)
+    parquet = tmp_path / "records.parquet"
+    frame.write_parquet(parquet, row_group_size=300)
+    script = tmp_path / "part.py"
+    script.write_text(_PART_READ)
+    done = subprocess.run([sys.executable, str(script), str(parquet)], capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.splitlines() == [
+        "[100, 100, 100, 100, 100, 100] 1 600 600",
+        f"{frame['session'][300]} {frame['session'][899]} False"], done.stderr
+
+
 def test_sharing_runs_tasks_in_the_pool_and_here() -> None:
     """The coordinator takes tasks from the back while the pool's worker takes them from
     the front, one at a time; results in the order of the calls; a task's error is its
@@ -708,9 +744,14 @@ def test_tapered_parts_cover_the_file_largest_first_and_are_handed_out_from_both
     assert order == [0, 2, 4, 6, 7, 5, 3, 1]
     parquet = tmp_path / "records.parquet"
     pl.read_csv(path, infer_schema=False).write_parquet(parquet, row_group_size=1000)
-    groups = [p.row_groups for p in plan_parts([str(parquet)], "parquet", 5, tapered=True)]
+    planned = plan_parts([str(parquet)], "parquet", 5, tapered=True)
+    groups = [p.row_groups for p in planned]
     assert [g for part in groups for g in part] == list(range(sum(map(len, groups))))
     assert all(groups) and len(groups[0]) > len(groups[-1])
+    # the rows of a part's row groups: where they begin in the file, and how many
+    total = pl.read_parquet(parquet).height
+    assert [p.rows for p in planned] == [
+        (1000 * g[0], min(1000 * (g[-1] + 1), total) - 1000 * g[0]) for g in groups]
 
 
 def test_early_pool_only_when_the_check_uses_it() -> None:
