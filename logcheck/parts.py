@@ -105,10 +105,10 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
             for i in range(count - 1, 0, -1):
                 bounds[i] = min(bounds[i], bounds[i + 1] - 1)
             for i in range(count):
-                first, end = firsts[bounds[i]], firsts[bounds[i + 1]]
+                first, after = firsts[bounds[i]], firsts[bounds[i + 1]]
                 parts.append(Part(path, name, index, last=i == count - 1,
                                   row_groups=tuple(range(bounds[i], bounds[i + 1])),
-                                  rows=(first, end - first)))
+                                  rows=(first, after - first)))
             continue
         start, transcoded = text_start(path)
         header = None
