@@ -37,10 +37,9 @@ SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.F
 @record
 class Part:
     """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
-    or some row groups of a Parquet file (``row_groups``, and ``rows``: the first of their
-    rows in the file and how many); ``header``: a CSV file's header line, for a part that
-    does not begin the file; ``last``: the part ends the file. Lines (rows) are numbered
-    from 1 within the part."""
+    or ``rows`` of a Parquet file (the first, from 0, and how many); ``header``: a CSV
+    file's header line, for a part that does not begin the file; ``last``: the part ends
+    the file. Lines (rows) are numbered from 1 within the part."""
 
     path: Path
     name: str
@@ -49,7 +48,6 @@ class Part:
     end: int | None = None
     header: str | None = None
     last: bool = True
-    row_groups: tuple[int, ...] | None = None
     rows: tuple[int, int] | None = None
 
 
@@ -138,14 +136,13 @@ def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_lin
     read, and reported, as the exact reader does."""
     rows = max(1, block_size // 32)
     done = 0
-    if part.row_groups is None or part.rows is not None:
-        for frame, first in _polars_parquet(part, fields, rows, state):
-            if frame is None:
-                done = first
-                break
-            yield _parquet_batch(frame, first + 1, part.file, fields, on_problem, part.name)
-        else:
-            return
+    for frame, first in _polars_parquet(part, fields, rows, state):
+        if frame is None:
+            done = first
+            break
+        yield _parquet_batch(frame, first + 1, part.file, fields, on_problem, part.name)
+    else:
+        return
     yield from _arrow_parquet(part, fields, on_problem, rows, state, done)
 
 
@@ -195,23 +192,27 @@ def _polars_parquet(part: Part, fields: Fields, rows: int, state: PartState
 
 def _arrow_parquet(part: Part, fields: Fields, on_problem: ProblemSink, rows: int,
                    state: PartState, skip: int) -> Iterator[pl.DataFrame]:
-    """Batches read by pyarrow, the first ``skip`` rows left out (polars read them)."""
+    """Batches read by pyarrow, the first ``skip`` rows (of the part) left out (polars read
+    them)."""
     name, file = part.name, part.file
     handle = parquet_file(part.path, name, fields)
     names = handle.schema_arrow.names
     wanted = [c for c in (fields.session, fields.time, fields.status, fields.cause,
                           fields.group) if c is not None and c in names]
-    row = 0
-    for batch in handle.iter_batches(batch_size=rows, columns=wanted,
-                                     row_groups=part.row_groups):
-        first = row + 1
+    groups, before, count = _row_groups(handle.metadata, part.rows)
+    row = -before  # the part's rows read (below 0: rows of its first group before it)
+    for batch in handle.iter_batches(batch_size=rows, columns=wanted, row_groups=groups):
+        begin = row
         row += batch.num_rows
-        if row <= skip:
+        low, high = max(begin, skip), row if count is None else min(row, count)
+        if high <= low:
+            if count is not None and begin >= count:
+                break
             continue
-        if first <= skip:
-            batch = batch.slice(skip - first + 1)
-            first = skip + 1
-        state.lines = row
+        if low > begin or high < row:
+            batch = batch.slice(low - begin, high - low)
+        first = low + 1
+        state.lines = high
         try:
             batch.validate(full=True)
         except Exception:
@@ -220,6 +221,25 @@ def _arrow_parquet(part: Part, fields: Fields, on_problem: ProblemSink, rows: in
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         yield _parquet_batch(frame, first, file, fields, on_problem, name)
+
+
+def _row_groups(metadata: Any, rows: tuple[int, int] | None
+                ) -> tuple[list[int] | None, int, int | None]:
+    """The row groups that hold ``rows`` (None: all of them), the rows of the first one
+    before them, and how many rows (None: all)."""
+    if rows is None:
+        return None, 0, None
+    first, count = rows
+    groups: list[int] = []
+    before = start = 0
+    for group in range(metadata.num_row_groups):
+        size = metadata.row_group(group).num_rows
+        if start + size > first and start < first + count:
+            if not groups:
+                before = first - start
+            groups.append(group)
+        start += size
+    return groups, before, count
 
 
 def _rows_of(values: dict[str, list[Any]], first: int, file: int, fields: Fields,

@@ -1,8 +1,8 @@
 """``--jobs N``: each part's own sessions checked by the process that reads the part.
 
 This module owns the check in processes (:func:`check_in_parts`). It cuts the input into
-parts as :mod:`.partition` does (byte ranges that start and end at line breaks, groups of
-Parquet row groups, the files of a folder) and runs up to three steps, on the coordinating
+parts as :mod:`.partition` does (byte ranges that start and end at line breaks, ranges of
+Parquet rows, the files of a folder) and runs up to three steps, on the coordinating
 process and ``N - 1`` spawned ones (:class:`~.fastpool.Sharing`):
 
 1. **read and check** (:func:`~.guesses.guess_part_task`): each part is read with the fast
@@ -203,8 +203,8 @@ def handing_order(parts: Sequence[Any]) -> list[int]:
     the small ones (:func:`~.parts.shares`)."""
     def size(at: int) -> int:
         part = parts[at]
-        if part.row_groups is not None:
-            return len(part.row_groups)
+        if part.rows is not None:
+            return int(part.rows[1])
         end = part.end if part.end is not None else part.path.stat().st_size
         return int(end - part.start)
 

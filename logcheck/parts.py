@@ -1,7 +1,8 @@
 """The parts of an input, for reading it in parallel: byte ranges that start and end at line
-breaks (a CSV part after the first is given the file's header line), or some row groups of a
-Parquet file; in equal shares or tapered (:func:`shares`), for ``--jobs`` and
-``--engine dask`` (:mod:`.fastparts`, :mod:`.partition`).
+breaks (a CSV part after the first is given the file's header line), or ranges of the rows
+of a Parquet file (a part's reader decodes the row groups its rows touch); in equal shares
+or tapered (:func:`shares`), for ``--jobs`` and ``--engine dask`` (:mod:`.fastparts`,
+:mod:`.partition`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,17 @@ def _csv_header(path: Path, start: int) -> tuple[str, int] | None:
     return None
 
 
+def _parquet_rows(path: Path) -> int | None:
+    """The rows of a Parquet file, from its metadata (polars: no pyarrow in memory); None
+    when polars cannot tell (the file is then read in one part, and its reader says why)."""
+    import polars as pl
+
+    try:
+        return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+    except Exception:
+        return None
+
+
 def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 << 20,
                tapered: bool = False) -> list[Any]:
     """The parts to read: up to ``per_file`` of each file (text files of at least
@@ -91,24 +103,19 @@ def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 
     for index, name in enumerate(files):
         path = Path(name)
         if fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            metadata = pq.ParquetFile(str(path)).metadata
-            groups = metadata.num_row_groups
-            firsts = [0]
-            for group in range(groups):
-                firsts.append(firsts[-1] + metadata.row_group(group).num_rows)
-            count = max(1, min(per_file, groups))
-            bounds = _bounds(groups, shares(count, tapered))
-            for i in range(1, count):  # a row group at least in each part
+            total = _parquet_rows(path)
+            count = 1 if total is None else max(1, min(per_file, total))
+            if count == 1:
+                parts.append(Part(path, name, index))
+                continue
+            bounds = _bounds(total or 0, shares(count, tapered))
+            for i in range(1, count):  # a row at least in each part
                 bounds[i] = max(bounds[i], bounds[i - 1] + 1)
             for i in range(count - 1, 0, -1):
                 bounds[i] = min(bounds[i], bounds[i + 1] - 1)
             for i in range(count):
-                first, after = firsts[bounds[i]], firsts[bounds[i + 1]]
                 parts.append(Part(path, name, index, last=i == count - 1,
-                                  row_groups=tuple(range(bounds[i], bounds[i + 1])),
-                                  rows=(first, after - first)))
+                                  rows=(bounds[i], bounds[i + 1] - bounds[i])))
             continue
         start, transcoded = text_start(path)
         header = None

@@ -392,36 +392,71 @@ _PART_READ = """
 import sys
 from pathlib import Path
 
-from statusproof.logcheck.batches import Part, PartState, parquet_batches
+from statusproof.logcheck.batches import PartState, parquet_batches
+from statusproof.logcheck.parts import plan_parts
 from statusproof.logcheck.records import default_fields
 
 path = Path(sys.argv[1])
-part = Part(path, str(path), 0, last=False, row_groups=(1, 2), rows=(300, 600))
+part = plan_parts([str(path)], "parquet", 4)[1]
 state = PartState()
 frames = list(parquet_batches(part, default_fields("parquet"), print, 1 << 20, 3200, state))
-print([f.height for f in frames], frames[0]["line"][0], frames[-1]["line"][-1], state.lines)
+print(part.rows, sum(f.height for f in frames), max(f.height for f in frames),
+      frames[0]["line"][0], frames[-1]["line"][-1], state.lines)
 print(frames[0]["session"][0], frames[-1]["session"][-1], "pyarrow" in sys.modules)
 """
 
 
-def test_a_parquet_part_is_read_by_polars_without_pyarrow(tmp_path: Path, rescue: Model
-                                                          ) -> None:
-    """The process reading a part of a Parquet file (some row groups, the rows they hold)
-    reads it with polars, a batch of rows at a time, its lines numbered within the part,
-    and never imports pyarrow (some 50 MiB, and slower batches): as one process reads a
-    whole file."""
+def test_a_parquet_part_is_planned_and_read_by_polars_without_pyarrow(
+        tmp_path: Path, rescue: Model) -> None:
+    """A Parquet file is cut into ranges of rows from its metadata, and a part (here from
+    the middle of a row group to the middle of another) is read with polars, a batch of rows
+    at a time, its lines numbered within the part: pyarrow (some 50 MiB, and slower
+    batches) is never imported, as when one process reads a whole file."""
     names = default_map(rescue)
     csv = _write(tmp_path, rescue, names, "csv", SynthSettings(300, faults=0, seed=5))
     frame = pl.read_csv(csv, infer_schema=False)
     parquet = tmp_path / "records.parquet"
-    frame.write_parquet(parquet, row_group_size=300)
+    frame.write_parquet(parquet, row_group_size=333)
     script = tmp_path / "part.py"
     script.write_text(_PART_READ)
     done = subprocess.run([sys.executable, str(script), str(parquet)], capture_output=True,
                           text=True, timeout=120, check=True)
+    first, after = round(frame.height / 4), round(frame.height / 2)
+    count = after - first
+    assert first % 333 and after % 333  # the cuts fall inside row groups
     assert done.stdout.splitlines() == [
-        "[100, 100, 100, 100, 100, 100] 1 600 600",
-        f"{frame['session'][300]} {frame['session'][899]} False"], done.stderr
+        f"({first}, {count}) {count} 100 1 {count} {count}",
+        f"{frame['session'][first]} {frame['session'][after - 1]} False"], done.stderr
+
+
+@pytest.mark.slow
+def test_parquet_parts_that_pyarrow_reads_are_the_rows_of_the_part(tmp_path: Path,
+                                                                    rescue: Model) -> None:
+    """A file polars does not read the way the checker needs (here session ids as 16-bit
+    integers) is read by pyarrow, part by part: each part's rows are the file's, from the
+    middle of a row group on, and the report of --jobs is the report of one process."""
+    from statusproof.logcheck.batches import PartState, parquet_batches
+    from statusproof.logcheck.parts import plan_parts
+
+    names = default_map(rescue)
+    csv = _write(tmp_path, rescue, names, "csv", SynthSettings(300, faults=40, seed=9))
+    frame = pl.read_csv(csv, infer_schema=False).filter(pl.col("session").is_not_null())
+    frame = frame.with_columns(session=pl.col("session").rank("dense").cast(pl.Int16))
+    parquet = tmp_path / "records.parquet"
+    frame.write_parquet(parquet, row_group_size=333)
+    fields = default_fields("parquet")
+
+    def rows(part: object) -> list[tuple[object, ...]]:
+        batches = parquet_batches(part, fields, lambda p: None, 1 << 20, 3200,  # type: ignore[arg-type]
+                                  PartState())
+        return [row for b in batches for row in b.select("session", "time", "status").rows()]
+
+    whole = plan_parts([str(parquet)], "parquet", 1)
+    parts = plan_parts([str(parquet)], "parquet", 5, tapered=True)
+    assert len(whole) == 1 and len(parts) == 5
+    assert [row for part in parts for row in rows(part)] == rows(whole[0])
+    one = _report(rescue, names, [parquet], "parquet", path="exact")
+    assert _report(rescue, names, [parquet], "parquet", jobs=2, partitions=5) == one
 
 
 def test_sharing_runs_tasks_in_the_pool_and_here() -> None:
@@ -744,14 +779,12 @@ def test_tapered_parts_cover_the_file_largest_first_and_are_handed_out_from_both
     assert order == [0, 2, 4, 6, 7, 5, 3, 1]
     parquet = tmp_path / "records.parquet"
     pl.read_csv(path, infer_schema=False).write_parquet(parquet, row_group_size=1000)
-    planned = plan_parts([str(parquet)], "parquet", 5, tapered=True)
-    groups = [p.row_groups for p in planned]
-    assert [g for part in groups for g in part] == list(range(sum(map(len, groups))))
-    assert all(groups) and len(groups[0]) > len(groups[-1])
-    # the rows of a part's row groups: where they begin in the file, and how many
-    total = pl.read_parquet(parquet).height
-    assert [p.rows for p in planned] == [
-        (1000 * g[0], min(1000 * (g[-1] + 1), total) - 1000 * g[0]) for g in groups]
+    # Parquet: ranges of rows, one after the other to the file's end, tapered too
+    rows = [p.rows for p in plan_parts([str(parquet)], "parquet", 5, tapered=True)]
+    assert rows[0] is not None and rows[0][0] == 0
+    assert all(a[0] + a[1] == b[0] for a, b in itertools.pairwise(rows))  # type: ignore[index]
+    sizes = [r[1] for r in rows]  # type: ignore[index]
+    assert sum(sizes) == pl.read_parquet(parquet).height and sizes[0] > 4 * sizes[-1] > 0
 
 
 def test_early_pool_only_when_the_check_uses_it() -> None:
