@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -90,8 +91,6 @@ def _leave() -> None:
     """A spawned process's end, once its pool is shut down and every result sent: at once,
     without the interpreter's teardown of polars and numpy (some 0.15-0.2 s that the
     coordinator, joining the process, would wait for)."""
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
