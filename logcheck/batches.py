@@ -27,7 +27,7 @@ from .readers import parquet_columns, parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, not_a_time, parse_time
 
 __all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "batch_frame",
-           "with_times", "set_column", "parquet_batches"]
+           "with_times", "set_column", "parquet_batches", "parquet_rows"]
 
 #: The columns of a batch.
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
@@ -150,6 +150,15 @@ def parquet_batches(part: Part, fields: Fields, on_problem: ProblemSink, max_lin
 _PLAIN_TYPES = (pl.String, pl.Int64, pl.Int32, pl.UInt64, pl.UInt32, pl.Float64)
 
 
+def parquet_rows(path: Path) -> int | None:
+    """The rows of a Parquet file, from its metadata (polars: no pyarrow in memory); None
+    when polars cannot tell (pyarrow's reader then says why, as the exact reader does)."""
+    try:
+        return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+    except Exception:
+        return None
+
+
 def _polars_parquet(part: Part, fields: Fields, rows: int, state: PartState
                     ) -> Iterator[tuple[pl.DataFrame | None, int]]:
     """Frames of ``rows`` rows and the number of rows before each; (None, rows read) when
@@ -167,22 +176,18 @@ def _polars_parquet(part: Part, fields: Fields, rows: int, state: PartState
                        for c in wanted)):
         yield None, 0
         return
+    first, count = part.rows if part.rows is not None else (0, parquet_rows(part.path))
+    if count is None:
+        yield None, 0
+        return
     scan = pl.scan_parquet(part.path, low_memory=True).select(wanted)
-    if part.rows is not None:
-        first, total = part.rows
-    else:
-        try:
-            first, total = 0, int(scan.select(pl.len()).collect().item())
-        except Exception:
-            yield None, 0
-            return
     # a batch's slice at a time (each slice decodes the row groups it touches): memory stays
     # bounded by the slice, not the file. (Slices of two or four batches took some 5% less
     # CPU in all and 15-30 MiB more; polars' streaming ``collect_batches`` reads ahead without
     # bound: 690 MiB for a file of row groups of 1Mi rows.)
-    for start in range(0, total, rows):
+    for start in range(0, count, rows):
         try:
-            chunk = scan.slice(first + start, min(rows, total - start)).collect()
+            chunk = scan.slice(first + start, min(rows, count - start)).collect()
         except Exception:
             yield None, start
             return

@@ -82,33 +82,22 @@ def _csv_header(path: Path, start: int) -> tuple[str, int] | None:
     return None
 
 
-def _parquet_rows(path: Path) -> int | None:
-    """The rows of a Parquet file, from its metadata (polars: no pyarrow in memory); None
-    when polars cannot tell (the file is then read in one part, and its reader says why)."""
-    import polars as pl
-
-    try:
-        return int(pl.scan_parquet(path).select(pl.len()).collect().item())
-    except Exception:
-        return None
-
-
 def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 << 20,
                tapered: bool = False) -> list[Any]:
     """The parts to read: up to ``per_file`` of each file (text files of at least
     ``smallest`` bytes are split), in equal shares or ``tapered`` (:func:`shares`)."""
-    from .batches import Part
+    from .batches import Part, parquet_rows
 
     parts: list[Part] = []
     for index, name in enumerate(files):
         path = Path(name)
         if fmt == "parquet":
-            total = _parquet_rows(path)
-            count = 1 if total is None else max(1, min(per_file, total))
-            if count == 1:
+            total = parquet_rows(path)  # None: one part, whose reader says what is wrong
+            count = min(per_file, total or 1)
+            if total is None or count <= 1:
                 parts.append(Part(path, name, index))
                 continue
-            bounds = _bounds(total or 0, shares(count, tapered))
+            bounds = _bounds(total, shares(count, tapered))
             for i in range(1, count):  # a row at least in each part
                 bounds[i] = max(bounds[i], bounds[i - 1] + 1)
             for i in range(count - 1, 0, -1):
