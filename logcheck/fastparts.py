@@ -53,7 +53,9 @@ from .guesses import (
     guess_holds,
     guess_part_task,
     margin_for,
+    merged,
     rebase,
+    sorted_distinct,
 )
 from .partition import (
     ModelSpec,
@@ -82,8 +84,9 @@ def spanning_hashes(outs: Sequence[PartOut]) -> Any:
     found = [out.hashes for out in outs if out.hashes is not None and len(out.hashes)]
     if len(found) < 2:
         return np.zeros(0, dtype=np.uint64)
-    ranked = np.sort(np.concatenate(found))  # each part gave each hash once
-    return distinct(ranked[1:][ranked[1:] == ranked[:-1]])
+    # each part gave each hash once, sorted: the stable sort merges them
+    ranked = np.sort(np.concatenate(found), kind="stable")
+    return sorted_distinct(ranked[1:][ranked[1:] == ranked[:-1]])
 
 
 #: The columns a part's piece may leave out when a batch has no value in them.
@@ -94,7 +97,6 @@ def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
                     block_size: int, folder: str) -> PartOut:
     """Step 1 where sessions are long (see the module docstring): read a part into one
     piece, with the hashes of its session ids."""
-    import numpy as np
 
     from .batches import PartState
     from .fastread import read_part
@@ -116,7 +118,7 @@ def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
                                          if batch[c].null_count() == batch.height])
             add_stream(sink, frame, sizes)
     out.pieces = [(name, tuple(sizes))] if sizes else [None]
-    out.hashes = distinct(np.concatenate(seen)) if seen else np.zeros(0, np.uint64)
+    out.hashes = merged(seen)
     out.latest = clock
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
     return out

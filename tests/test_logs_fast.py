@@ -511,6 +511,25 @@ def test_spanning_hashes_are_those_of_ids_in_several_parts() -> None:
     assert spanning_hashes(outs[:1]).tolist() == []
 
 
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), max_size=6))
+def test_distinct_and_merged_are_the_sorted_distinct_values(lists: list[list[int]]) -> None:
+    """``distinct`` (polars' hash table, then a sort) and ``merged`` (runs merged by the
+    stable sort) give what ``np.unique`` gives, with its dtype."""
+    import numpy as np
+
+    from statusproof.logcheck.guesses import distinct, merged
+
+    arrays = [np.array(values, dtype=np.uint64) for values in lists]
+    runs = [distinct(array) for array in arrays]
+    for array, run in zip(arrays, runs, strict=True):
+        assert run.dtype == np.uint64
+        assert run.tolist() == np.unique(array).tolist()
+    every = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
+    together = merged(runs)
+    assert together.dtype == np.uint64
+    assert together.tolist() == np.unique(every).tolist()
+
+
 @pytest.mark.slow
 def test_jobs_finish_broken_quotes_across_parts(tmp_path: Path, rescue: Model) -> None:
     rows = ["session,time,status"]
