@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from statusproof.logcheck.allocator import keep_freed_memory
+from statusproof.logcheck.blasthreads import one_blas_thread
 from statusproof.logcheck.namemap import default_map, load_map
 from statusproof.logcheck.partition import ModelSpec
 from statusproof.logcheck.rawlines import DEFAULT_MAX_LINE_BYTES
@@ -248,6 +249,7 @@ def _spill_stdin(folder: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     keep_freed_memory()  # the batches' short-lived arrays: no page faults for each
+    one_blas_thread()  # numpy's BLAS does nothing here: no threads spinning beside ours
     fmt, files = _record_files(args)
     job = table_job(args)
     apply_job(args, job)  # the table's options resolved (the configuration's), not loaded
