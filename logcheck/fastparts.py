@@ -16,8 +16,8 @@ process and ``N - 1`` spawned ones (:class:`~.fastpool.Sharing`):
    (:func:`check_part_task`), from its text, is a part whose guess fails: its sessions in no
    other part are checked, and the spanning sessions' rows set aside;
 3. **check the rest** (:func:`~.partition.check_partition_task`): the rows set aside, from
-   every part in input order, are one more partition (or, split by a hash of the session
-   id, one for each process).
+   every part in input order, split by a hash of the session id as they were written
+   (:class:`~.partition.ShareSinks`), are one more partition for each process.
 
 Where sessions are long (a session's records more than some 8,000 records apart in the
 input's first 65,536: :func:`~.guesses.margin_for`), most sessions would be held and many
@@ -33,8 +33,6 @@ set of whole sessions is a partition. The merged result is the one of a single p
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import secrets
 import tempfile
@@ -45,22 +43,13 @@ from typing import Any
 from statusproof.model.model import Model
 
 from .fastpool import Call, Sharing
-from .guesses import (
-    MARGIN,
-    Guess,
-    Members,
-    distinct,
-    guess_holds,
-    guess_part_task,
-    margin_for,
-    merged,
-    rebase,
-    sorted_distinct,
-)
+from .guesses import MARGIN, Guess, guess_holds, guess_part_task, margin_for, rebase
+from .idhashes import Members, distinct, merged, sorted_distinct
 from .partition import (
     ModelSpec,
     PartOut,
     Piece,
+    ShareSinks,
     add_stream,
     check_partition_task,
     feed_in_batches,
@@ -161,40 +150,40 @@ def _frames(source: Reread | Piece, lines: int, places: int, clock: float, file:
 
 def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSettings,
                     files: Sequence[str], source: Reread | Piece, lines: int, places: int,
-                    clock: float, file: int, spanning: Any, target: str
-                    ) -> tuple[LogResult, Piece | None]:
+                    clock: float, file: int, spanning: Any, target: str, shares: int = 1
+                    ) -> tuple[LogResult, list[Piece | None]]:
     """A part checked from its piece, or read and checked again: the sessions of a part that
     are in no other part; the rows of the others (``spanning``: their hashes) are written to
-    ``target``, as a piece."""
+    files named from ``target``, a piece for each of the last step's ``shares``
+    (:class:`~.partition.ShareSinks`)."""
     import polars as pl
 
     from .fastpath import FastChecker
 
     model, names = spec.load()
     checker = FastChecker(model, names, settings, files, timers)
-    sink: io.BufferedWriter | None = None
-    sizes: list[int] = []
     members = Members(spanning)
-    with contextlib.ExitStack() as opened:
+    away_rows = ShareSinks(target, shares)
 
-        def own(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-            """The part's frames without the spanning sessions' rows (written to target)."""
-            nonlocal sink
-            for frame in frames:
-                away = members.of(frame["session"].hash().to_numpy())
-                if away.any():
-                    if sink is None:
-                        sink = opened.enter_context(open(target, "wb"))
-                    add_stream(sink, frame.drop("file").filter(pl.Series(away)), sizes)
-                    frame = frame.filter(pl.Series(~away))
-                yield frame
+    def own(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        """The part's frames without the spanning sessions' rows (set aside)."""
+        for frame in frames:
+            hashed = frame["session"].hash().to_numpy()
+            away = members.of(hashed)
+            if away.any():
+                away_rows.add(frame.drop("file").filter(pl.Series(away)), hashed[away])
+                frame = frame.filter(pl.Series(~away))
+            yield frame
 
+    try:
         feed_in_batches(checker, own(_frames(source, lines, places, clock, file)))
+    finally:
+        pieces = away_rows.close()
     if not isinstance(source, Reread) and isinstance(source[0], str):
         os.unlink(source[0])  # read once: removed now, not all at the end
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
-    return result, (target, tuple(sizes)) if sink is not None else None
+    return result, pieces
 
 
 def handing_order(parts: Sequence[Any]) -> list[int]:
@@ -236,7 +225,7 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                                folder)) if not margin else
             (guess_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
                                folder, spec, settings, timers, list(files),
-                               f"\x00{nonce}-{at}\x00", margin)) for at in order]
+                               f"\x00{nonce}-{at}\x00", margin, workers)) for at in order]
         done: list[Any] = [None] * len(parts)
         for at, job in zip(order, sharing.run(firsts), strict=True):
             done[at] = wait(job)
@@ -246,13 +235,14 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
         problems.extend(spans(parts, outs, line_offset, fields, settings))
         spanning = spanning_hashes(outs)
         results: list[LogResult] = []
-        rest: list[tuple[Piece, int, int, float, int] | None] = [None] * len(parts)
+        # each part's rows set aside (a piece for each share of the last step), with the
+        # offsets of their lines, places and clocks
+        rest: list[tuple[list[Piece | None], int, int, float, int] | None] = [None] * len(parts)
         again: list[int] = []
         written: list[int] = []
         for i, guess in enumerate(guesses):
-            piece = outs[i].pieces[0] if outs[i].pieces else None
             if guess is None:  # every part written: checked from its piece
-                if piece is not None:
+                if outs[i].pieces and outs[i].pieces[0] is not None:
                     written.append(i)
                 continue
             found = (rebase(guess.result, guess.token, parts[i].name, line_offset[i])
@@ -261,9 +251,8 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                 again.append(i)
                 continue
             results.append(found)
-            if piece is not None:
-                rest[i] = (piece, line_offset[i], place_offset[i], clock_before[i],
-                           parts[i].file)
+            rest[i] = (outs[i].pieces, line_offset[i], place_offset[i], clock_before[i],
+                       parts[i].file)
         if told is not None:
             told(len(again), len(parts))
         checked = sorted(written + again, key=order.index)
@@ -271,19 +260,20 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
             spec, settings, timers, list(files),
             Reread(parts[i], fmt, fields, max_line_bytes, block_size) if i in again
             else outs[i].pieces[0], line_offset[i], place_offset[i], clock_before[i],
-            parts[i].file, spanning, os.path.join(folder, f"spanning{i}.arrow")))
+            parts[i].file, spanning, os.path.join(folder, f"spanning{i}"), workers))
             for i in checked]
         for i, job in zip(checked, sharing.run(calls), strict=True):
-            result, piece = job.result()
+            result, held = job.result()
             results.append(result)
-            if piece is not None:
-                rest[i] = (piece, 0, 0, -1e300, parts[i].file)
-        # the rows set aside, in input order
-        pieces = [item for item in rest if item is not None]
-        if pieces:  # split by a hash of the id, a share for each process
-            results.extend(job.result() for job in sharing.run(
-                [(check_partition_task, (spec, settings, timers, list(files), pieces,
-                                         (share, workers))) for share in range(workers)]))
+            rest[i] = (held, 0, 0, -1e300, parts[i].file)
+        # the rows set aside, in input order, a share for each process (split by a hash of
+        # the id as they were written)
+        shares = [[(held[share], lines, places, clock, file)
+                   for held, lines, places, clock, file in filter(None, rest)
+                   if held[share] is not None] for share in range(workers)]
+        last: list[Call] = [(check_partition_task, (spec, settings, timers, list(files),
+                                                    pieces)) for pieces in shares if pieces]
+        results.extend(job.result() for job in sharing.run(last))
     for result in results:
         result.model = model
     head = LogResult(model, False, settings, problems=problems)

@@ -37,12 +37,13 @@ from statusproof.model.model import Model
 from .checker import LogChecker
 from .fastcodes import Codes
 from .fasttables import FastTables
+from .idhashes import distinct, in_sorted
 from .namemap import NameMap
 from .records import Record
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import Profiles, TimerSettings
 
-__all__ = ["FastChecker", "with_clock", "in_sorted"]
+__all__ = ["FastChecker", "with_clock"]
 
 #: Sessions handed to the exact checker with records to replay: each id, and those records
 #: (rows as dicts, in input order).
@@ -103,20 +104,12 @@ def _before(values: Any) -> Any:
     return shifted
 
 
-def in_sorted(values: Any, ranked: Any) -> Any:
-    """Whether each of ``values`` is one of the sorted integers ``ranked`` (a binary search:
-    cheaper than ``np.isin`` on the few thousand ids of a batch)."""
-    if not len(ranked) or not len(values):
-        return np.zeros(len(values), dtype=np.bool_)
-    at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
-    return ranked[at] == values
-
-
 class FastChecker:
     """Bulk checking of event records (see the module docstring)."""
 
     def __init__(self, model: Model, names: NameMap, settings: CheckSettings,
-                 files: Sequence[str], timers: TimerSettings | None = None) -> None:
+                 files: Sequence[str], timers: TimerSettings | None = None,
+                 ids: bool = False) -> None:
         self.timers = timers or TimerSettings()
         self.profiles = Profiles(model, self.timers, settings.slack)
         self.exact = LogChecker(model, names, settings, False, files,
@@ -145,6 +138,9 @@ class FastChecker:
         self.pairs: Any = np.zeros(n * n, dtype=np.int64)
         self.seen: Any = np.zeros(n, dtype=np.bool_)
         self.handed = 0
+        #: with ``ids``: the distinct hashes of the session ids of each batch fed, sorted
+        #: (``--jobs``, :mod:`.guesses`: the bulk check finds them anyway)
+        self.ids: list[Any] | None = [] if ids else None
 
     # -- input ---------------------------------------------------------------------------
     def feed(self, batch: pl.DataFrame) -> None:
@@ -161,6 +157,8 @@ class FastChecker:
             batch = batch.filter(~mine)
         else:
             to_exact = batch.clear()
+        if self.ids is not None and to_exact.height:
+            self.ids.append(distinct(to_exact["session"].hash().to_numpy()))
         replays: Replays = []
         merged = [to_exact]
         if batch.height:
@@ -219,11 +217,15 @@ class FastChecker:
         starts_mask = np.empty(n, dtype=np.bool_)
         starts_mask[0] = True
         np.not_equal(high[1:], high[:-1], out=starts_mask[1:])
-        if int(starts_mask.sum()) != frame["session"].n_unique():
+        collided = int(starts_mask.sum()) != frame["session"].n_unique()
+        if collided:
             order = frame.with_row_index("i").sort("session", "gidx")["i"].to_numpy()
             ids = frame["session"].gather(order)
             starts_mask = (ids != ids.shift(1)).fill_null(True).to_numpy()
             sorted_hashes = hashes[order]
+        if self.ids is not None:  # one hash a session, in order but where two collide
+            firsts = sorted_hashes[starts_mask]
+            self.ids.append(distinct(firsts) if collided else firsts)
         idx = np.arange(n)
         run_starts = np.flatnonzero(starts_mask)
         run_id = np.cumsum(starts_mask) - 1

@@ -37,13 +37,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .partition import ModelSpec, PartOut, add_stream
+from .idhashes import Members, distinct, in_sorted, merged
+from .partition import ModelSpec, PartOut, ShareSinks
 from .records import Fields
 from .result import CheckSettings, GapPattern, Issue, LogResult, Tally, Violation
 from .timersettings import TimerSettings
 
 __all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "LEAST_MARGIN",
-           "Members", "distinct", "merged", "sorted_distinct", "margin_for"]
+           "margin_for"]
 
 #: The most records at each end of a part whose sessions are held (see the module
 #: docstring), and the least: the margin is four times the longest session's span in the
@@ -52,10 +53,6 @@ __all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "LEAST
 #: clusters"); each record held costs a second write, read and check.
 MARGIN = 16384
 LEAST_MARGIN = 4096
-
-#: The low bits of a hash that index :class:`Members`' table (a MiB of flags).
-_LOW = (1 << 20) - 1
-
 
 def margin_for(part: Any, fmt: str, fields: Fields, max_line_bytes: int, block_size: int,
                sample: int = 1 << 16) -> int:
@@ -89,66 +86,6 @@ def margin_for(part: Any, fmt: str, fields: Fields, max_line_bytes: int, block_s
     return 0 if 2 * longest > MARGIN else min(MARGIN, max(LEAST_MARGIN, 4 * longest))
 
 
-def distinct(values: Any) -> Any:
-    """The distinct values of an integer array, sorted: polars' hash table first, then a
-    sort of what it leaves (a batch's ids repeat, some six records to a session: a third of
-    the cost of sorting every one, 0.7 against 2.1 ms on a batch of 45,000)."""
-    import numpy as np
-    import polars as pl
-
-    if len(values) < 2:
-        return np.sort(values)
-    return pl.Series(values).unique().sort().to_numpy()
-
-
-def merged(runs: Sequence[Any]) -> Any:
-    """The distinct values of sorted arrays (each with distinct values), sorted: numpy's
-    stable sort, a timsort, merges the runs (on 16 runs of 110,000 hashes, 0.03 s against
-    0.15 s for its quick sort)."""
-    import numpy as np
-
-    if not runs:
-        return np.zeros(0, dtype=np.uint64)
-    return sorted_distinct(np.sort(np.concatenate(runs), kind="stable"))
-
-
-def sorted_distinct(ranked: Any) -> Any:
-    """The distinct values of a sorted array."""
-    import numpy as np
-
-    if len(ranked) < 2:
-        return ranked
-    keep = np.empty(len(ranked), dtype=np.bool_)
-    keep[0] = True
-    np.not_equal(ranked[1:], ranked[:-1], out=keep[1:])
-    return ranked[keep]
-
-
-class Members:
-    """Membership in a sorted array of hashes: a table of their low bits first (most rows of
-    a batch are not members), then a binary search for the rows it lets through."""
-
-    def __init__(self, ranked: Any) -> None:
-        import numpy as np
-
-        self.ranked = ranked
-        self.table = np.zeros(_LOW + 1, dtype=np.bool_)
-        self.table[(ranked & _LOW).astype(np.intp)] = True
-
-    def of(self, hashed: Any) -> Any:
-        """Whether each of ``hashed`` is a member."""
-        import numpy as np
-
-        from .fastpath import in_sorted
-
-        found = np.zeros(len(hashed), dtype=np.bool_)
-        if not len(self.ranked):
-            return found
-        maybe = np.flatnonzero(self.table[(hashed & _LOW).astype(np.intp)])
-        found[maybe] = in_sorted(hashed[maybe], self.ranked)
-        return found
-
-
 @dataclass
 class Guess:
     """What the first step gives for a part: the part's counts, problems and held rows
@@ -171,10 +108,11 @@ class Guess:
 
 def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
                     block_size: int, folder: str, spec: ModelSpec, settings: CheckSettings,
-                    timers: TimerSettings, files: Sequence[str], token: str, margin: int
-                    ) -> Guess:
+                    timers: TimerSettings, files: Sequence[str], token: str, margin: int,
+                    shares: int = 1) -> Guess:
     """Step 1 of ``--jobs``: read a part, check the sessions guessed to be its own, set the
-    held ones' rows aside (see the module docstring)."""
+    held ones' rows aside (see the module docstring), in ``shares`` pieces (one for each
+    share of the last step: :class:`~.partition.ShareSinks`)."""
     import numpy as np
     import polars as pl
 
@@ -186,19 +124,16 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     model, names = spec.load()
     named = list(files)
     named[part.file] = token  # the part's checker names the file by the token (rebase)
-    checker = FastChecker(model, names, settings, named, timers)
+    # the checker keeps the hashes of the ids it checks: those of the part's rows not held
+    checker = FastChecker(model, names, settings, named, timers, ids=True)
     out = PartOut()
     state = PartState()
-    target = os.path.join(folder, f"held{index}.arrow")
-    sink: Any = None
-    sizes: list[int] = []
+    held_rows = ShareSinks(os.path.join(folder, f"held{index}"), shares)
     head: list[Any] = []  # the distinct hashes of the first ``margin`` rows' ids
     held: Members | None = None
-    # the rows not yet checked nor held: frame, its hashes, its held rows, its distinct hashes
-    window: deque[tuple[pl.DataFrame, Any, Any, Any]] = deque()
-    seen: list[Any] = []  # the distinct hashes of each batch
-    released: list[Any] = []  # those of the batches that left the window
-    set_aside: list[Any] = []  # those of the held rows
+    # the rows not yet checked nor held: frame, its hashes, its held rows
+    window: deque[tuple[pl.DataFrame, Any, Any]] = deque()
+    set_aside: list[Any] = []  # the distinct hashes of the held rows' ids
     waiting: list[pl.DataFrame] = []
     waiting_rows = 0
     places, clock = 0, -1e300
@@ -216,11 +151,8 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             waiting_rows = 0
 
     def release(frame: pl.DataFrame, hashed: Any, away: Any) -> None:
-        nonlocal sink
         if away.any():
-            if sink is None:
-                sink = open(target, "wb")  # noqa: SIM115  # closed below, after the last write
-            add_stream(sink, frame.drop("file").filter(pl.Series(away)), sizes)
+            held_rows.add(frame.drop("file").filter(pl.Series(away)), hashed[away])
             set_aside.append(distinct(hashed[away]))
             frame = frame.filter(pl.Series(~away))
         check(frame)
@@ -233,8 +165,6 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             frame, clock = with_clock(batch, places, clock)
             places += batch.height
             hashed = frame["session"].hash().to_numpy()
-            ids = distinct(hashed)
-            seen.append(ids)
             if held is None:
                 head.append(distinct(hashed[:margin - out.rows]))
                 if out.rows + batch.height >= margin:
@@ -244,31 +174,29 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             out.rows += batch.height
             # in the head, every row is held
             away = np.ones(len(hashed), dtype=np.bool_) if held is None else held.of(hashed)
-            window.append((frame, hashed, away, ids))
+            window.append((frame, hashed, away))
             buffered += frame.height
             while buffered - window[0][0].height >= margin:
-                frame, hashed, away, ids = window.popleft()
+                frame, hashed, away = window.popleft()
                 buffered -= frame.height
-                released.append(ids)
                 release(frame, hashed, away)
         # the last rows: a session of the last ``margin`` none of whose rows was checked is
-        # held, the others checked
-        checked_before = Members(merged(released))
-        last = np.concatenate([hashed for _, hashed, _, _ in window])[-margin:] if window \
+        # held, the others checked (a session held from the head is held whichever)
+        check(None)
+        checked_before = Members(merged(checker.ids or []))
+        last = np.concatenate([hashed for _, hashed, _ in window])[-margin:] if window \
             else np.zeros(0, dtype=np.uint64)
         ending = distinct(last)
         ending = Members(ending[~checked_before.of(ending)])
-        for frame, hashed, away, _ in window:
+        for frame, hashed, away in window:
             release(frame, hashed, away | ending.of(hashed))
         check(None)
     finally:
-        if sink is not None:
-            sink.close()
+        out.pieces = held_rows.close()
     result = checker.finish()
     result.model = None  # type: ignore[assignment]  # the coordinator has it
-    out.pieces = [(target, tuple(sizes))] if sizes else [None]
-    out.hashes = merged(seen)
     aside = merged(set_aside)
+    out.hashes = merged([*(checker.ids or []), aside])  # every row is checked or held
     out.latest = clock
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
     return Guess(out, result, aside, head_clock, token)
@@ -280,8 +208,6 @@ def guess_holds(guess: Guess, spanning: Any, clock_before: float) -> bool:
 
     if clock_before > guess.head_clock:
         return False
-    from .fastpath import in_sorted
-
     every = guess.out.hashes
     if not len(spanning) or every is None or not len(every):
         return True

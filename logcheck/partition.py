@@ -40,7 +40,7 @@ from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import TimerSettings
 
-__all__ = ["ModelSpec", "PartOut", "Piece", "share_model", "read_part_task",
+__all__ = ["ModelSpec", "PartOut", "Piece", "ShareSinks", "share_model", "read_part_task",
            "check_partition_task", "check_partitioned", "offsets", "spans", "streams",
            "piece_frames", "add_stream"]
 
@@ -90,6 +90,40 @@ def add_stream(sink: Any, frame: Any, sizes: list[int]) -> None:
     frame.write_ipc_stream(sink, compression="uncompressed",
                            compat_level=pl.CompatLevel.newest())
     sizes.append(sink.tell() - before)
+
+
+class ShareSinks:
+    """Rows set aside for the last step, split by a hash of the session id into ``shares``
+    pieces (``base`` and the share's number: a file each, opened when first written), so
+    that each share's check reads its own rows only."""
+
+    def __init__(self, base: str, shares: int) -> None:
+        self.base = base
+        self.shares = max(shares, 1)
+        self.sinks: list[Any] = [None] * self.shares
+        self.sizes: list[list[int]] = [[] for _ in range(self.shares)]
+
+    def add(self, frame: Any, hashed: Any) -> None:
+        """Append ``frame`` (a batch's rows, without the file column), ``hashed``: the
+        hashes of its rows' session ids."""
+        import numpy as np
+        import polars as pl
+
+        numbers = (hashed % np.uint64(self.shares)).astype(np.intp)
+        for number in np.unique(numbers).tolist():
+            piece = frame if self.shares == 1 else frame.filter(pl.Series(numbers == number))
+            sink = self.sinks[number]
+            if sink is None:
+                sink = self.sinks[number] = open(f"{self.base}-{number}.arrow", "wb")  # noqa: SIM115
+            add_stream(sink, piece, self.sizes[number])
+
+    def close(self) -> list[Piece | None]:
+        """Close the files; the pieces, one for each share (None: no row)."""
+        for sink in self.sinks:
+            if sink is not None:
+                sink.close()
+        return [None if sink is None else (sink.name, tuple(sizes))
+                for sink, sizes in zip(self.sinks, self.sizes, strict=True)]
 
 
 @dataclass

@@ -517,7 +517,7 @@ def test_distinct_and_merged_are_the_sorted_distinct_values(lists: list[list[int
     stable sort) give what ``np.unique`` gives, with its dtype."""
     import numpy as np
 
-    from statusproof.logcheck.guesses import distinct, merged
+    from statusproof.logcheck.idhashes import distinct, merged
 
     arrays = [np.array(values, dtype=np.uint64) for values in lists]
     runs = [distinct(array) for array in arrays]

@@ -1,0 +1,78 @@
+"""Sets of session ids by their hashes: sorted arrays of distinct 64-bit hashes.
+
+This module owns the set operations that ``--jobs`` and the fast path run on the hashes of
+session ids (polars' ``Series.hash``, the same in every process): the distinct values of a
+batch (:func:`distinct`), the union of sorted runs (:func:`merged`), membership
+(:func:`in_sorted`, :class:`Members`). Which sessions they stand for is their callers'
+(:mod:`.guesses`, :mod:`.fastparts`, :mod:`.fastpath`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["distinct", "merged", "sorted_distinct", "in_sorted", "Members"]
+
+#: The low bits of a hash that index :class:`Members`' table (a MiB of flags).
+_LOW = (1 << 20) - 1
+
+
+def distinct(values: Any) -> Any:
+    """The distinct values of an integer array, sorted: polars' hash table first, then a
+    sort of what it leaves (a batch's ids repeat, some six records to a session: a third of
+    the cost of sorting every one, 0.7 against 2.1 ms on a batch of 45,000)."""
+    import polars as pl
+
+    if len(values) < 2:
+        return np.sort(values)
+    return pl.Series(values).unique().sort().to_numpy()
+
+
+def merged(runs: Sequence[Any]) -> Any:
+    """The distinct values of sorted arrays (each with distinct values), sorted: numpy's
+    stable sort, a timsort, merges the runs (on 16 runs of 110,000 hashes, 0.03 s against
+    0.15 s for its quick sort)."""
+    if not runs:
+        return np.zeros(0, dtype=np.uint64)
+    return sorted_distinct(np.sort(np.concatenate(runs), kind="stable"))
+
+
+def sorted_distinct(ranked: Any) -> Any:
+    """The distinct values of a sorted array."""
+    if len(ranked) < 2:
+        return ranked
+    keep = np.empty(len(ranked), dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=keep[1:])
+    return ranked[keep]
+
+
+class Members:
+    """Membership in a sorted array of hashes: a table of their low bits first (most rows of
+    a batch are not members), then a binary search for the rows it lets through."""
+
+    def __init__(self, ranked: Any) -> None:
+        self.ranked = ranked
+        self.table = np.zeros(_LOW + 1, dtype=np.bool_)
+        self.table[(ranked & _LOW).astype(np.intp)] = True
+
+    def of(self, hashed: Any) -> Any:
+        """Whether each of ``hashed`` is a member."""
+        found = np.zeros(len(hashed), dtype=np.bool_)
+        if not len(self.ranked):
+            return found
+        maybe = np.flatnonzero(self.table[(hashed & _LOW).astype(np.intp)])
+        found[maybe] = in_sorted(hashed[maybe], self.ranked)
+        return found
+
+
+def in_sorted(values: Any, ranked: Any) -> Any:
+    """Whether each of ``values`` is one of the sorted integers ``ranked`` (a binary search:
+    cheaper than ``np.isin`` on the few thousand ids of a batch)."""
+    if not len(ranked) or not len(values):
+        return np.zeros(len(values), dtype=np.bool_)
+    at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
+    return ranked[at] == values
