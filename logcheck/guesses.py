@@ -183,11 +183,14 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
         # the last rows: a session of the last ``margin`` none of whose rows was checked is
         # held, the others checked (a session held from the head is held whichever)
         check(None)
-        checked_before = Members(merged(checker.ids or []))
         last = np.concatenate([hashed for _, hashed, _ in window])[-margin:] if window \
             else np.zeros(0, dtype=np.uint64)
         ending = distinct(last)
-        ending = Members(ending[~checked_before.of(ending)])
+        # a search in each batch's ids for these few (cheaper than merging every batch's)
+        checked_before = np.zeros(len(ending), dtype=np.bool_)
+        for ids in checker.ids or []:
+            checked_before |= in_sorted(ending, ids)
+        ending = Members(ending[~checked_before])
         for frame, hashed, away in window:
             release(frame, hashed, away | ending.of(hashed))
         check(None)
