@@ -44,7 +44,7 @@ from statusproof.model.model import Model
 
 from .fastpool import Call, Sharing
 from .guesses import MARGIN, Guess, guess_holds, guess_part_task, margin_for, rebase
-from .idhashes import Members, distinct, merged, sorted_distinct
+from .idhashes import Members, Repeated, distinct, merged
 from .partition import (
     ModelSpec,
     PartOut,
@@ -66,16 +66,34 @@ __all__ = ["check_in_parts", "check_part_task", "spill_part_task", "spanning_has
            "handing_order", "Reread"]
 
 
-def spanning_hashes(outs: Sequence[PartOut]) -> Any:
-    """The sorted hashes of the session ids found in more than one part."""
-    import numpy as np
+def spanning_hashes(outs: Sequence[PartOut], repeated: Repeated | None = None,
+                    given: Sequence[int] = ()) -> Any:
+    """The sorted hashes of the session ids found in more than one part (``repeated``: the
+    hashes of the parts ``given`` already, :func:`_early_hashes`)."""
+    skip = set(given)
+    return (repeated or Repeated()).result([out.hashes for i, out in enumerate(outs)
+                                            if i not in skip and out.hashes is not None])
 
-    found = [out.hashes for out in outs if out.hashes is not None and len(out.hashes)]
-    if len(found) < 2:
-        return np.zeros(0, dtype=np.uint64)
-    # each part gave each hash once, sorted: the stable sort merges them
-    ranked = np.sort(np.concatenate(found), kind="stable")
-    return sorted_distinct(ranked[1:][ranked[1:] == ranked[:-1]])
+
+def _early_hashes(order: Sequence[int], repeated: Repeated, given: list[int]
+                  ) -> Callable[[list[Any]], None]:
+    """What this process does when it has read its last part while the pool reads others
+    (:meth:`~.fastpool.Sharing.run`'s ``idle``): the hashes of the parts read so far are
+    merged (in ``repeated``; their indices in ``given``), so only the last parts' are left
+    to merge once all are in."""
+
+    def idle(futures: list[Any]) -> None:
+        ready: list[Any] = []
+        for at, future in zip(order, futures, strict=True):
+            if future is not None and future.done() and future.exception() is None:
+                done = future.result()
+                hashes = (done.out if isinstance(done, Guess) else done).hashes
+                if hashes is not None:
+                    ready.append(hashes)
+                    given.append(at)
+        repeated.add(ready)
+
+    return idle
 
 
 #: The columns a part's piece may leave out when a batch has no value in them.
@@ -227,13 +245,15 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                                folder, spec, settings, timers, list(files),
                                f"\x00{nonce}-{at}\x00", margin, workers)) for at in order]
         done: list[Any] = [None] * len(parts)
-        for at, job in zip(order, sharing.run(firsts), strict=True):
+        repeated, given = Repeated(), list[int]()
+        for at, job in zip(order, sharing.run(firsts, _early_hashes(order, repeated, given)),
+                           strict=True):
             done[at] = wait(job)
         guesses: list[Guess | None] = [d if margin else None for d in done]
         outs: list[PartOut] = [d.out if margin else d for d in done]
         problems, line_offset, place_offset, clock_before = offsets(parts, outs)
         problems.extend(spans(parts, outs, line_offset, fields, settings))
-        spanning = spanning_hashes(outs)
+        spanning = spanning_hashes(outs, repeated, given)
         results: list[LogResult] = []
         # each part's rows set aside (a piece for each share of the last step), with the
         # offsets of their lines, places and clocks

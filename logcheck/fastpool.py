@@ -38,8 +38,13 @@ class Sharing:
         self.submit = submit
         self.workers = workers
 
-    def run(self, calls: Sequence[Call]) -> list[Future[Any]]:
-        """Run every call; their futures, in the order of ``calls``, all done."""
+    def run(self, calls: Sequence[Call],
+            idle: Callable[[list[Future[Any] | None]], None] | None = None
+            ) -> list[Future[Any]]:
+        """Run every call; their futures, in the order of ``calls``, all done. ``idle``,
+        when given, is called once in this process when it has no call left to take while
+        the pool's are not all done (with the futures so far, None for a call not yet
+        given): work on the results already in, instead of waiting."""
         futures: list[Future[Any] | None] = [None] * len(calls)
         pending = deque(range(len(calls)))
         lock = threading.Lock()
@@ -77,6 +82,11 @@ class Sharing:
             except Exception as e:  # given back through the future, as the pool's are
                 own.set_exception(e)
             futures[at] = own
+        if idle is not None:
+            with lock:
+                known = list(given)
+            if not all(future.done() for future in known):
+                idle(list(futures))
         while True:  # the pool's last tasks (no new one is given once none is pending)
             with lock:
                 known = list(given)

@@ -487,6 +487,82 @@ def test_sharing_runs_tasks_in_the_pool_and_here() -> None:
     assert done[0][1].startswith("pool") and not done[-1][1].startswith("pool")
 
 
+def test_sharing_calls_idle_while_the_pool_still_works() -> None:
+    """With no call left to take and the pool's task not done, ``idle`` is called once, in
+    this thread, with the futures so far; never when the pool was given nothing."""
+    import threading
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from statusproof.logcheck.fastpool import Sharing
+
+    release = threading.Event()
+
+    def slow(number: int) -> int:
+        release.wait(30)
+        return number
+
+    seen: list[list[bool | None]] = []
+
+    def idle(futures: list[Future[int] | None]) -> None:
+        seen.append([None if f is None else f.done() for f in futures])
+        release.set()
+
+    with ThreadPoolExecutor(1) as pool:
+        futures = Sharing(pool.submit, 1).run([(slow, (0,)), (abs, (-1,)), (abs, (-2,))],
+                                              idle)
+    assert [f.result() for f in futures] == [0, 1, 2]
+    assert seen == [[False, True, True]]  # the pool's first call, this thread's two
+    seen.clear()
+    with ThreadPoolExecutor(1) as pool:  # nothing given to the pool: nothing to wait for
+        assert [f.result() for f in Sharing(pool.submit, 0).run([(abs, (-1,))], idle)] == [1]
+    assert seen == []
+
+
+@given(st.lists(st.sets(st.integers(0, 40), max_size=12), max_size=7),
+       st.integers(0, 7))
+def test_repeated_are_the_hashes_in_several_sets(sets: list[set[int]], cut: int) -> None:
+    """Given in two goes (as ``--jobs`` gives the parts read early, then the rest), the
+    hashes in more than one set are those a count finds."""
+    from collections import Counter
+
+    import numpy as np
+
+    from statusproof.logcheck.idhashes import Repeated
+
+    arrays = [np.array(sorted(values), dtype=np.uint64) for values in sets]
+    counts = Counter(value for values in sets for value in values)
+    expected = sorted(v for v, n in counts.items() if n > 1)
+    repeated = Repeated()
+    repeated.add(arrays[:cut])
+    assert repeated.result(arrays[cut:]).tolist() == expected
+    repeated.add(arrays[cut:])
+    assert repeated.result().tolist() == expected
+
+
+def test_share_sinks_split_rows_by_hash_in_few_streams(tmp_path: Path) -> None:
+    """Rows set aside go to the share of their id's hash, in streams of at least
+    BATCH_ROWS rows but the last, and read back as written."""
+    import numpy as np
+
+    from statusproof.logcheck.partition import BATCH_ROWS, ShareSinks, streams
+
+    sinks = ShareSinks(str(tmp_path / "held"), 2)
+    frames = [pl.DataFrame({"session": [f"s{i}" for i in range(start, start + 3000)],
+                            "line": list(range(start, start + 3000))})
+              for start in range(0, 30000, 3000)]
+    for frame in frames:
+        sinks.add(frame, frame["session"].hash().to_numpy())
+    pieces = sinks.close()
+    every = pl.concat(frames)
+    share = every["session"].hash().to_numpy() % np.uint64(2)
+    for number, piece in enumerate(pieces):
+        assert piece is not None
+        read = list(streams(piece))
+        assert all(f.height >= BATCH_ROWS for f in read[:-1]) and len(read) <= 2
+        assert pl.concat(read).equals(every.filter(pl.Series(share == number)))
+    assert ShareSinks(str(tmp_path / "none"), 3).close() == [None, None, None]
+
+
 def test_sharing_runs_everything_here_when_the_pool_refuses() -> None:
     from concurrent.futures import Future
 
