@@ -1,9 +1,9 @@
-"""Batches of records: the columns the fast path works on, parts of files, times in bulk.
+"""Batches of records: the columns the fast path works on, Parquet batches, times in bulk.
 
 This module owns the shape of a batch (:data:`SCHEMA`: ``file``, ``line``, ``session``,
-``time`` in epoch seconds, ``status``, ``cause``, ``group``), what a part of a file is
-(:class:`Part`, :class:`PartState`, for the parallel readers of :mod:`.partition`), the
-batches of Parquet row groups, and the parsing of times in bulk: a time of the common shape
+``time`` in epoch seconds, ``status``, ``cause``, ``group``; what a part of a file is,
+:class:`~.parts.Part`, is :mod:`.parts`', which needs no polars), the batches of Parquet
+row groups, and the parsing of times in bulk: a time of the common shape
 ``2024-05-01T10:00:00Z`` is read from its bytes (:mod:`.isotimes`), any other goes through
 :func:`~.records.parse_time`, so a time means the same on both paths. The text readers are
 :mod:`.fastread`'s.
@@ -12,7 +12,6 @@ batches of Parquet row groups, and the parsing of times in bulk: a time of the c
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ import numpy as np
 import polars as pl
 
 from statusproof.model.errors import InputProblem
-from statusproof.model.record import record
 
 from .isotimes import common_times
+from .parts import Part, PartState
 from .readers import parquet_columns, parquet_file, parquet_record
 from .records import Fields, ProblemSink, Record, not_a_time, parse_time
 
@@ -32,34 +31,6 @@ __all__ = ["SCHEMA", "Part", "PartState", "frame_of", "from_records", "batch_fra
 #: The columns of a batch.
 SCHEMA = {"file": pl.Int32, "line": pl.Int64, "session": pl.String, "time": pl.Float64,
           "status": pl.String, "cause": pl.String, "group": pl.String}
-
-
-@record
-class Part:
-    """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
-    or ``rows`` of a Parquet file (the first, from 0, and how many); ``header``: a CSV
-    file's header line, for a part that does not begin the file; ``last``: the part ends
-    the file. Lines (rows) are numbered from 1 within the part."""
-
-    path: Path
-    name: str
-    file: int
-    start: int = 0
-    end: int | None = None
-    header: str | None = None
-    last: bool = True
-    rows: tuple[int, int] | None = None
-
-
-@dataclass
-class PartState:
-    """What reading a CSV part leaves for the parts after it: its broken quoted fields still
-    open at its end (line, column, lines spanned so far), and the first of its lines that
-    would close a quoted field open before it."""
-
-    open: list[tuple[int, str, int]] = field(default_factory=list)
-    first_close: int | None = None
-    lines: int = 0  # the lines (Parquet: rows) of the part
 
 
 def frame_of(columns: dict[str, list[Any]]) -> pl.DataFrame:

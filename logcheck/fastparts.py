@@ -19,10 +19,11 @@ process and ``N - 1`` spawned ones (:class:`~.fastpool.Sharing`):
    every part in input order, split by a hash of the session id as they were written
    (:class:`~.partition.ShareSinks`), are one more partition for each process.
 
-Where sessions are long (a session's records more than some 8,000 records apart in the
-input's first 65,536: :func:`~.guesses.margin_for`), most sessions would be held and many
-guesses fail; then step 1 writes every part down instead (:func:`spill_part_task`, Arrow IPC
-in a temporary folder) and step 2 checks each part from its piece, as before the guesses.
+Where sessions are long (a session's records more than some 8,000 records apart in a part's
+first 65,536: :func:`~.guesses.margin_of`), most sessions would be held and many guesses
+fail; then step 1 writes that part down instead (:mod:`.spill`, Arrow IPC in a temporary
+folder) and step 2 checks it from its piece, as before the guesses (``margin`` 0: every
+part, :func:`spill_part_task`).
 
 Against the hash split of :mod:`.partition` (which :mod:`.daskengine` keeps: on a cluster the
 pieces stay on the workers that read them), nothing is split by session while reading, and a
@@ -43,14 +44,13 @@ from typing import Any
 from statusproof.model.model import Model
 
 from .fastpool import Call, Sharing
-from .guesses import MARGIN, Guess, guess_holds, guess_part_task, margin_for, rebase
-from .idhashes import Members, Repeated, distinct, merged
+from .guesses import Guess, guess_holds, guess_part_task, rebase
+from .idhashes import Members, Repeated
 from .partition import (
     ModelSpec,
     PartOut,
     Piece,
     ShareSinks,
-    add_stream,
     check_partition_task,
     feed_in_batches,
     offsets,
@@ -60,6 +60,7 @@ from .partition import (
 from .parts import plan_parts
 from .records import Fields
 from .result import CheckSettings, LogResult, merge_results
+from .spill import OPTIONAL, spill
 from .timersettings import TimerSettings
 
 __all__ = ["check_in_parts", "check_part_task", "spill_part_task", "spanning_hashes",
@@ -96,37 +97,17 @@ def _early_hashes(order: Sequence[int], repeated: Repeated, given: list[int]
     return idle
 
 
-#: The columns a part's piece may leave out when a batch has no value in them.
-_OPTIONAL = ("cause", "group")
-
-
 def spill_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
                     block_size: int, folder: str) -> PartOut:
     """Step 1 where sessions are long (see the module docstring): read a part into one
     piece, with the hashes of its session ids."""
-
     from .batches import PartState
     from .fastread import read_part
 
     out = PartOut()
     state = PartState()
-    sizes: list[int] = []
-    seen: list[Any] = []
-    clock = -1e300
-    name = os.path.join(folder, f"part{index}.arrow")
-    with open(name, "wb") as sink:
-        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
-                               block_size, state):
-            out.rows += batch.height
-            clock = max(clock, float(batch["time"].max()))  # type: ignore[arg-type]
-            seen.append(distinct(batch["session"].hash().to_numpy()))
-            # the file is the part's; a column of nulls is not written
-            frame = batch.drop("file", *[c for c in _OPTIONAL
-                                         if batch[c].null_count() == batch.height])
-            add_stream(sink, frame, sizes)
-    out.pieces = [(name, tuple(sizes))] if sizes else [None]
-    out.hashes = merged(seen)
-    out.latest = clock
+    spill(read_part(part, fmt, fields, out.problems.append, max_line_bytes, block_size, state),
+          out, os.path.join(folder, f"part{index}.arrow"))
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
     return out
 
@@ -159,7 +140,7 @@ def _frames(source: Reread | Piece, lines: int, places: int, clock: float, file:
     for frame in frames:
         frame = frame.with_columns(
             file=pl.lit(file, dtype=pl.Int32), line=pl.col("line") + lines,
-            **{c: pl.lit(None, dtype=pl.String) for c in _OPTIONAL
+            **{c: pl.lit(None, dtype=pl.String) for c in OPTIONAL
                if c not in frame.columns}).select(columns)
         framed, clock = with_clock(frame, places, clock)
         places += frame.height
@@ -228,19 +209,17 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
                    told: Callable[[int, int], None] | None = None) -> LogResult:
     """The whole check (see the module docstring); ``workers``: the processes, this one
     included; ``parts_wanted``: about how many parts; ``margin``: the records at each end of
-    a part whose sessions are held (:mod:`.guesses`; None: :func:`~.guesses.margin_for` the
-    input); ``told``: given how many parts were checked again, and of how many."""
+    a part whose sessions are held (:mod:`.guesses`; None: measured in each part,
+    :func:`~.guesses.margin_of`; 0: every part written down); ``told``: given how many
+    parts were checked again, and of how many."""
     parts = plan_parts(files, fmt, max(1, -(-parts_wanted // max(len(files), 1))),
                        min(block_size, 1 << 20), tapered=True)
     order = handing_order(parts)
-    if margin is None:  # 0: long sessions, every part written down
-        margin = margin_for(parts[0], fmt, fields, max_line_bytes, block_size) if parts \
-            else MARGIN
     nonce = secrets.token_hex(8)  # the parts' tokens: not a text the input could hold
     with tempfile.TemporaryDirectory(prefix="statusproof-") as folder:
         firsts: list[Call] = [
             (spill_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
-                               folder)) if not margin else
+                               folder)) if margin == 0 else
             (guess_part_task, (at, parts[at], fmt, fields, max_line_bytes, block_size,
                                folder, spec, settings, timers, list(files),
                                f"\x00{nonce}-{at}\x00", margin, workers)) for at in order]
@@ -249,8 +228,9 @@ def check_in_parts(model: Model, spec: ModelSpec, files: Sequence[str], fmt: str
         for at, job in zip(order, sharing.run(firsts, _early_hashes(order, repeated, given)),
                            strict=True):
             done[at] = wait(job)
-        guesses: list[Guess | None] = [d if margin else None for d in done]
-        outs: list[PartOut] = [d.out if margin else d for d in done]
+        # a part guessed, or written down (margin 0, or long sessions measured in it)
+        guesses: list[Guess | None] = [d if isinstance(d, Guess) else None for d in done]
+        outs: list[PartOut] = [d.out if isinstance(d, Guess) else d for d in done]
         problems, line_offset, place_offset, clock_before = offsets(parts, outs)
         problems.extend(spans(parts, outs, line_offset, fields, settings))
         spanning = spanning_hashes(outs, repeated, given)

@@ -30,10 +30,11 @@ line numbers, in every violation, issue, record and message of the result.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,43 +42,35 @@ from .idhashes import Members, distinct, in_sorted, merged
 from .partition import ModelSpec, PartOut, ShareSinks
 from .records import Fields
 from .result import CheckSettings, GapPattern, Issue, LogResult, Tally, Violation
+from .spill import spill
 from .timersettings import TimerSettings
 
 __all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "LEAST_MARGIN",
-           "margin_for"]
+           "SAMPLE", "margin_of"]
 
 #: The most records at each end of a part whose sessions are held (see the module
 #: docstring), and the least: the margin is four times the longest session's span in the
-#: input's first records (:func:`margin_for`). A session quiet for longer across a part's
-#: end makes the guess fail and the part is checked again (docs/logs.md, "Processes and
-#: clusters"); each record held costs a second write, read and check.
+#: part's first :data:`SAMPLE` records (:func:`margin_of`). A session quiet for longer across
+#: a part's end makes the guess fail and the part is checked again (docs/logs.md,
+#: "Processes and clusters"); each record held costs a second write, read and check.
 MARGIN = 16384
 LEAST_MARGIN = 4096
+#: The records at the start of a part whose sessions' spans give its margin.
+SAMPLE = 1 << 16
 
-def margin_for(part: Any, fmt: str, fields: Fields, max_line_bytes: int, block_size: int,
-               sample: int = 1 << 16) -> int:
-    """The margin for an input, from its first ``sample`` records, by the longest span, in
-    records, from a session's first record to its last among them: four times that span,
-    between :data:`LEAST_MARGIN` and :data:`MARGIN`; or 0 when twice the span is over
-    :data:`MARGIN`. Where many sessions are open at once, a session's records lie far apart
-    and a part's ends would have to hold most of them, or the guesses fail and the parts
-    are read twice: 0 says to write every part down instead (:mod:`.fastparts`)."""
+
+def margin_of(hashed: Any) -> int:
+    """The margin for a part, from the hashes of the session ids of its first records, in
+    order (up to :data:`SAMPLE`), by the longest span, in records, from a session's first
+    record to its last among them: four times that span, between :data:`LEAST_MARGIN` and
+    :data:`MARGIN`; or 0 when twice the span is over :data:`MARGIN`. Where many sessions are
+    open at once, a session's records lie far apart and a part's ends would have to hold
+    most of them, or the guesses fail and the parts are read twice: 0 says to write the
+    part down instead (:mod:`.spill`)."""
     import numpy as np
-    import polars as pl
 
-    from .fastread import read_part
-
-    frames: list[pl.Series] = []
-    count = 0
-    for batch in read_part(part, fmt, fields, lambda problem: None, max_line_bytes,
-                           block_size):
-        frames.append(batch["session"])
-        count += batch.height
-        if count >= sample:
-            break
-    if not frames:
+    if not len(hashed):
         return LEAST_MARGIN
-    hashed = pl.concat(frames).head(sample).hash().to_numpy()
     order = np.argsort(hashed, kind="stable")  # each session's rows together, in order
     ranked = hashed[order]
     starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
@@ -108,11 +101,14 @@ class Guess:
 
 def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_bytes: int,
                     block_size: int, folder: str, spec: ModelSpec, settings: CheckSettings,
-                    timers: TimerSettings, files: Sequence[str], token: str, margin: int,
-                    shares: int = 1) -> Guess:
+                    timers: TimerSettings, files: Sequence[str], token: str,
+                    margin: int | None, shares: int = 1) -> Guess | PartOut:
     """Step 1 of ``--jobs``: read a part, check the sessions guessed to be its own, set the
     held ones' rows aside (see the module docstring), in ``shares`` pieces (one for each
-    share of the last step: :class:`~.partition.ShareSinks`)."""
+    share of the last step: :class:`~.partition.ShareSinks`). ``margin`` None: measured on
+    the part's first records (:func:`margin_of`); where that says its sessions are long,
+    the part is written down whole instead, and what is returned is the part read
+    (:func:`~.spill.spill`, as :func:`~.fastparts.spill_part_task`)."""
     import numpy as np
     import polars as pl
 
@@ -121,13 +117,28 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     from .fastread import read_part
     from .partition import BATCH_ROWS
 
+    out = PartOut()
+    state = PartState()
+    batches: Iterator[pl.DataFrame] = read_part(part, fmt, fields, out.problems.append,
+                                                 max_line_bytes, block_size, state)
+    if margin is None:
+        sample: list[pl.DataFrame] = []
+        for batch in batches:
+            sample.append(batch)
+            if sum(frame.height for frame in sample) >= SAMPLE:
+                break
+        margin = margin_of(pl.concat([frame["session"] for frame in sample]).head(SAMPLE)
+                           .hash().to_numpy()) if sample else LEAST_MARGIN
+        batches = itertools.chain(sample, batches)
+        if not margin:  # long sessions: the part is written down whole
+            spill(batches, out, os.path.join(folder, f"part{index}.arrow"))
+            out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
+            return out
     model, names = spec.load()
     named = list(files)
     named[part.file] = token  # the part's checker names the file by the token (rebase)
     # the checker keeps the hashes of the ids it checks: those of the part's rows not held
     checker = FastChecker(model, names, settings, named, timers, ids=True)
-    out = PartOut()
-    state = PartState()
     held_rows = ShareSinks(os.path.join(folder, f"held{index}"), shares)
     head: list[Any] = []  # the distinct hashes of the first ``margin`` rows' ids
     held: Members | None = None
@@ -159,8 +170,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
 
     try:
         buffered = 0
-        for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
-                               block_size, state):
+        for batch in batches:
             before = clock
             frame, clock = with_clock(batch, places, clock)
             places += batch.height

@@ -8,12 +8,42 @@ or tapered (:func:`shares`), for ``--jobs`` and ``--engine dask`` (:mod:`.fastpa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from statusproof.model.record import record
 
 from .rawlines import text_start
 
-__all__ = ["plan_parts", "shares"]
+__all__ = ["plan_parts", "shares", "Part", "PartState"]
+
+
+@record
+class Part:
+    """A part of one record file: bytes ``start`` to ``end`` (at line starts) of a text file,
+    or ``rows`` of a Parquet file (the first, from 0, and how many); ``header``: a CSV
+    file's header line, for a part that does not begin the file; ``last``: the part ends
+    the file. Lines (rows) are numbered from 1 within the part."""
+
+    path: Path
+    name: str
+    file: int
+    start: int = 0
+    end: int | None = None
+    header: str | None = None
+    last: bool = True
+    rows: tuple[int, int] | None = None
+
+
+@dataclass
+class PartState:
+    """What reading a CSV part leaves for the parts after it: its broken quoted fields still
+    open at its end (line, column, lines spanned so far), and the first of its lines that
+    would close a quoted field open before it."""
+
+    open: list[tuple[int, str, int]] = field(default_factory=list)
+    first_close: int | None = None
+    lines: int = 0  # the lines (Parquet: rows) of the part
 
 
 def shares(count: int, tapered: bool) -> list[float]:
@@ -83,15 +113,15 @@ def _csv_header(path: Path, start: int) -> tuple[str, int] | None:
 
 
 def plan_parts(files: Sequence[str], fmt: str, per_file: int, smallest: int = 1 << 20,
-               tapered: bool = False) -> list[Any]:
+               tapered: bool = False) -> list[Part]:
     """The parts to read: up to ``per_file`` of each file (text files of at least
     ``smallest`` bytes are split), in equal shares or ``tapered`` (:func:`shares`)."""
-    from .batches import Part, parquet_rows
-
     parts: list[Part] = []
     for index, name in enumerate(files):
         path = Path(name)
         if fmt == "parquet":
+            from .batches import parquet_rows  # polars: only for Parquet
+
             total = parquet_rows(path)  # None: one part, whose reader says what is wrong
             count = min(per_file, total or 1)
             if total is None or count <= 1:

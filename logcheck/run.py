@@ -56,8 +56,9 @@ class RunOptions:
     #: where a record file is read from when not from its name (standard input, saved to a
     #: temporary file, is named ``<stdin>``)
     sources: Mapping[str, str] = field(default_factory=dict)
-    #: ``--jobs``: records at each end of a part whose sessions are held (None: measured on
-    #: the input, :func:`.guesses.margin_for`; tests use small ones)
+    #: ``--jobs``: records at each end of a part whose sessions are held (None: measured in
+    #: each part, :func:`.guesses.margin_of`; 0: every part written down; tests use small
+    #: ones)
     margin: int | None = None
     #: receives the number of records read since its last call (a progress bar)
     progress: Callable[[int], None] | None = None

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from statusproof.logcheck import run as run_module
 from statusproof.logcheck.namemap import NameMap, default_map
+from statusproof.logcheck.parts import Part
 from statusproof.logcheck.records import default_fields
 from statusproof.logcheck.report import report_json
 from statusproof.logcheck.result import CheckSettings
@@ -317,11 +318,9 @@ def _round_robin(path: Path, sessions: int, records: int) -> Path:
 
 
 def _margin(path: Path) -> int:
-    from statusproof.logcheck.batches import Part
-    from statusproof.logcheck.guesses import margin_for
+    from statusproof.logcheck.guesses import SAMPLE, margin_of
 
-    return margin_for(Part(path, str(path), 0), "csv", default_fields("csv"), 1 << 20,
-                      1 << 16)
+    return margin_of(pl.read_csv(path)["session"].head(SAMPLE).hash().to_numpy())
 
 
 @pytest.mark.parametrize(("sessions", "margin"), [
@@ -337,13 +336,43 @@ def test_margin_is_four_times_the_longest_span_within_bounds(
     assert _margin(_round_robin(tmp_path / "rr.csv", sessions, 12 * sessions)) == margin
 
 
+def test_a_part_with_long_sessions_is_written_down_instead_of_guessed(
+        tmp_path: Path, rescue: Model) -> None:
+    """A part measures its margin on its own first records: with 5,000 sessions open at
+    once (a session's records 5,000 apart, its span 15,000 records, over half of MARGIN) the
+    guess task writes the part down whole and returns it read; with 100 it guesses."""
+    from statusproof.logcheck.guesses import Guess, guess_part_task
+    from statusproof.logcheck.partition import ModelSpec, PartOut, streams
+    from statusproof.logcheck.parts import plan_parts
+    from statusproof.logcheck.timersettings import TimerSettings
+
+    for sessions, guessed in ((5000, False), (100, True)):
+        path = _round_robin(tmp_path / f"rr{sessions}.csv", sessions, 40_000)
+        part = plan_parts([str(path)], "csv", 2)[1]
+        done = guess_part_task(1, part, "csv", default_fields("csv"), 1 << 20, 1 << 20,
+                               str(tmp_path), ModelSpec(), CheckSettings(), TimerSettings(),
+                               [str(path)], "\x00t\x00", None, 2)
+        assert isinstance(done, Guess) is guessed
+        if not guessed:
+            assert isinstance(done, PartOut) and done.pieces[0] is not None
+            rows = pl.concat(list(streams(done.pieces[0])))
+            assert rows.height == done.rows == part_rows(path, part)
+            assert done.hashes is not None and len(done.hashes) == rows["session"].n_unique()
+
+
+def part_rows(path: Path, part: Part) -> int:
+    """The records of a CSV part (its bytes' lines)."""
+    data = path.read_bytes()[part.start:part.end]
+    return data.count(b"\n") - (1 if part.start == 0 else 0)
+
+
 @pytest.mark.slow
 def test_jobs_on_long_sessions_write_every_part_down(tmp_path: Path, rescue: Model) -> None:
     """5,000 sessions open at once, round robin: a session's records are 5,000 records
-    apart, so the margin measured on the input's first records is larger than the default,
-    every part is written down instead of guessed (no part read again), and the report is
-    the one of a single process."""
-    path = _round_robin(tmp_path / "long.csv", 5000, 30_000)
+    apart, so the margin each part measures on its first records is larger than the
+    default, every part is written down instead of guessed (no part read again), and the
+    report is the one of a single process."""
+    path = _round_robin(tmp_path / "long.csv", 5000, 120_000)
     assert _margin(path) == 0  # the longest span, 15,000 records, is over half of MARGIN
     names = default_map(rescue)
     one = _report(rescue, names, [path], "csv", path="exact")
