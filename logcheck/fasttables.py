@@ -94,6 +94,18 @@ class FastTables:
             [timing.session_deadline.get(s, INF) for s in self.statuses])
         self.state_status: Ints = np.array([self.status_index[s.status] for s in states],
                                            dtype=np.int64)
+        # by status number: a record of it begins its session in any log the machine allows
+        # (a status of initial states that no step enters), and one ends its session (every
+        # state of the status has ended): what ``--jobs`` guesses a part's sessions by
+        # (:mod:`.guesses`)
+        entered: Bools = np.any(self.allowed, axis=0)
+        self.fresh: Bools = np.zeros(n_status, dtype=np.bool_)
+        self.closing: Bools = np.zeros(n_status, dtype=np.bool_)
+        for status in range(n_status):
+            mine = self.state_status == status
+            if mine.any():
+                self.fresh[status] = bool(self.initial[mine].all() and not entered[mine].any())
+                self.closing[status] = bool(self.ended[mine].all())
         self._codes: dict[str, int] = {}
         self._cause_codes: dict[tuple[int, str], int] = {}
 

@@ -8,19 +8,25 @@ is read, on a guess of which of its sessions are its own, and the guess is verif
 every part is read:
 
 - **held** sessions (a guess that they are in another part too) are those with a record
-  among the part's first ``margin`` records (sessions that began before the part), and those
-  with a record among its last ``margin`` and none checked yet (sessions that go on after
-  it; a part's rows are checked ``margin`` records behind its reading, so that the last ones
-  are known before they are checked): their rows are set aside, as :mod:`.fastparts` sets
-  aside the spanning sessions' rows, and checked with the rows of every other part's held
-  sessions;
+  among the part's first ``margin`` records (sessions that began before the part), but those
+  whose first record there comes after the first ``margin / 4`` (the *lead*) and has a
+  status that begins every session (:func:`held_at_start`); and those with a record among
+  its last ``margin`` and none checked yet (sessions that go on after it; a part's rows are
+  checked ``margin`` records behind its reading, so that the last ones are known before they
+  are checked), but those whose last record has a status that ends every session and comes
+  a lead or more before the part's end (:func:`held_at_end`). Their rows are set aside, as
+  :mod:`.fastparts` sets aside the spanning sessions' rows, and checked with the rows of
+  every other part's held sessions;
 - every other session is **checked** in the part. The guess holds when none of them is in
   another part (by the hashes of the ids, as :func:`~.fastparts.spanning_hashes`), and the
-  input's clock before the part is not after the part's own clock at the end of its first
-  ``margin`` records (the latest time read in them; every row checked comes after them, so
-  its clock in the part is then the clock of the whole input). A part whose guess fails is
-  checked again from its text (:func:`~.fastparts.check_part_task`): the report never
-  depends on the guess, only the work does.
+  input's clock before the part is not after the part's own clock at the end of its lead
+  (the latest time read in it; every row checked comes after it, so its clock in the part
+  is then the clock of the whole input). A part whose guess fails is checked again from its
+  text (:func:`~.fastparts.check_part_task`): the report never depends on the guess, only
+  the work does. The statuses that begin and end sessions are the model's (in a log the
+  machine allows, a session's first record has the first and its last the second): with
+  them, the sessions held are about those open at the part's two ends and those begun or
+  ended within a lead of them.
 
 What the part cannot know while it is read, its first line number in its file, is filled in
 afterwards: the part's checker names its file by a *token*, and :func:`rebase` puts the
@@ -46,7 +52,7 @@ from .spill import spill
 from .timersettings import TimerSettings
 
 __all__ = ["Guess", "guess_part_task", "guess_holds", "rebase", "MARGIN", "LEAST_MARGIN",
-           "SAMPLE", "margin_of"]
+           "SAMPLE", "margin_of", "held_at_start", "held_at_end"]
 
 #: The most records at each end of a part whose sessions are held (see the module
 #: docstring), and the least: the margin is four times the longest session's span in the
@@ -140,16 +146,23 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     # the checker keeps the hashes of the ids it checks: those of the part's rows not held
     checker = FastChecker(model, names, settings, named, timers, ids=True)
     held_rows = ShareSinks(os.path.join(folder, f"held{index}"), shares)
-    head: list[Any] = []  # the distinct hashes of the first ``margin`` rows' ids
+    codes, tables = checker.codes, checker.tables
+    # the first ``margin`` rows' id hashes and status numbers (the sessions held at the start)
+    head: list[Any] = []
+    head_codes: list[Any] = []
     held: Members | None = None
-    # the rows not yet checked nor held: frame, its hashes, its held rows
-    window: deque[tuple[pl.DataFrame, Any, Any]] = deque()
+    # the rows not yet checked nor held: frame, its hashes
+    window: deque[tuple[pl.DataFrame, Any]] = deque()
     set_aside: list[Any] = []  # the distinct hashes of the held rows' ids
     waiting: list[pl.DataFrame] = []
     waiting_rows = 0
     places, clock = 0, -1e300
-    head_clock = float("inf")  # the part's clock after its first ``margin`` rows
-    margin = max(margin, 1)  # the first row is held: its clock is not the part's to know
+    margin = max(margin, 1)
+    # the first row is held (its clock is not the part's to know), and every session begun
+    # in the first ``lead`` rows (a session open before the part has a record there, most
+    # likely, even with a fault): the part's clock after them is the guess's
+    lead = max(margin // 4, 1)
+    head_clock = float("inf")
 
     def check(frame: pl.DataFrame | None) -> None:
         nonlocal waiting_rows
@@ -168,6 +181,9 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             frame = frame.filter(pl.Series(~away))
         check(frame)
 
+    def held_of(hashed: Any) -> Any:
+        return np.ones(len(hashed), dtype=np.bool_) if held is None else held.of(hashed)
+
     try:
         buffered = 0
         for batch in batches:
@@ -175,34 +191,31 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             frame, clock = with_clock(batch, places, clock)
             places += batch.height
             hashed = frame["session"].hash().to_numpy()
+            if out.rows < lead <= out.rows + batch.height:
+                head_clock = max(before, float(
+                    batch["time"][:lead - out.rows].max()))  # type: ignore[arg-type]
             if held is None:
-                head.append(distinct(hashed[:margin - out.rows]))
+                head.append(hashed[:margin - out.rows])
+                head_codes.append(codes.statuses(frame["status"][:margin - out.rows]))
                 if out.rows + batch.height >= margin:
-                    head_clock = max(before, float(
-                        batch["time"][:margin - out.rows].max()))  # type: ignore[arg-type]
-                    held = Members(merged(head))
+                    held = Members(held_at_start(np.concatenate(head),
+                                                 np.concatenate(head_codes), lead,
+                                                 tables.fresh))
             out.rows += batch.height
-            # in the head, every row is held
-            away = np.ones(len(hashed), dtype=np.bool_) if held is None else held.of(hashed)
-            window.append((frame, hashed, away))
+            window.append((frame, hashed))
             buffered += frame.height
-            while buffered - window[0][0].height >= margin:
-                frame, hashed, away = window.popleft()
+            while buffered - window[0][0].height >= margin:  # the head is known by now
+                frame, hashed = window.popleft()
                 buffered -= frame.height
-                release(frame, hashed, away)
+                release(frame, hashed, held_of(hashed))
         # the last rows: a session of the last ``margin`` none of whose rows was checked is
-        # held, the others checked (a session held from the head is held whichever)
+        # held, but one whose last record ends it; the others checked (a session held at the
+        # start is held whichever)
         check(None)
-        last = np.concatenate([hashed for _, hashed, _ in window])[-margin:] if window \
-            else np.zeros(0, dtype=np.uint64)
-        ending = distinct(last)
-        # a search in each batch's ids for these few (cheaper than merging every batch's)
-        checked_before = np.zeros(len(ending), dtype=np.bool_)
-        for ids in checker.ids or []:
-            checked_before |= in_sorted(ending, ids)
-        ending = Members(ending[~checked_before])
-        for frame, hashed, away in window:
-            release(frame, hashed, away | ending.of(hashed))
+        ending = Members(held_at_end(window, margin, lead, codes.statuses, tables.closing,
+                                     checker.ids or []))
+        for frame, hashed in window:
+            release(frame, hashed, held_of(hashed) | ending.of(hashed))
         check(None)
     finally:
         out.pieces = held_rows.close()
@@ -213,6 +226,47 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     out.latest = clock
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
     return Guess(out, result, aside, head_clock, token)
+
+
+def held_at_start(hashes: Any, codes: Any, lead: int, fresh: Any) -> Any:
+    """The sessions held at a part's start (sorted id hashes): those with a record among its
+    first rows (``hashes``, ``codes``: their id hashes and status numbers), but those that
+    begin there, after its first ``lead`` rows, with a status that begins every session
+    (:attr:`~.fasttables.FastTables.fresh`): in a log the machine allows, such a session has
+    no record in the parts before (where it has, as with a reused id, or a fault more than
+    ``lead`` rows into the part, the guess fails and the part is read again)."""
+    import numpy as np
+
+    ids, first = np.unique(hashes, return_index=True)
+    status = codes[first]
+    begun = (first >= lead) & (status >= 0) & fresh[np.maximum(status, 0)]
+    return ids[~begun]
+
+
+def held_at_end(window: Any, margin: int, lead: int, numbers: Any, closing: Any,
+                checked: Any) -> Any:
+    """The sessions held at a part's end (sorted id hashes): those with a record among its
+    last ``margin`` rows (the frames and id hashes of ``window``; ``numbers``: a status
+    column's numbers) none of whose records was checked (``checked``: the id hashes of each
+    batch checked), but those whose last record ends them
+    (:attr:`~.fasttables.FastTables.closing`) and comes ``lead`` rows or more before the
+    part's end (a record after a session's end, a fault, comes soon after it: nearer the
+    end, the session is held)."""
+    import numpy as np
+    import polars as pl
+
+    if not window:
+        return np.zeros(0, dtype=np.uint64)
+    last = np.concatenate([hashed for _, hashed in window])[-margin:]
+    status = numbers(pl.concat([frame["status"] for frame, _ in window]).tail(len(last)))
+    ids, from_end = np.unique(last[::-1], return_index=True)
+    final = status[len(last) - 1 - from_end]
+    ids = ids[~((from_end >= lead) & (final >= 0) & closing[np.maximum(final, 0)])]
+    # a search in each batch's ids for these few (cheaper than merging every batch's)
+    before = np.zeros(len(ids), dtype=np.bool_)
+    for found in checked:
+        before |= in_sorted(ids, found)
+    return ids[~before]
 
 
 def guess_holds(guess: Guess, spanning: Any, clock_before: float) -> bool:

@@ -336,6 +336,47 @@ def test_margin_is_four_times_the_longest_span_within_bounds(
     assert _margin(_round_robin(tmp_path / "rr.csv", sessions, 12 * sessions)) == margin
 
 
+def test_sessions_held_at_a_parts_start_are_those_that_may_have_begun_before() -> None:
+    """A session with a record in the part's first rows is held, but one whose first record
+    there has a status that begins every session, a lead or more into the part."""
+    import numpy as np
+
+    from statusproof.logcheck.guesses import held_at_start
+
+    fresh = np.array([True, False])  # status 0 begins sessions, status 1 does not
+    hashes = np.array([40, 10, 30, 10, 20, 50], dtype=np.uint64)
+    codes = np.array([0, 1, 0, 0, 1, -1])
+    # 40: begins within the lead; 10: first record not a beginning; 30: begins after the
+    # lead; 20: not a beginning; 50: an unknown status
+    assert held_at_start(hashes, codes, 2, fresh).tolist() == [10, 20, 40, 50]
+    assert held_at_start(hashes, codes, 3, fresh).tolist() == [10, 20, 30, 40, 50]
+
+
+def test_sessions_held_at_a_parts_end_are_those_that_may_go_on_after() -> None:
+    """A session with a record in the part's last rows and none checked is held, but one
+    whose last record ends it a lead or more before the end."""
+    import numpy as np
+
+    from statusproof.logcheck.guesses import held_at_end
+
+    names = {"Open": 0, "Done": 1}
+    closing = np.array([False, True])
+
+    def numbers(column: pl.Series) -> np.ndarray:
+        return np.array([names.get(v, -1) for v in column.to_list()])
+
+    statuses = ["Open", "Done", "Open", "Open", "Done", "Open", "Done"]
+    hashes = np.array([1, 1, 2, 3, 3, 4, 4], dtype=np.uint64)
+    window = [(pl.DataFrame({"status": statuses[:3]}), hashes[:3]),
+              (pl.DataFrame({"status": statuses[3:]}), hashes[3:])]
+    checked = [np.array([2], dtype=np.uint64)]
+    # 1: ended 5 rows before the end; 2: checked before; 3: ended 2 rows before the end;
+    # 4: ended on the last row
+    assert held_at_end(window, 7, 3, numbers, closing, checked).tolist() == [3, 4]
+    assert held_at_end(window, 7, 6, numbers, closing, checked).tolist() == [1, 3, 4]
+    assert held_at_end(window, 4, 3, numbers, closing, []).tolist() == [3, 4]  # 4 rows
+
+
 def test_a_part_with_long_sessions_is_written_down_instead_of_guessed(
         tmp_path: Path, rescue: Model) -> None:
     """A part measures its margin on its own first records: with 5,000 sessions open at
