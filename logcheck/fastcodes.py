@@ -9,11 +9,13 @@ tables (so by the name map and the compiled model); the texts seen so far are ke
 some 120 for a per-batch ``replace_strict`` mapping), and only texts not seen before are
 resolved. Past :data:`LIMIT` distinct texts (a column of free text) the codes are the
 per-batch mapping's, so memory stays bounded. What a number means is :mod:`.fasttables`'.
+A process keeps the last tables and codes it made (:func:`shared_codes`), for the next
+checker of the same model.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +23,13 @@ import polars as pl
 
 from .fasttables import FastTables
 
-__all__ = ["Codes", "LIMIT"]
+if TYPE_CHECKING:
+    from statusproof.model.model import Model
+
+    from .namemap import NameMap
+    from .timersettings import Profiles, TimerSettings
+
+__all__ = ["Codes", "LIMIT", "shared_codes"]
 
 Ints = npt.NDArray[np.int64]
 #: Places in a list of texts: the Enum's unsigned physical integers (8, 16 or 32 bits).
@@ -113,3 +121,26 @@ class Codes:
                 (self._cause_of[:, :-1], extra, self._cause_of[:, -1:]), axis=1)
         codes[where] = self._cause_of[picked_status, index]
         return codes
+
+
+#: The last :func:`shared_codes` made: model, map, timer settings, slack, and what was made.
+_LAST: list[tuple[Model, NameMap, TimerSettings, float, FastTables, Codes]] = []
+
+
+def shared_codes(profiles: Profiles, names: NameMap) -> tuple[FastTables, Codes]:
+    """The integer tables and the codes of recorded texts for the default profile of
+    ``profiles`` and a map: made once, and kept for the next checker of the same model, map,
+    timer settings and slack (a process of ``--jobs`` makes a checker for each part it
+    reads: some 3 ms each to build the tables and learn the recorded texts again). They
+    depend on nothing else (the codes learn each recorded text once, whichever checker met
+    it first); the compiled profiles do not travel, for the exact checker counts its steps
+    in them."""
+    model, timers, slack = profiles.model, profiles.settings, profiles.slack
+    for known_model, known_names, known_timers, known_slack, tables, codes in _LAST:
+        if (known_model is model and known_names is names and known_timers == timers
+                and known_slack == slack):
+            return tables, codes
+    tables = FastTables(profiles.default, names)
+    codes = Codes(tables)
+    _LAST[:] = [(model, names, timers, slack, tables, codes)]
+    return tables, codes

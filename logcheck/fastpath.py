@@ -35,8 +35,7 @@ import polars as pl
 from statusproof.model.model import Model
 
 from .checker import LogChecker
-from .fastcodes import Codes
-from .fasttables import FastTables
+from .fastcodes import shared_codes
 from .idhashes import distinct, in_sorted
 from .namemap import NameMap
 from .records import Record
@@ -104,29 +103,6 @@ def _before(values: Any) -> Any:
     return shifted
 
 
-#: The last :func:`_shared` made: model, map, timer settings, slack, and what was made.
-_LAST: list[tuple[Model, NameMap, TimerSettings, float, FastTables, Codes]] = []
-
-
-def _shared(profiles: Profiles, names: NameMap) -> tuple[FastTables, Codes]:
-    """The integer tables and the codes of recorded texts for the default profile of
-    ``profiles`` and a map: made once, and kept for the next checker of the same model, map,
-    timer settings and slack (a process of ``--jobs`` makes a checker for each part it
-    reads: some 3 ms each to build the tables and learn the recorded texts again). They
-    depend on nothing else (the codes learn each recorded text once, whichever checker met
-    it first); the compiled profiles do not travel, for the exact checker counts its steps
-    in them."""
-    model, timers, slack = profiles.model, profiles.settings, profiles.slack
-    for known_model, known_names, known_timers, known_slack, tables, codes in _LAST:
-        if (known_model is model and known_names is names and known_timers == timers
-                and known_slack == slack):
-            return tables, codes
-    tables = FastTables(profiles.default, names)
-    codes = Codes(tables)
-    _LAST[:] = [(model, names, timers, slack, tables, codes)]
-    return tables, codes
-
-
 class FastChecker:
     """Bulk checking of event records (see the module docstring)."""
 
@@ -135,7 +111,7 @@ class FastChecker:
                  ids: bool = False) -> None:
         self.timers = timers or TimerSettings()
         self.profiles = Profiles(model, self.timers, settings.slack)
-        self.tables, self.codes = _shared(self.profiles, names)
+        self.tables, self.codes = shared_codes(self.profiles, names)
         self.exact = LogChecker(model, names, settings, False, files,
                                 compiled=self.profiles.default, profile=self.profiles)
         self.result = LogResult(model, False, settings)
