@@ -42,7 +42,7 @@ from .records import Record
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import Profiles, TimerSettings
 
-__all__ = ["FastChecker", "with_clock"]
+__all__ = ["FastChecker", "with_clock", "HASH"]
 
 #: Sessions handed to the exact checker with records to replay: each id, and those records
 #: (rows as dicts, in input order).
@@ -52,6 +52,11 @@ _CLOSED = {"session": pl.String, "time": pl.Float64, "file": pl.Int32, "line": p
            "status": pl.String, "cause": pl.String, "group": pl.String}
 _CARRY = {"seq": pl.Int64, "t0": pl.Float64, "state": pl.Int64, "nr": pl.Int64,
           "cut": pl.Boolean, "counted": pl.Boolean, "tail": pl.Boolean}
+
+
+#: The column of a batch that holds the hashes of its session ids (polars' ``hash``), when
+#: its maker has them already (:mod:`.guesses`): the bulk check then does not hash again.
+HASH = "idhash"
 
 
 def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFrame, float]:
@@ -207,7 +212,8 @@ class FastChecker:
         # a hash of the id with the row's place in the low bits (unique keys, so the quick
         # sort is stable: some 40% cheaper than a stable sort of the hashes); on a collision
         # of two ids in the high bits, a sort on the ids themselves
-        hashes = frame["session"].hash().to_numpy()
+        # (the ids' hashes: a frame of ``--jobs`` carries them, its task hashed them)
+        hashes = (frame[HASH] if HASH in frame.columns else frame["session"].hash()).to_numpy()
         bits = np.uint64(max(n.bit_length(), 1))
         order = np.argsort((hashes >> bits << bits) | np.arange(n, dtype=np.uint64))
         sorted_hashes = hashes[order]

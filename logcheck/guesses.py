@@ -119,7 +119,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     import polars as pl
 
     from .batches import PartState
-    from .fastpath import FastChecker, with_clock
+    from .fastpath import HASH, FastChecker, with_clock
     from .fastread import read_part
     from .partition import BATCH_ROWS
 
@@ -176,7 +176,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
 
     def release(frame: pl.DataFrame, hashed: Any, away: Any) -> None:
         if away.any():
-            held_rows.add(frame.drop("file").filter(pl.Series(away)), hashed[away])
+            held_rows.add(frame.drop("file", HASH).filter(pl.Series(away)), hashed[away])
             set_aside.append(distinct(hashed[away]))
             frame = frame.filter(pl.Series(~away))
         check(frame)
@@ -191,6 +191,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             frame, clock = with_clock(batch, places, clock)
             places += batch.height
             hashed = frame["session"].hash().to_numpy()
+            frame = frame.hstack([pl.Series(HASH, hashed)])  # the bulk check's, too
             if out.rows < lead <= out.rows + batch.height:
                 head_clock = max(before, float(
                     batch["time"][:lead - out.rows].max()))  # type: ignore[arg-type]
@@ -211,9 +212,10 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
         # the last rows: a session of the last ``margin`` none of whose rows was checked is
         # held, but one whose last record ends it; the others checked (a session held at the
         # start is held whichever)
-        check(None)
+        # (the rows waiting to be checked count as checked: no small batch checked for them)
+        checked = [*(checker.ids or []), *(distinct(frame[HASH].to_numpy()) for frame in waiting)]
         ending = Members(held_at_end(window, margin, lead, codes.statuses, tables.closing,
-                                     checker.ids or []))
+                                     checked))
         for frame, hashed in window:
             release(frame, hashed, held_of(hashed) | ending.of(hashed))
         check(None)
