@@ -157,7 +157,7 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
     (:class:`~.partition.ShareSinks`)."""
     import polars as pl
 
-    from .fastpath import FastChecker
+    from .fastpath import HASH, FastChecker, with_hashes
 
     model, names = spec.load()
     checker = FastChecker(model, names, settings, files, timers)
@@ -167,10 +167,10 @@ def check_part_task(spec: ModelSpec, settings: CheckSettings, timers: TimerSetti
     def own(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
         """The part's frames without the spanning sessions' rows (set aside)."""
         for frame in frames:
-            hashed = frame["session"].hash().to_numpy()
+            frame, hashed = with_hashes(frame)  # the bulk check's, too
             away = members.of(hashed)
             if away.any():
-                away_rows.add(frame.drop("file").filter(pl.Series(away)), hashed[away])
+                away_rows.add(frame.drop("file", HASH).filter(pl.Series(away)), hashed[away])
                 frame = frame.filter(pl.Series(~away))
             yield frame
 

@@ -42,7 +42,7 @@ from .records import Record
 from .result import CheckSettings, LogResult, merge_results
 from .timersettings import Profiles, TimerSettings
 
-__all__ = ["FastChecker", "with_clock", "HASH"]
+__all__ = ["FastChecker", "with_clock", "with_hashes", "id_hashes", "HASH"]
 
 #: Sessions handed to the exact checker with records to replay: each id, and those records
 #: (rows as dicts, in input order).
@@ -55,8 +55,20 @@ _CARRY = {"seq": pl.Int64, "t0": pl.Float64, "state": pl.Int64, "nr": pl.Int64,
 
 
 #: The column of a batch that holds the hashes of its session ids (polars' ``hash``), when
-#: its maker has them already (:mod:`.guesses`): the bulk check then does not hash again.
+#: its maker has them already (:func:`with_hashes`): the bulk check then does not hash again.
 HASH = "idhash"
+
+
+def with_hashes(frame: pl.DataFrame) -> tuple[pl.DataFrame, Any]:
+    """The frame with the hashes of its session ids as the column :data:`HASH`, and those
+    hashes (for a maker of batches that needs them itself: ``--jobs``)."""
+    hashed = frame["session"].hash().to_numpy()
+    return frame.hstack([pl.Series(HASH, hashed)]), hashed
+
+
+def id_hashes(frame: pl.DataFrame) -> Any:
+    """The hashes of a frame's session ids: its column :data:`HASH`, or computed."""
+    return (frame[HASH] if HASH in frame.columns else frame["session"].hash()).to_numpy()
 
 
 def with_clock(batch: pl.DataFrame, first: int, clock: float) -> tuple[pl.DataFrame, float]:
@@ -161,7 +173,7 @@ class FastChecker:
         else:
             to_exact = batch.clear()
         if self.ids is not None and to_exact.height:
-            self.ids.append(distinct(to_exact["session"].hash().to_numpy()))
+            self.ids.append(distinct(id_hashes(to_exact)))
         replays: Replays = []
         merged = [to_exact]
         if batch.height:
@@ -212,8 +224,7 @@ class FastChecker:
         # a hash of the id with the row's place in the low bits (unique keys, so the quick
         # sort is stable: some 40% cheaper than a stable sort of the hashes); on a collision
         # of two ids in the high bits, a sort on the ids themselves
-        # (the ids' hashes: a frame of ``--jobs`` carries them, its task hashed them)
-        hashes = (frame[HASH] if HASH in frame.columns else frame["session"].hash()).to_numpy()
+        hashes = id_hashes(frame)
         bits = np.uint64(max(n.bit_length(), 1))
         order = np.argsort((hashes >> bits << bits) | np.arange(n, dtype=np.uint64))
         sorted_hashes = hashes[order]

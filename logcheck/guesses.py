@@ -119,7 +119,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
     import polars as pl
 
     from .batches import PartState
-    from .fastpath import HASH, FastChecker, with_clock
+    from .fastpath import HASH, FastChecker, id_hashes, with_clock, with_hashes
     from .fastread import read_part
     from .partition import BATCH_ROWS
 
@@ -190,8 +190,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
             before = clock
             frame, clock = with_clock(batch, places, clock)
             places += batch.height
-            hashed = frame["session"].hash().to_numpy()
-            frame = frame.hstack([pl.Series(HASH, hashed)])  # the bulk check's, too
+            frame, hashed = with_hashes(frame)  # the bulk check's, too
             if out.rows < lead <= out.rows + batch.height:
                 head_clock = max(before, float(
                     batch["time"][:lead - out.rows].max()))  # type: ignore[arg-type]
@@ -213,7 +212,7 @@ def guess_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_by
         # held, but one whose last record ends it; the others checked (a session held at the
         # start is held whichever)
         # (the rows waiting to be checked count as checked: no small batch checked for them)
-        checked = [*(checker.ids or []), *(distinct(frame[HASH].to_numpy()) for frame in waiting)]
+        checked = [*(checker.ids or []), *(distinct(id_hashes(frame)) for frame in waiting)]
         ending = Members(held_at_end(window, margin, lead, codes.statuses, tables.closing,
                                      checked))
         for frame, hashed in window:

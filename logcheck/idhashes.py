@@ -32,12 +32,10 @@ def distinct(values: Any) -> Any:
 
 
 def merged(runs: Sequence[Any]) -> Any:
-    """The distinct values of sorted arrays (each with distinct values), sorted: numpy's
-    stable sort, a timsort, merges the runs (on 16 runs of 110,000 hashes, 0.03 s against
-    0.15 s for its quick sort)."""
+    """The distinct values of sorted arrays (each with distinct values), sorted."""
     if not runs:
         return np.zeros(0, dtype=np.uint64)
-    return sorted_distinct(np.sort(np.concatenate(runs), kind="stable"))
+    return sorted_distinct(_runs_merged(runs))
 
 
 def sorted_distinct(ranked: Any) -> Any:
@@ -94,9 +92,8 @@ class Repeated:
         found = [values for values in sets if len(values)]
         if not found:
             return
-        # the stable sort (a timsort) merges the sorted runs
-        ranked = np.sort(np.concatenate([self.union, *found]), kind="stable")
-        self.repeats.append(sorted_distinct(ranked[1:][ranked[1:] == ranked[:-1]]))
+        ranked = _runs_merged([self.union, *found])
+        self.repeats.append(_repeats(ranked))
         self.union = sorted_distinct(ranked)
 
     def result(self, last: Sequence[Any] = ()) -> Any:
@@ -108,6 +105,16 @@ class Repeated:
         if len(self.union):
             repeats.extend(values[in_sorted(values, self.union)] for values in found)
         if len(found) > 1:
-            ranked = np.sort(np.concatenate(found), kind="stable")
-            repeats.append(sorted_distinct(ranked[1:][ranked[1:] == ranked[:-1]]))
+            repeats.append(_repeats(_runs_merged(found)))
         return merged(repeats)
+
+
+def _runs_merged(runs: Sequence[Any]) -> Any:
+    """Sorted arrays put together, sorted: numpy's stable sort, a timsort, merges the runs
+    (on 16 runs of 110,000 hashes, 0.03 s against 0.15 s for its quick sort)."""
+    return np.sort(np.concatenate(runs), kind="stable")
+
+
+def _repeats(ranked: Any) -> Any:
+    """The values found more than once in a sorted array, each once."""
+    return sorted_distinct(ranked[1:][ranked[1:] == ranked[:-1]])

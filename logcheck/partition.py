@@ -93,19 +93,19 @@ def add_stream(sink: Any, frame: Any, sizes: list[int]) -> None:
 
 
 class ShareSinks:
-    """Rows set aside for the last step, split by a hash of the session id into ``shares``
-    pieces (``base`` and the share's number: a file each, opened when first written), so
-    that each share's check reads its own rows only. A share's rows are written in streams
-    of at least :data:`BATCH_ROWS` rows (but the last): a part sets aside a few rows of many
-    batches, and each stream read back costs some 0.3 ms whatever it holds."""
+    """Rows split by a hash of the session id into ``shares`` pieces: files named ``base``
+    and the share's number (opened when first written), or, with no ``base``, bytes in
+    memory (a Dask worker keeps its pieces). So each share's check reads its own rows only.
+    A share's rows are written in streams of at least :data:`BATCH_ROWS` rows (but the
+    last): a part sets aside a few rows of many batches, and each stream read back costs
+    some 0.3 ms whatever it holds."""
 
-    def __init__(self, base: str, shares: int) -> None:
+    def __init__(self, base: str | None, shares: int) -> None:
         self.base = base
         self.shares = max(shares, 1)
         self.sinks: list[Any] = [None] * self.shares
         self.sizes: list[list[int]] = [[] for _ in range(self.shares)]
         self.waiting: list[list[Any]] = [[] for _ in range(self.shares)]
-        self.counts = [0] * self.shares
 
     def add(self, frame: Any, hashed: Any) -> None:
         """Append ``frame`` (a batch's rows, without the file column), ``hashed``: the
@@ -115,10 +115,10 @@ class ShareSinks:
 
         numbers = (hashed % np.uint64(self.shares)).astype(np.intp)
         for number in np.unique(numbers).tolist():
-            piece = frame if self.shares == 1 else frame.filter(pl.Series(numbers == number))
-            self.waiting[number].append(piece)
-            self.counts[number] += piece.height
-            if self.counts[number] >= BATCH_ROWS:
+            waiting = self.waiting[number]
+            waiting.append(frame if self.shares == 1 else
+                           frame.filter(pl.Series(numbers == number)))
+            if sum(piece.height for piece in waiting) >= BATCH_ROWS:
                 self._write(number)
 
     def _write(self, number: int) -> None:
@@ -129,9 +129,10 @@ class ShareSinks:
             return
         sink = self.sinks[number]
         if sink is None:
-            sink = self.sinks[number] = open(f"{self.base}-{number}.arrow", "wb")  # noqa: SIM115
+            sink = self.sinks[number] = io.BytesIO() if self.base is None else open(  # noqa: SIM115
+                f"{self.base}-{number}.arrow", "wb")
         add_stream(sink, frames[0] if len(frames) == 1 else pl.concat(frames), self.sizes[number])
-        self.waiting[number], self.counts[number] = [], 0
+        self.waiting[number] = []
 
     def close(self) -> list[Piece | None]:
         """Write what waits and close the files; the pieces, one for each share (None: no
@@ -141,9 +142,10 @@ class ShareSinks:
                 self._write(number)
         finally:
             for sink in self.sinks:
-                if sink is not None:
+                if sink is not None and self.base is not None:
                     sink.close()
-        return [None if sink is None else (sink.name, tuple(sizes))
+        return [None if sink is None else
+                (sink.getvalue() if self.base is None else sink.name, tuple(sizes))
                 for sink, sizes in zip(self.sinks, self.sizes, strict=True)]
 
 
@@ -168,34 +170,22 @@ def read_part_task(index: int, part: Any, fmt: str, fields: Fields, max_line_byt
                    block_size: int, partitions: int) -> PartOut:
     """Task 1: read a part and split its rows by session (see the module docstring); the
     pieces stay in the worker's memory until a check task asks for them."""
-    import numpy as np
-    import polars as pl
-
     from .batches import PartState
     from .fastpath import with_clock
     from .fastread import read_part
 
     out = PartOut()
     state = PartState()
-    sinks: list[io.BytesIO | None] = [None] * partitions
-    sizes: list[list[int]] = [[] for _ in range(partitions)]
+    # each partition's piece is streams of the part's rows without the file column (the
+    # part's file, put back by the check), kept in memory
+    sinks = ShareSinks(None, partitions)
     clock = -1e300
-    # each batch's piece leaves as a stream (add_stream) without the file column (the part's
-    # file, put back by the check); a piece is the streams, one after the other
     for batch in read_part(part, fmt, fields, out.problems.append, max_line_bytes,
                            block_size, state):
         frame, clock = with_clock(batch.drop("file"), out.rows, clock)
         out.rows += batch.height
-        number_of = frame["session"].hash().to_numpy() % np.uint64(partitions)
-        for number in np.unique(number_of).tolist():
-            piece = (frame if partitions == 1 else
-                     frame.filter(pl.Series(number_of == number)))
-            sink = sinks[number]
-            if sink is None:
-                sink = sinks[number] = io.BytesIO()
-            add_stream(sink, piece, sizes[number])
-    out.pieces = [None if sink is None else (sink.getvalue(), tuple(sizes[number]))
-                  for number, sink in enumerate(sinks)]
+        sinks.add(frame, frame["session"].hash().to_numpy())
+    out.pieces = sinks.close()
     out.latest = clock
     out.open, out.first_close, out.lines = state.open, state.first_close, state.lines
     return out
